@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError, model_validator
 
 FORMAT = "wpsnap-plan/1"
 
@@ -65,6 +65,13 @@ class Dimension(StrEnum):
     DISTRICT = "district"
 
 
+# Enumerations are read from their string values (strict mode would want Python enum instances).
+AgencyKindValue = Annotated[AgencyKind, Strict(False)]
+RoleValue = Annotated[Role, Strict(False)]
+IndicatorKindValue = Annotated[IndicatorKind, Strict(False)]
+DimensionValue = Annotated[Dimension, Strict(False)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -108,9 +115,9 @@ class Agency(_Strict):
     key: Key
     name: Text
     short_name: Text | None = None
-    kind: AgencyKind
+    kind: AgencyKindValue
     # For a collective implementer: the kinds of agency it stands for ("all ministries and state committees").
-    member_kinds: list[AgencyKind] = []
+    member_kinds: list[AgencyKindValue] = []
     # The spellings the source document uses for this agency, so that the parser and linter can find it.
     aliases: list[Text] = []
     translations: Translations = {}
@@ -134,8 +141,8 @@ class Pillar(_Strict):
 class Indicator(_Strict):
     key: Key
     text: Text
-    kind: IndicatorKind
-    disaggregation: list[Dimension] = []
+    kind: IndicatorKindValue
+    disaggregation: list[DimensionValue] = []
     unit: Text | None = None
     baseline: Text | None = None
     target: Text | None = None
@@ -157,7 +164,7 @@ class Activity(_Strict):
 
 class Assignment(_Strict):
     agency: Key
-    role: Role
+    role: RoleValue
 
 
 class PriorityArea(_Strict):

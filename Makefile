@@ -1,0 +1,58 @@
+# wpsnap: the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= demo-pass-2026
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install lint fmt typecheck test-sqlite test-postgres bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@PY=$$(scripts/find-python) || exit 1; \
+	  if [[ ! -x $(BIN)/python ]]; then echo "Creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); fi
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+## make run: set up, load the Azerbaijan plan and demo data, serve http://$(HOST):$(PORT)
+run: install
+	$(BIN)/wpsnap migrate --noinput
+	$(BIN)/wpsnap plan load plans/az-2020-2023.yaml
+	@echo
+	@echo "wpsnap is serving the Azerbaijan NAP 1325 (2020-2023) at http://$(HOST):$(PORT)/"
+	@echo
+	$(BIN)/wpsnap runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy wpsnap config
+
+## make test: lint, type check and the whole suite, on SQLite and on a throw-away PostgreSQL
+test: install lint typecheck test-sqlite test-postgres
+
+test-sqlite: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
+
+test-postgres: install
+	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test scripts/with-postgres $(BIN)/pytest || status=$$?; \
+	if [[ $$status == 3 ]]; then \
+	  if [[ "$${WPSNAP_REQUIRE_POSTGRES:-0}" == 1 ]]; then echo "PostgreSQL is required here (WPSNAP_REQUIRE_POSTGRES=1) but missing." >&2; exit 1; fi; \
+	  echo "SKIPPED the PostgreSQL run: this machine has no PostgreSQL server binaries (install the 'postgresql' package)."; \
+	elif [[ $$status != 0 ]]; then exit $$status; fi
+
+bench: install
+	@for b in bench/*.py; do [[ -e $$b ]] && $(BIN)/python $$b; done; true
+
+clean:
+	rm -rf $(VENV) var
