@@ -36,8 +36,14 @@ def test_load_creates_the_plan() -> None:
     indicator = Indicator.objects.get(plan=plan, key="1.1.1-1-i1")  # the AZ plan is loaded beside it
     assert indicator.disaggregation == ["sex", "age"]
     assert indicator.activity is not None and indicator.activity.key == "1.1.1-1"
-    roles = sorted(Assignment.objects.filter(plan=plan).values_list("priority_area__code", "agency__key", "role"))
-    assert roles == [("1.1.1", "coord", "implementer"), ("1.1.1", "ngos", "recommended"), ("1.2.1", "moi", "implementer")]
+    roles = sorted(
+        Assignment.objects.filter(plan=plan).values_list("priority_area__code", "agency__key", "role")
+    )
+    assert roles == [
+        ("1.1.1", "coord", "implementer"),
+        ("1.1.1", "ngos", "recommended"),
+        ("1.2.1", "moi", "implementer"),
+    ]
     assert result.created > 0 and result.updated == 0 and result.deleted == 0
 
 
@@ -59,7 +65,10 @@ def test_changed_file_updates_in_place_keeping_history() -> None:
     assert (result.created, result.updated, result.deleted) == (0, 1, 0)
     activity.refresh_from_db()
     assert activity.text == "Provide free legal aid."
-    assert [h.text for h in activity.history.order_by("history_date")] == ["Provide legal aid.", "Provide free legal aid."]
+    assert [h.text for h in activity.history.order_by("history_date")] == [
+        "Provide legal aid.",
+        "Provide free legal aid.",
+    ]
 
 
 def test_removed_items_are_deleted_with_history() -> None:
@@ -78,7 +87,9 @@ def test_reference_errors_refuse_the_file_and_load_nothing() -> None:
     """A priority area pointing at no pillar is refused, naming the area, and nothing is written."""
     with pytest.raises(InvalidInput) as info:
         _load(MINIMAL_PLAN.replace("pillar: protection", "pillar: recovery"))
-    assert info.value.problems == ["1.2.1: priority area 1.2.1 points at pillar 'recovery', which the plan does not define"]
+    assert info.value.problems == [
+        "1.2.1: priority area 1.2.1 points at pillar 'recovery', which the plan does not define"
+    ]
     assert not Plan.objects.filter(slug="test-plan").exists()
     assert not Organisation.objects.filter(country="ZZ").exists()
 
@@ -87,11 +98,17 @@ def test_a_failure_midway_leaves_the_previous_plan_whole() -> None:
     """If a row is refused midway (here a pillar title longer than the database allows, in a file built
     without the schema's checks), the error names the row and the earlier version stays whole."""
     _load(MINIMAL_PLAN)
-    valid = schema.parse_plan_text(MINIMAL_PLAN.replace("text: Conduct trainings.", "text: Conduct more trainings."))
-    long_pillar = valid.pillars[1].model_construct(**{**dict(valid.pillars[1]), "key": "recovery", "title": "R" * 250})
+    valid = schema.parse_plan_text(
+        MINIMAL_PLAN.replace("text: Conduct trainings.", "text: Conduct more trainings.")
+    )
+    long_pillar = valid.pillars[1].model_construct(
+        **{**dict(valid.pillars[1]), "key": "recovery", "title": "R" * 250}
+    )
     plan_file = valid.model_construct(**{**dict(valid), "pillars": [*valid.pillars, long_pillar]})
     with pytest.raises(InvalidInput) as info:
         plan_load(plan_file=plan_file)
-    assert info.value.problems == ["pillar recovery: title: Ensure this value has at most 200 characters (it has 250)."]
+    assert info.value.problems == [
+        "pillar recovery: title: Ensure this value has at most 200 characters (it has 250)."
+    ]
     assert Activity.objects.get(plan__slug="test-plan", key="1.1.1-1").text == "Conduct trainings."
     assert not Pillar.objects.filter(plan__slug="test-plan", key="recovery").exists()

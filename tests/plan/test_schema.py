@@ -35,7 +35,9 @@ def test_unknown_field_is_refused_with_its_place() -> None:
     """A field the format does not know is an error naming the item and its line."""
     text = MINIMAL_PLAN.replace("    title: Legal aid\n", "    title: Legal aid\n    budget: 100\n")
     problems = _problems(text)
-    assert problems == [f"line {_line_of(text, 'budget: 100')}: priority_areas[1] (1.2.1) > budget: Extra inputs are not permitted"]
+    assert problems == [
+        f"line {_line_of(text, 'budget: 100')}: priority_areas[1] (1.2.1) > budget: Extra inputs are not permitted"
+    ]
 
 
 def test_duplicate_key_is_refused() -> None:
@@ -43,14 +45,19 @@ def test_duplicate_key_is_refused() -> None:
     text = MINIMAL_PLAN.replace("    title: Legal aid\n", "    title: Legal aid\n    title: Legal help\n")
     problems = _problems(text)
     second = _line_of(text, "title: Legal help")
-    assert problems == [f"line {second}: duplicate key 'title' in priority_areas[1] (first at line {second - 1})"]
+    assert problems == [
+        f"line {second}: duplicate key 'title' in priority_areas[1] (first at line {second - 1})"
+    ]
 
 
 def test_wrong_type_is_refused() -> None:
     """A value of the wrong type (a number where text is needed) names the field."""
     problems = _problems(MINIMAL_PLAN.replace("text: Provide legal aid.", "text: 42"))
     assert len(problems) == 1
-    assert "priority_areas[1] (1.2.1) > activities[0] (1.2.1-1) > text: Input should be a valid string" in problems[0]
+    assert (
+        "priority_areas[1] (1.2.1) > activities[0] (1.2.1-1) > text: Input should be a valid string"
+        in problems[0]
+    )
 
 
 def test_wrong_enum_is_refused() -> None:
@@ -62,7 +69,9 @@ def test_wrong_enum_is_refused() -> None:
 
 def test_period_backwards_is_refused() -> None:
     """A period that ends before it starts is refused."""
-    problems = _problems(MINIMAL_PLAN.replace("period: {start: 2024, end: 2025}", "period: {start: 2025, end: 2024}"))
+    problems = _problems(
+        MINIMAL_PLAN.replace("period: {start: 2024, end: 2025}", "period: {start: 2025, end: 2024}")
+    )
     assert problems and "ends (2024) before it starts (2025)" in problems[0]
 
 
@@ -81,7 +90,9 @@ def test_priority_area_pointing_at_no_pillar_is_a_reference_error() -> None:
 
 def test_unknown_agency_is_a_reference_error() -> None:
     """An assignment to an agency the plan does not define is reported with the area's code."""
-    plan = schema.parse_plan_text(MINIMAL_PLAN.replace("{agency: moi, role: implementer}", "{agency: mod, role: implementer}"))
+    plan = schema.parse_plan_text(
+        MINIMAL_PLAN.replace("{agency: moi, role: implementer}", "{agency: mod, role: implementer}")
+    )
     assert [(e.rule, e.ref) for e in schema.reference_errors(plan)] == [("unknown-agency", "1.2.1")]
 
 

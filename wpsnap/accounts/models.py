@@ -70,7 +70,11 @@ class User(AbstractUser):
     """A person who signs in. Custom from the first migration so that it can grow without pain."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True, blank=True,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="users",
     )
 

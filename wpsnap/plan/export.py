@@ -21,15 +21,23 @@ def _period(start: int | None, end: int | None) -> dict[str, Any] | None:
 def _agency(assignment: Assignment) -> dict[str, Any]:
     org = assignment.agency
     return {
-        "key": org.key, "name": org.name, "short_name": org.short_name or None,
-        "kind": org.kind, "role": assignment.role,
+        "key": org.key,
+        "name": org.name,
+        "short_name": org.short_name or None,
+        "kind": org.kind,
+        "role": assignment.role,
     }
 
 
 def _indicator(ind: Indicator) -> dict[str, Any]:
     return {
-        "key": ind.key, "text": ind.text, "kind": ind.kind, "disaggregation": list(ind.disaggregation),
-        "unit": ind.unit or None, "baseline": ind.baseline or None, "target": ind.target or None,
+        "key": ind.key,
+        "text": ind.text,
+        "kind": ind.kind,
+        "disaggregation": list(ind.disaggregation),
+        "unit": ind.unit or None,
+        "baseline": ind.baseline or None,
+        "target": ind.target or None,
         "note": ind.note or None,
     }
 
@@ -40,18 +48,35 @@ def plan_export(plan: Plan) -> dict[str, Any]:
     Reads in a fixed number of queries, whatever the plan's size.
     """
     areas_qs = PriorityArea.objects.order_by("position").prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.filter(activity__isnull=True)
-                 .select_related("agency").order_by("position")),
-        Prefetch("activities", queryset=Activity.objects.order_by("position").prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("position")))),
-        Prefetch("indicators", queryset=Indicator.objects.filter(activity__isnull=True).order_by("position"),
-                 to_attr="unpaired"),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(activity__isnull=True)
+            .select_related("agency")
+            .order_by("position"),
+        ),
+        Prefetch(
+            "activities",
+            queryset=Activity.objects.order_by("position").prefetch_related(
+                Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
+            ),
+        ),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.filter(activity__isnull=True).order_by("position"),
+            to_attr="unpaired",
+        ),
     )
     pillars = (
-        Pillar.objects.filter(plan=plan).select_related("objective").order_by("position")
+        Pillar.objects.filter(plan=plan)
+        .select_related("objective")
+        .order_by("position")
         .prefetch_related(Prefetch("priority_areas", queryset=areas_qs))
     )
-    plan = Plan.objects.select_related("coordinator").prefetch_related("agencies", "expected_results").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_related("coordinator")
+        .prefetch_related("agencies", "expected_results")
+        .get(pk=plan.pk)
+    )
     return {
         "slug": plan.slug,
         "country": plan.country,
@@ -61,16 +86,31 @@ def plan_export(plan: Plan) -> dict[str, Any]:
         "languages": list(plan.languages),
         "default_language": plan.default_language,
         "period": _period(plan.start_year, plan.end_year),
-        "source": {"title": plan.source_title, "file": plan.source_file or None, "sha256": plan.source_sha256 or None}
-        if plan.source_title else None,
-        "coordinator": {"key": plan.coordinator.key, "name": plan.coordinator.name,
-                        "short_name": plan.coordinator.short_name or None} if plan.coordinator else None,
+        "source": {
+            "title": plan.source_title,
+            "file": plan.source_file or None,
+            "sha256": plan.source_sha256 or None,
+        }
+        if plan.source_title
+        else None,
+        "coordinator": {
+            "key": plan.coordinator.key,
+            "name": plan.coordinator.name,
+            "short_name": plan.coordinator.short_name or None,
+        }
+        if plan.coordinator
+        else None,
         "purpose": {"code": plan.purpose_code, "text": plan.purpose} if plan.purpose else None,
         "financing": {"code": plan.financing_code, "text": plan.financing} if plan.financing else None,
         "expected_results": [{"code": r.code, "text": r.text} for r in plan.expected_results.all()],
         "agencies": [
-            {"key": o.key, "name": o.name, "short_name": o.short_name or None, "kind": o.kind,
-             "member_kinds": list(o.member_kinds)}
+            {
+                "key": o.key,
+                "name": o.name,
+                "short_name": o.short_name or None,
+                "kind": o.kind,
+                "member_kinds": list(o.member_kinds),
+            }
             for o in sorted(plan.agencies.all(), key=lambda o: o.key)
         ],
         "pillars": [
@@ -98,7 +138,7 @@ def plan_export(plan: Plan) -> dict[str, Any]:
                             }
                             for act in area.activities.all()
                         ],
-                        "unpaired_indicators": [_indicator(i) for i in area.unpaired],
+                        "unpaired_indicators": [_indicator(i) for i in area.unpaired],  # type: ignore[attr-defined]
                     }
                     for area in pillar.priority_areas.all()
                 ],

@@ -53,7 +53,7 @@ class YearPeriod(models.Model):
             return str(_("to be determined"))
         if self.start_year == self.end_year:
             return str(self.start_year)
-        return f"{self.start_year}–{self.end_year}"
+        return f"{self.start_year}–{self.end_year}"  # noqa: RUF001 - an en dash between years is deliberate
 
     def years(self) -> range:
         if self.start_year is None or self.end_year is None:
@@ -76,14 +76,20 @@ class Plan(TimeStampedModel, TranslatedModel, YearPeriod):
     country = models.CharField(_("country"), max_length=2)
     title = models.TextField(_("title"))
     short_title = models.CharField(_("short title"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
     default_language = models.CharField(_("default language"), max_length=10, default="en")
     languages = models.JSONField(_("languages"), default=list)
     source_title = models.TextField(_("source document"), blank=True)
     source_file = models.CharField(_("source file"), max_length=300, blank=True)
     source_sha256 = models.CharField(_("source checksum"), max_length=64, blank=True)
     coordinator = models.ForeignKey(
-        Organisation, verbose_name=_("coordinating body"), on_delete=models.PROTECT, null=True, blank=True,
+        Organisation,
+        verbose_name=_("coordinating body"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="coordinated_plans",
     )
     introduction = models.JSONField(_("introduction"), default=list, blank=True)
@@ -91,7 +97,9 @@ class Plan(TimeStampedModel, TranslatedModel, YearPeriod):
     purpose = models.TextField(_("purpose"), blank=True)
     financing_code = models.CharField(_("financing section"), max_length=32, blank=True)
     financing = models.TextField(_("financing"), blank=True)
-    agencies = models.ManyToManyField(Organisation, verbose_name=_("agencies"), related_name="plans", blank=True)
+    agencies = models.ManyToManyField(
+        Organisation, verbose_name=_("agencies"), related_name="plans", blank=True
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -276,15 +284,17 @@ class Assignment(TimeStampedModel):
         ordering = ["priority_area__position", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["priority_area", "agency"], condition=Q(activity__isnull=True),
+                fields=["priority_area", "agency"],
+                condition=Q(activity__isnull=True),
                 name="assignment_unique_agency_per_area",
             ),
             models.UniqueConstraint(
-                fields=["activity", "agency"], condition=Q(activity__isnull=False),
+                fields=["activity", "agency"],
+                condition=Q(activity__isnull=False),
                 name="assignment_unique_agency_per_activity",
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="assignment_role_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.agency} – {self.get_role_display()}"
+        return f"{self.agency}: {self.get_role_display()}"

@@ -236,7 +236,7 @@ def _unique(problems: list[str], where: str, values: list[str], what: str = "key
 
 
 @dataclass(frozen=True)
-class ReferenceError_:
+class PlanReferenceError:
     """A reference to something the file does not define."""
 
     rule: str
@@ -244,24 +244,36 @@ class ReferenceError_:
     message: str
 
 
-def reference_errors(plan: PlanFile) -> list[ReferenceError_]:
+def reference_errors(plan: PlanFile) -> list[PlanReferenceError]:
     """References that point at nothing: a priority area's pillar, an assignment's agency, the coordinator."""
     pillars = {p.key for p in plan.pillars}
     agencies = {a.key for a in plan.agencies}
-    found: list[ReferenceError_] = []
+    found: list[PlanReferenceError] = []
     if plan.coordinator is not None and plan.coordinator not in agencies:
         found.append(
-            ReferenceError_("unknown-agency", "coordinator", f"the coordinator {plan.coordinator!r} is not an agency of the plan")
+            PlanReferenceError(
+                "unknown-agency",
+                "coordinator",
+                f"the coordinator {plan.coordinator!r} is not an agency of the plan",
+            )
         )
     for area in plan.priority_areas:
         if area.pillar not in pillars:
             found.append(
-                ReferenceError_("unknown-pillar", area.code, f"priority area {area.code} points at pillar {area.pillar!r}, which the plan does not define")
+                PlanReferenceError(
+                    "unknown-pillar",
+                    area.code,
+                    f"priority area {area.code} points at pillar {area.pillar!r}, which the plan does not define",
+                )
             )
         for assignment in area.agencies:
             if assignment.agency not in agencies:
                 found.append(
-                    ReferenceError_("unknown-agency", area.code, f"priority area {area.code} names agency {assignment.agency!r}, which the plan does not define")
+                    PlanReferenceError(
+                        "unknown-agency",
+                        area.code,
+                        f"priority area {area.code} names agency {assignment.agency!r}, which the plan does not define",
+                    )
                 )
     return found
 
@@ -304,7 +316,9 @@ def parse_plan_text(text: str, *, source: str = "<plan>") -> PlanFile:
         raise PlanFileError(source, duplicates)
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
-        raise PlanFileError(source, [f"line {root.start_mark.line + 1}: the file must be a mapping of plan fields"])
+        raise PlanFileError(
+            source, [f"line {root.start_mark.line + 1}: the file must be a mapping of plan fields"]
+        )
     try:
         return PlanFile.model_validate(data)
     except ValidationError as exc:
@@ -332,7 +346,9 @@ def _duplicate_keys(node: yaml.Node, path: tuple[str, ...]) -> Any:
             yield from _duplicate_keys(value_node, (*path, key))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _duplicate_keys(item, (*path[:-1], f"{path[-1]}[{index}]") if path else (f"[{index}]",))
+            yield from _duplicate_keys(
+                item, (*path[:-1], f"{path[-1]}[{index}]") if path else (f"[{index}]",)
+            )
 
 
 def _describe(error: Any, root: yaml.Node, data: Any) -> str:
@@ -351,7 +367,9 @@ def _describe(error: Any, root: yaml.Node, data: Any) -> str:
             else:
                 names.append(label)
             value = value[part] if isinstance(value, list) and part < len(value) else None
-            node = node.value[part] if isinstance(node, yaml.SequenceNode) and part < len(node.value) else None
+            node = (
+                node.value[part] if isinstance(node, yaml.SequenceNode) and part < len(node.value) else None
+            )
         else:
             names.append(str(part))
             value = value.get(part) if isinstance(value, dict) else None

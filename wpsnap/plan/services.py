@@ -69,29 +69,65 @@ class _Loader:
 
         pillars = self._load_pillars(plan)
         self._sync(
-            ExpectedResult.objects.filter(plan=plan), "code",
-            [(r.code, {"text": r.text, "translations": r.translations, "position": i})
-             for i, r in enumerate(f.expected_results)],
+            ExpectedResult.objects.filter(plan=plan),
+            "code",
+            [
+                (r.code, {"text": r.text, "translations": r.translations, "position": i})
+                for i, r in enumerate(f.expected_results)
+            ],
             plan=plan,
         )
         areas = self._sync(
-            PriorityArea.objects.filter(plan=plan), "code",
-            [(a.code, {"pillar": pillars[a.pillar], "title": a.title, "note": a.note or "",
-                       "translations": a.translations, "position": i, **_years(a.period)})
-             for i, a in enumerate(f.priority_areas)],
-            plan=plan, delete=False,
+            PriorityArea.objects.filter(plan=plan),
+            "code",
+            [
+                (
+                    a.code,
+                    {
+                        "pillar": pillars[a.pillar],
+                        "title": a.title,
+                        "note": a.note or "",
+                        "translations": a.translations,
+                        "position": i,
+                        **_years(a.period),
+                    },
+                )
+                for i, a in enumerate(f.priority_areas)
+            ],
+            plan=plan,
+            delete=False,
         )
         activities = self._sync(
-            Activity.objects.filter(plan=plan), "key",
-            [(act.key, {"priority_area": areas[area.code], "code": act.code or "", "text": act.text,
-                        "note": act.note or "", "translations": act.translations, "position": i,
-                        **_years(act.period)})
-             for area in f.priority_areas for i, act in enumerate(area.activities)],
+            Activity.objects.filter(plan=plan),
+            "key",
+            [
+                (
+                    act.key,
+                    {
+                        "priority_area": areas[area.code],
+                        "code": act.code or "",
+                        "text": act.text,
+                        "note": act.note or "",
+                        "translations": act.translations,
+                        "position": i,
+                        **_years(act.period),
+                    },
+                )
+                for area in f.priority_areas
+                for i, act in enumerate(area.activities)
+            ],
             plan=plan,
         )
-        self._sync(Indicator.objects.filter(plan=plan), "key", list(self._indicator_rows(areas, activities)), plan=plan)
+        self._sync(
+            Indicator.objects.filter(plan=plan),
+            "key",
+            list(self._indicator_rows(areas, activities)),
+            plan=plan,
+        )
         self._sync_assignments(plan, areas, agencies)
-        self._delete_missing(PriorityArea.objects.filter(plan=plan), "code", {a.code for a in f.priority_areas})
+        self._delete_missing(
+            PriorityArea.objects.filter(plan=plan), "code", {a.code for a in f.priority_areas}
+        )
         self._delete_missing(Pillar.objects.filter(plan=plan), "key", {p.key for p in f.pillars})
         return self.result
 
@@ -100,16 +136,22 @@ class _Loader:
     def _plan_values(self) -> dict[str, Any]:
         f = self.f
         return {
-            "country": f.country, "title": f.title, "short_title": f.short_title or "", "status": f.status,
-            "default_language": f.default_language, "languages": list(f.languages),
+            "country": f.country,
+            "title": f.title,
+            "short_title": f.short_title or "",
+            "status": f.status,
+            "default_language": f.default_language,
+            "languages": list(f.languages),
             "source_title": f.source.title if f.source else "",
             "source_file": (f.source.file or "") if f.source else "",
             "source_sha256": (f.source.sha256 or "") if f.source else "",
             "introduction": list(f.introduction),
-            "purpose_code": f.purpose.code if f.purpose else "", "purpose": f.purpose.text if f.purpose else "",
+            "purpose_code": f.purpose.code if f.purpose else "",
+            "purpose": f.purpose.text if f.purpose else "",
             "financing_code": f.financing.code if f.financing else "",
             "financing": f.financing.text if f.financing else "",
-            "translations": _plan_translations(f), **_years(f.period),
+            "translations": _plan_translations(f),
+            **_years(f.period),
         }
 
     def _load_agencies(self) -> dict[str, Organisation]:
@@ -117,8 +159,11 @@ class _Loader:
         found: dict[str, Organisation] = {}
         for agency in self.f.agencies:
             values = {
-                "name": agency.name, "short_name": agency.short_name or "", "kind": agency.kind.value,
-                "member_kinds": [k.value for k in agency.member_kinds], "aliases": list(agency.aliases),
+                "name": agency.name,
+                "short_name": agency.short_name or "",
+                "kind": agency.kind.value,
+                "member_kinds": [k.value for k in agency.member_kinds],
+                "aliases": list(agency.aliases),
                 "translations": agency.translations,
             }
             org = existing.get(agency.key)
@@ -132,16 +177,32 @@ class _Loader:
 
     def _load_pillars(self, plan: Plan) -> dict[str, Pillar]:
         pillars = self._sync(
-            Pillar.objects.filter(plan=plan), "key",
-            [(p.key, {"number": p.number, "title": p.title, "definition": p.definition or "",
-                      "translations": p.translations, "position": i})
-             for i, p in enumerate(self.f.pillars)],
-            plan=plan, delete=False,
+            Pillar.objects.filter(plan=plan),
+            "key",
+            [
+                (
+                    p.key,
+                    {
+                        "number": p.number,
+                        "title": p.title,
+                        "definition": p.definition or "",
+                        "translations": p.translations,
+                        "position": i,
+                    },
+                )
+                for i, p in enumerate(self.f.pillars)
+            ],
+            plan=plan,
+            delete=False,
         )
         objectives = {o.pillar_id: o for o in Objective.objects.filter(pillar__plan=plan)}
         for p in self.f.pillars:
             pillar = pillars[p.key]
-            values = {"code": p.objective.code, "text": p.objective.text, "translations": p.objective.translations}
+            values = {
+                "code": p.objective.code,
+                "text": p.objective.text,
+                "translations": p.objective.translations,
+            }
             objective = objectives.get(pillar.pk)
             if objective is None:
                 self._save(Objective(pillar=pillar), values, fresh=True)
@@ -153,23 +214,32 @@ class _Loader:
         self, areas: dict[str, PriorityArea], activities: dict[str, Activity]
     ) -> Iterable[tuple[str, dict[str, Any]]]:
         for area in self.f.priority_areas:
-            position = 0
             paired = [(activities[act.key], ind) for act in area.activities for ind in act.indicators]
             unpaired = [(None, ind) for ind in area.unpaired_indicators]
-            for activity, ind in paired + unpaired:
-                yield ind.key, {
-                    "priority_area": areas[area.code], "activity": activity, "text": ind.text,
-                    "kind": ind.kind.value, "disaggregation": [d.value for d in ind.disaggregation],
-                    "unit": ind.unit or "", "baseline": ind.baseline or "", "target": ind.target or "",
-                    "note": ind.note or "", "translations": ind.translations, "position": position,
-                }
-                position += 1
+            for position, (activity, ind) in enumerate(paired + unpaired):
+                yield (
+                    ind.key,
+                    {
+                        "priority_area": areas[area.code],
+                        "activity": activity,
+                        "text": ind.text,
+                        "kind": ind.kind.value,
+                        "disaggregation": [d.value for d in ind.disaggregation],
+                        "unit": ind.unit or "",
+                        "baseline": ind.baseline or "",
+                        "target": ind.target or "",
+                        "note": ind.note or "",
+                        "translations": ind.translations,
+                        "position": position,
+                    },
+                )
 
     def _sync_assignments(
         self, plan: Plan, areas: dict[str, PriorityArea], agencies: dict[str, Organisation]
     ) -> None:
         existing = {
-            (a.priority_area_id, a.agency_id): a for a in Assignment.objects.filter(plan=plan, activity__isnull=True)
+            (a.priority_area_id, a.agency_id): a
+            for a in Assignment.objects.filter(plan=plan, activity__isnull=True)
         }
         wanted: set[tuple[int, int]] = set()
         for area in self.f.priority_areas:
@@ -180,7 +250,9 @@ class _Loader:
                 values = {"role": assignment.role.value, "position": i}
                 row = existing.get(natural)
                 if row is None:
-                    self._save(Assignment(plan=plan, priority_area=area_row, agency=agency), values, fresh=True)
+                    self._save(
+                        Assignment(plan=plan, priority_area=area_row, agency=agency), values, fresh=True
+                    )
                 else:
                     self._save(row, values, fresh=False)
         for natural, row in existing.items():
@@ -190,8 +262,13 @@ class _Loader:
     # -- generic upsert by natural key ----------------------------------------------------------
 
     def _sync(
-        self, queryset: models.QuerySet[Any], key_field: str, rows: list[tuple[str, dict[str, Any]]],
-        *, plan: Plan, delete: bool = True,
+        self,
+        queryset: models.QuerySet[Any],
+        key_field: str,
+        rows: list[tuple[str, dict[str, Any]]],
+        *,
+        plan: Plan,
+        delete: bool = True,
     ) -> dict[str, Any]:
         """Make ``queryset`` hold exactly ``rows`` (natural key, values); return the rows by key."""
         existing = {getattr(obj, key_field): obj for obj in queryset}
@@ -219,7 +296,9 @@ class _Loader:
         self.result.changes.append(f"deleted {obj._meta.model_name} {obj}")
 
     def _save(self, obj: models.Model, values: dict[str, Any], *, fresh: bool) -> None:
-        changed = [name for name, value in values.items() if fresh or _field_value(obj, name) != _comparable(value)]
+        changed = [
+            name for name, value in values.items() if fresh or _field_value(obj, name) != _comparable(value)
+        ]
         for name in changed:
             setattr(obj, name, values[name])
         if fresh or changed:

@@ -21,11 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{parse,lint,load,export}")
 
-        parse = sub.add_parser("parse", help="Read a plan document as published (text) and print the plan file (YAML).")
+        parse = sub.add_parser(
+            "parse", help="Read a plan document as published (text) and print the plan file (YAML)."
+        )
         parse.add_argument("source", help="The plan document, e.g. plans/source/az-nap-1325-2020-2023.txt")
 
         lint = sub.add_parser(
-            "lint", help="Check a plan file's quality. Exit status 1 when there are errors, 0 with warnings only."
+            "lint",
+            help="Check a plan file's quality. Exit status 1 when there are errors, 0 with warnings only.",
         )
         lint.add_argument("plan_file", help="A plan file (YAML), e.g. plans/az-2020-2023.yaml")
         lint.add_argument("--json", action="store_true", help="Print the findings as a JSON list.")
@@ -48,7 +51,9 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(_("%(path)s: cannot read the document: %(error)s") % {"path": path, "error": exc}) from exc
+            raise CommandError(
+                _("%(path)s: cannot read the document: %(error)s") % {"path": path, "error": exc}
+            ) from exc
         try:
             plan = parse_source(text, source_name=path.name)
         except ValueError as exc:
@@ -89,9 +94,16 @@ class Command(BaseCommand):
                 "\n".join(f"{options['plan_file']}: {problem}" for problem in exc.problems)
             ) from exc
         self.stdout.write(
-            _("Plan %(slug)s: %(created)d created, %(updated)d updated, %(deleted)d deleted, %(unchanged)d unchanged.")
-            % {"slug": result.plan.slug, "created": result.created, "updated": result.updated,
-               "deleted": result.deleted, "unchanged": result.unchanged}
+            _(
+                "Plan %(slug)s: %(created)d created, %(updated)d updated, %(deleted)d deleted, %(unchanged)d unchanged."
+            )
+            % {
+                "slug": result.plan.slug,
+                "created": result.created,
+                "updated": result.updated,
+                "deleted": result.deleted,
+                "unchanged": result.unchanged,
+            }
         )
 
     def _export(self, options: dict[str, Any]) -> None:
