@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("wpsnap.accounts.urls")),
+    path("api/v1/", include(("config.api", "api"))),
     path("", include("wpsnap.plan.urls")),
 ]

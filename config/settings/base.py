@@ -35,6 +35,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "wpsnap.core",
     "wpsnap.accounts",
     "wpsnap.plan",
@@ -48,11 +56,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wpsnap.accounts.middleware.SessionTimeoutMiddleware",
+    "wpsnap.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that a lock-out answers before any view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,3 +141,83 @@ LOGGING = {
 # The plan files shipped with the platform.
 WPSNAP_PLANS_DIR = BASE_DIR / "plans"
 AUTH_USER_MODEL = "accounts.User"
+
+# --- accounts, passwords, sessions ---------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out accounts
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "plan:home"
+LOGOUT_REDIRECT_URL = "plan:home"
+
+# A session ends after WPSNAP_SESSION_IDLE_MINUTES without a request, and in any case
+# WPSNAP_SESSION_MAX_HOURS after sign-in (SessionTimeoutMiddleware).
+WPSNAP_SESSION_IDLE_MINUTES = int(os.environ.get("WPSNAP_SESSION_IDLE_MINUTES", "30"))
+WPSNAP_SESSION_MAX_HOURS = int(os.environ.get("WPSNAP_SESSION_MAX_HOURS", "10"))
+SESSION_COOKIE_AGE = WPSNAP_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# django-axes: five wrong passwords for one account lock it for an hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 1  # hours
+# Locked by account, not by address: ministries sit behind shared addresses, and locking an address
+# would lock out a whole ministry because of one person's typos. Address-based abuse is slowed by the
+# API's throttling instead. Hence axes.W006 ("no ip_address") is silenced, deliberately.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
+# Two-factor authentication (TOTP) for coordinators and approvers.
+OTP_TOTP_ISSUER = "wpsnap"
+
+# E-mail goes to the console unless WPSNAP_EMAIL_BACKEND names another backend (e.g. SMTP in production).
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("WPSNAP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "wpsnap <no-reply@localhost>")
+WPSNAP_INVITE_DAYS = 7
+PASSWORD_RESET_TIMEOUT = WPSNAP_INVITE_DAYS * 24 * 3600
+
+# --- the REST API ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["wpsnap.accounts.drf.Gate"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("WPSNAP_API_ANON_RATE", "600/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "wpsnap API",
+    "DESCRIPTION": "National Action Plans on UNSCR 1325 (Women, Peace and Security): the plan, its agencies, "
+    "users and the audit trail. Authenticate with `Authorization: Token <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}

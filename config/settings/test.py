@@ -6,5 +6,4 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DEBUG = False
 # pytest-django forces DEBUG off, where the manifest storage would need collectstatic first.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses Argon2
 LOGGING["root"] = {**LOGGING["root"], "level": "WARNING"}  # type: ignore[dict-item]  # noqa: F405

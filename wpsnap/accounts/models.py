@@ -66,8 +66,59 @@ class Organisation(TimeStampedModel, TranslatedModel):
         return Organisation.objects.filter(country=self.country, kind__in=self.member_kinds)
 
 
+class Role(models.TextChoices):
+    """What a person may do. Status codes, never translated strings, are stored."""
+
+    COORDINATOR = "coordinator", _("Coordinator")
+    APPROVER = "approver", _("Agency approver")
+    FOCAL_POINT = "focal_point", _("Agency focal point")
+    NGO_CONTRIBUTOR = "ngo_contributor", _("NGO contributor")
+    EVALUATOR = "evaluator", _("Evaluator")
+
+
+# Higher may grant lower or equal, never higher (see permissions.can_grant_role).
+ROLE_RANK = {
+    Role.COORDINATOR: 40,
+    Role.APPROVER: 30,
+    Role.FOCAL_POINT: 20,
+    Role.NGO_CONTRIBUTOR: 20,
+    Role.EVALUATOR: 10,
+}
+
+# Roles that must sign in with a second factor (TOTP).
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.APPROVER})
+
+_GOVERNMENT = {
+    OrganisationKind.MINISTRY,
+    OrganisationKind.STATE_COMMITTEE,
+    OrganisationKind.STATE_AGENCY,
+    OrganisationKind.OMBUDSMAN,
+    OrganisationKind.LOCAL_EXECUTIVE,
+}
+
+# Which kinds of organisation each role may belong to.
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.COORDINATOR: frozenset(_GOVERNMENT | {OrganisationKind.OTHER}),
+    Role.APPROVER: frozenset(_GOVERNMENT | {OrganisationKind.NGO}),
+    Role.FOCAL_POINT: frozenset(_GOVERNMENT),
+    Role.NGO_CONTRIBUTOR: frozenset({OrganisationKind.NGO}),
+    Role.EVALUATOR: frozenset(
+        {
+            OrganisationKind.EVALUATOR,
+            OrganisationKind.DONOR,
+            OrganisationKind.INTERNATIONAL,
+            OrganisationKind.OTHER,
+        }
+    ),
+}
+
+
 class User(AbstractUser):
-    """A person who signs in. Custom from the first migration so that it can grow without pain."""
+    """A person who signs in, with one organisation and one role.
+
+    One role per person keeps the permission gate simple and auditable; a person who works for two
+    agencies gets two accounts, as official e-mail addresses already do.
+    """
 
     organisation = models.ForeignKey(
         Organisation,
@@ -77,6 +128,26 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="") | models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="") | models.Q(organisation__isnull=False),
+                name="user_role_needs_organisation",
+            ),
+        ]
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in SECOND_FACTOR_ROLES
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK.get(Role(self.role), 0) if self.role else 0

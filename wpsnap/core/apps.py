@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "wpsnap.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+        from simple_history.signals import post_create_historical_record
+
+        from . import audit
+
+        post_create_historical_record.connect(audit.on_history_record, dispatch_uid="wpsnap-audit-history")
+        user_logged_in.connect(audit.on_logged_in, dispatch_uid="wpsnap-audit-login")
+        user_logged_out.connect(audit.on_logged_out, dispatch_uid="wpsnap-audit-logout")
+        user_login_failed.connect(audit.on_login_failed, dispatch_uid="wpsnap-audit-login-failed")
+        user_locked_out.connect(audit.on_locked_out, dispatch_uid="wpsnap-audit-locked-out")

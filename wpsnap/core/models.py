@@ -33,3 +33,70 @@ class TranslatedModel(models.Model):
             if value:
                 return value
         return getattr(self, field)
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+    LOGIN = "login", _("signed in")
+    LOGIN_FAILED = "login_failed", _("failed to sign in")
+    LOGOUT = "logout", _("signed out")
+    LOCKED_OUT = "locked_out", _("was locked out")
+    ACCESS_REFUSED = "access_refused", _("was refused access")
+    TOKEN_CREATED = "token_created", _("was given an API token")
+    SECOND_FACTOR = "second_factor", _("set up two-factor authentication")
+    INVITE = "invite", _("invited")
+    ROLE_CHANGE = "role_change", _("changed the role of")
+    DEACTIVATE = "deactivate", _("deactivated")
+    REACTIVATE = "reactivate", _("reactivated")
+
+
+class AuditEvent(models.Model):
+    """One append-only line of the audit trail: who did what, to which object, when.
+
+    Written by ``wpsnap.core.audit`` only. Never carries beneficiaries' personal data: models that hold
+    it declare the fields to leave out (``audit_exclude``), and messages name records by id and key.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("object"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_action_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only: an existing audit line is never rewritten.
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("audit events are append-only")

@@ -1,0 +1,14 @@
+"""The REST API under /api/v1/: every app contributes its routes; the schema and docs are here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from wpsnap.accounts.permissions import gate
+
+urlpatterns = [
+    path("schema/", gate("api.schema")(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", gate("api.schema")(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", gate("api.schema")(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("", include("wpsnap.accounts.api_urls")),
+    path("", include("wpsnap.plan.api_urls")),
+]

@@ -1,0 +1,64 @@
+"""Session time limits and the second factor, enforced on every request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_SIGNED_IN_AT = "wpsnap_signed_in_at"
+SESSION_LAST_SEEN = "wpsnap_last_seen"
+
+
+class SessionTimeoutMiddleware:
+    """Sign out after WPSNAP_SESSION_IDLE_MINUTES without a request, and WPSNAP_SESSION_MAX_HOURS after
+    sign-in whatever happens (ASVS 7.3.1, 7.3.2). Token-authenticated API calls carry no session."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            if signed_in_at is None:
+                request.session[SESSION_SIGNED_IN_AT] = signed_in_at = now
+            idle = now - last_seen > settings.WPSNAP_SESSION_IDLE_MINUTES * 60
+            too_long = now - signed_in_at > settings.WPSNAP_SESSION_MAX_HOURS * 3600
+            if idle or too_long:
+                logout(request)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&expired=1")
+            # Write at most once a minute, so that every page view does not rewrite the session row.
+            if now - last_seen > 60 or SESSION_LAST_SEEN not in request.session:
+                request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+# Paths a signed-in coordinator or approver may reach before the second factor.
+SECOND_FACTOR_OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/")
+
+
+class SecondFactorMiddleware:
+    """Coordinators and approvers signed in with a password only are sent to set up or enter their
+    TOTP code before anything else (ASVS 6.3.3)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "needs_second_factor", False)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES)
+            and not request.path.startswith("/api/")
+        ):
+            return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
+        return self.get_response(request)

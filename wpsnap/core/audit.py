@@ -1,0 +1,128 @@
+"""The audit trail: one function that writes it, and the receivers that feed it.
+
+Every create, update and delete of a model with django-simple-history becomes an AuditEvent with
+its changes; so do sign-ins, failed sign-ins, lock-outs and refused access. Nothing here reads
+request bodies, and changes are recorded only for fields the models keep in history (passwords
+and beneficiaries' personal data are excluded there).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import models
+
+from .models import AuditAction, AuditEvent
+
+logger = logging.getLogger("wpsnap.audit")
+
+_MAX_VALUE = 200
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        value = value.pk
+    if isinstance(value, str) and len(value) > _MAX_VALUE:
+        return value[: _MAX_VALUE - 1] + "…"
+    if isinstance(value, bool | int | float | type(None)):
+        return value
+    if isinstance(value, list | dict):
+        text = str(value)
+        return value if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+    return str(value)
+
+
+def _client_ip(request: Any) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    request: Any = None,
+    changes: list[dict[str, Any]] | None = None,
+    note: str = "",
+    actor_label: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+) -> AuditEvent:
+    """Append one line to the audit trail."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if getattr(user, "is_authenticated", False) else None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_label = object_label or str(obj)
+    event = AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or (actor.get_username() if actor is not None else ""),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:300],
+        changes=changes or [],
+        path=(request.path[:300] if request is not None else ""),
+        ip_address=_client_ip(request),
+        note=note,
+    )
+    logger.info(
+        "audit %s %s %s %s", event.action, event.actor_label or "-", event.object_type, event.object_id
+    )
+    return event
+
+
+# --- receivers ------------------------------------------------------------------------------------
+
+_HISTORY_ACTIONS = {"+": AuditAction.CREATE, "~": AuditAction.UPDATE, "-": AuditAction.DELETE}
+
+
+def on_history_record(sender: Any, instance: models.Model, history_instance: Any, **kwargs: Any) -> None:
+    """simple-history wrote a historical row: mirror it as an audit event with the field changes."""
+    kind = history_instance.history_type
+    changes: list[dict[str, Any]] = []
+    if kind == "~":
+        previous = history_instance.prev_record
+        if previous is not None:
+            delta = history_instance.diff_against(previous)
+            changes = [{"field": c.field, "old": _short(c.old), "new": _short(c.new)} for c in delta.changes]
+    elif kind == "+":
+        tracked = [f.attname for f in history_instance.instance_type._meta.fields]
+        changes = [
+            {"field": name, "new": _short(getattr(history_instance, name, None))}
+            for name in tracked
+            if hasattr(history_instance, name)
+            and getattr(history_instance, name, None) not in (None, "", [], {})
+            and name not in {"id", "created_at", "updated_at"}
+        ]
+    record(
+        _HISTORY_ACTIONS[kind],
+        actor=history_instance.history_user,
+        obj=instance,
+        changes=changes,
+        note=history_instance.history_change_reason or "",
+    )
+
+
+def on_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(AuditAction.LOGIN, actor=user, request=request, obj=user)
+
+
+def on_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record(AuditAction.LOGOUT, actor=user, request=request, obj=user)
+
+
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    # Only the name typed is kept; Django has already masked the password in `credentials`.
+    record(AuditAction.LOGIN_FAILED, request=request, actor_label=str(credentials.get("username", ""))[:150])
+
+
+def on_locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
+    record(AuditAction.LOCKED_OUT, request=request, actor_label=(username or "")[:150])
