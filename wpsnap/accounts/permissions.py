@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -28,7 +28,6 @@ from .models import ROLE_RANK, Role, User
 Predicate = Callable[[Any, Any], bool]
 _RULES: dict[str, Predicate] = {}
 
-M = TypeVar("M", bound=Model)
 
 
 def register(action: str) -> Callable[[Predicate], Predicate]:
@@ -80,7 +79,7 @@ def require(request: HttpRequest, action: str, obj: Any = None) -> None:
         refuse(request, action, obj)
 
 
-def get_or_refuse(request: HttpRequest, scope: QuerySet[M], **lookup: Any) -> M:
+def get_or_refuse[M: Model](request: HttpRequest, scope: QuerySet[M], **lookup: Any) -> M:
     """The object matching ``lookup`` within ``scope`` (what the user may see), else 404.
 
     When the object exists outside the user's scope, the attempt is written to the audit trail

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The public plan pages. Activity keys contain dots and hyphens ("5.3.2-3"): ``str`` takes them whole."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "plan"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
+    path("plans/<slug:slug>/activities/<str:key>/", views.activity_detail, name="activity_detail"),
+    path("plans/<slug:slug>/agencies/", views.agency_list, name="agency_list"),
+    path("plans/<slug:slug>/agencies/<slug:key>/", views.agency_detail, name="agency_detail"),
+    path("plans/<slug:slug>/timeline/", views.timeline, name="timeline"),
+]
