@@ -56,7 +56,7 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and getattr(user, "needs_second_factor", False)
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[attr-defined]
             and not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES)
             and not request.path.startswith("/api/")
         ):

@@ -29,7 +29,6 @@ Predicate = Callable[[Any, Any], bool]
 _RULES: dict[str, Predicate] = {}
 
 
-
 def register(action: str) -> Callable[[Predicate], Predicate]:
     """Register the predicate that decides ``action``: ``predicate(user, obj) -> bool``."""
 

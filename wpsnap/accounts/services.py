@@ -1,0 +1,181 @@
+"""Writes to people and their access. One entry point per use case, each checking the gate first,
+atomic, and leaving an audit line; the pages, the API and the commands all call these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from wpsnap.core import audit
+from wpsnap.core.errors import InvalidInput
+from wpsnap.core.models import AuditAction
+
+from . import permissions
+from .models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
+
+
+def _check_role_fits(role: str, organisation: Organisation) -> None:
+    if role not in Role.values:
+        raise InvalidInput([_("role: %(role)r is not a role.") % {"role": role}])
+    if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
+        raise InvalidInput(
+            [
+                _("role: a %(role)s cannot belong to %(organisation)s (%(kind)s).")
+                % {
+                    "role": Role(role).label,
+                    "organisation": organisation,
+                    "kind": organisation.get_kind_display(),
+                }
+            ]
+        )
+
+
+def invitation_link(user: User, *, base_url: str = "") -> str:
+    """The one-time link that lets an invited person choose a password. It stops working once used:
+    the token depends on the password hash and the last sign-in."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url + reverse("accounts:invitation", kwargs={"uidb64": uid, "token": token})
+
+
+def user_invite(
+    *,
+    actor: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    base_url: str = "",
+    request: Any = None,
+) -> User:
+    """Create an account without a password and e-mail its owner a one-time link to choose one."""
+    if not permissions.can(actor, "user.invite"):
+        permissions.refuse(request, "user.invite")
+    if not permissions.can_grant_role(actor, role):
+        permissions.refuse(request, "user.invite")
+    _check_role_fits(role, organisation)
+    email = User.objects.normalize_email(email).strip()
+    if not email:
+        raise InvalidInput([_("email: an e-mail address is needed to send the invitation.")])
+    if (
+        User.objects.filter(email__iexact=email).exists()
+        or User.objects.filter(username__iexact=email).exists()
+    ):
+        raise InvalidInput([_("email: someone with this e-mail address already has an account.")])
+    with transaction.atomic():
+        user = User(
+            username=email,
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            organisation=organisation,
+            role=role,
+            is_active=True,
+        )
+        user.set_unusable_password()
+        user._history_user = actor  # type: ignore[attr-defined]
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit.record(AuditAction.INVITE, actor=actor, obj=user, request=request, note=role)
+        link = invitation_link(user, base_url=base_url)
+        transaction.on_commit(
+            lambda: send_mail(
+                _("Your wpsnap account"),
+                _(
+                    "%(name)s invited you to wpsnap as %(role)s for %(organisation)s.\n\n"
+                    "Choose your password here within %(days)d days (the link works once):\n%(link)s\n"
+                )
+                % {
+                    "name": actor.get_full_name() or actor.get_username(),
+                    "role": Role(role).label,
+                    "organisation": organisation,
+                    "days": settings.WPSNAP_INVITE_DAYS,
+                    "link": link,
+                },
+                None,
+                [email],
+            )
+        )
+    return user
+
+
+def user_change_role(*, actor: User, user: User, role: str, request: Any = None) -> User:
+    """Give ``user`` another role. Nobody changes their own role or grants one above their own."""
+    if not permissions.can(actor, "user.change", user) or not permissions.can_grant_role(actor, role):
+        permissions.refuse(request, "user.change", user)
+    if user.rank > actor.rank:
+        permissions.refuse(request, "user.change", user)
+    assert user.organisation is not None or role == ""
+    if user.organisation is not None:
+        _check_role_fits(role, user.organisation)
+    if user.role == role:
+        return user
+    with transaction.atomic():
+        old = user.role
+        user.role = role
+        user._history_user = actor  # type: ignore[attr-defined]
+        user.save(update_fields=["role"])
+        audit.record(
+            AuditAction.ROLE_CHANGE,
+            actor=actor,
+            obj=user,
+            request=request,
+            changes=[{"field": "role", "old": old, "new": role}],
+        )
+    return user
+
+
+def user_set_active(*, actor: User, user: User, active: bool, request: Any = None) -> User:
+    """Deactivate (or reactivate) an account. A deactivated person's sessions and API token end."""
+    if not permissions.can(actor, "user.change", user) or user.rank > actor.rank:
+        permissions.refuse(request, "user.change", user)
+    if user.is_active == active:
+        return user
+    with transaction.atomic():
+        user.is_active = active
+        user._history_user = actor  # type: ignore[attr-defined]
+        user.save(update_fields=["is_active"])
+        if not active:
+            Token.objects.filter(user=user).delete()
+            _end_sessions(user)
+        audit.record(
+            AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
+            actor=actor,
+            obj=user,
+            request=request,
+        )
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    # Sessions are opaque blobs: decode each (few per installation) and drop those of this user.
+    for session in Session.objects.all():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+
+
+def token_create(*, user: User, actor: User | None = None, request: Any = None) -> str:
+    """A new API token for ``user`` (any earlier one stops working). From the command line the actor is
+    the operator of the server (None); over the web only the user themself."""
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied
+    if not user.is_active:
+        raise InvalidInput([_("username: %(name)s is deactivated.") % {"name": user.get_username()}])
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        audit.record(AuditAction.TOKEN_CREATED, actor=actor or user, obj=user, request=request)
+    return token.key
