@@ -35,3 +35,53 @@ def az_plan(az_plan_file):
     from wpsnap.plan.services import plan_load
 
     return Plan.objects.filter(slug="az-2020-2023").first() or plan_load(plan_file=az_plan_file).plan
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+DEMO_ORGS = {
+    "coordinator": "scfwca",
+    "approver": "mod",
+    "focal_point": "mod",
+    "ngo_contributor": "test-ngo",
+    "evaluator": "test-evaluators",
+}
+
+
+def _organisation(key: str):
+    from wpsnap.accounts.models import Organisation
+
+    kinds = {"test-ngo": "ngo", "test-evaluators": "evaluator"}
+    org, _ = Organisation.objects.get_or_create(
+        country="AZ", key=key, defaults={"name": key.replace("-", " ").title(), "kind": kinds.get(key, "ministry")}
+    )
+    return org
+
+
+@pytest.fixture
+def make_user(az_plan):
+    """Make a user with a role at an organisation (by key): ``make_user("focal_point", "mia")``."""
+    from wpsnap.accounts.models import User
+
+    def make(role: str, org_key: str | None = None, username: str | None = None):
+        org = _organisation(org_key or DEMO_ORGS[role])
+        name = username or f"{role}-{org.key}"
+        return User.objects.create_user(
+            username=name, email=f"{name}@example.org", password="a long test passphrase", role=role, organisation=org
+        )
+
+    return make
+
+
+def sign_in(client, user):
+    """Sign ``user`` in on ``client``, with a verified second factor where the role needs one."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.needs_second_factor:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -1,6 +1,7 @@
 """Production settings: SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL come from the environment."""
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,3 +23,18 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# E-mail (invitations) leaves through SMTP: the console backend of base.py would drop every message
+# (`check --deploy` refuses it as mail.E001). WPSNAP_EMAIL_BACKEND may still name another backend.
+_EMAIL_BACKEND = os.environ.get("WPSNAP_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_MAILER: dict[str, Any] = {"BACKEND": _EMAIL_BACKEND}
+if _EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    _MAILER["OPTIONS"] = {
+        "host": os.environ.get("WPSNAP_EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("WPSNAP_EMAIL_PORT", "25")),
+        "username": os.environ.get("WPSNAP_EMAIL_USER", ""),
+        "password": os.environ.get("WPSNAP_EMAIL_PASSWORD", ""),
+        "use_tls": env_bool("WPSNAP_EMAIL_TLS"),  # noqa: F405
+        "timeout": 30,
+    }
+MAILERS = {"default": _MAILER}

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+"""Routes of the accounts API, included under /api/v1/ in the ``api`` namespace (``config/api.py``)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("users", api.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("me/", api.MeView.as_view(), name="me"),
+    path("audit/", api.AuditEventList.as_view(), name="audit-list"),
+    *router.urls,
+]

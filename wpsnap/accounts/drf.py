@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -30,10 +31,24 @@ class Gate(BasePermission):
         action = self._action(request, view)
         if action is None:
             return False
+        if self._session_without_second_factor(request):
+            permissions.refuse_quietly(request, "api.second-factor")
+            return False
         if permissions.can(request.user, action, None):
             return True
         permissions.refuse_quietly(request, action)
         return False
+
+    @staticmethod
+    def _session_without_second_factor(request: Request) -> bool:
+        """A browser session of a coordinator or approver counts only after the second factor, as on
+        the pages. Tokens are issued on the server to systems and are not asked for one."""
+        user = request.user
+        return (
+            isinstance(request.successful_authenticator, SessionAuthentication)
+            and bool(getattr(user, "needs_second_factor", False))
+            and not user.is_verified()
+        )
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         action = self._action(request, view)

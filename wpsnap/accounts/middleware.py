@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 from collections.abc import Callable
 
 from django.conf import settings
@@ -33,7 +34,7 @@ class SessionTimeoutMiddleware:
             too_long = now - signed_in_at > settings.WPSNAP_SESSION_MAX_HOURS * 3600
             if idle or too_long:
                 logout(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&expired=1")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path, 'expired': 1}, safe='/')}")
             # Write at most once a minute, so that every page view does not rewrite the session row.
             if now - last_seen > 60 or SESSION_LAST_SEEN not in request.session:
                 request.session[SESSION_LAST_SEEN] = now
@@ -60,5 +61,5 @@ class SecondFactorMiddleware:
             and not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES)
             and not request.path.startswith("/api/")
         ):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.path}")
+            return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.path}, safe='/')}")
         return self.get_response(request)

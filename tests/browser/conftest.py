@@ -1,0 +1,115 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Playwright cannot download its own browsers on these machines, so the tests use the system's
+``chromium`` (or ``CHROMIUM_PATH``). Without one they are skipped, saying why, unless
+``WPSNAP_REQUIRE_BROWSER=1`` (CI), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls in the same test are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+
+# Records Content Security Policy violations in the page; init scripts are not subject to the policy.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser") is None or chromium_path():
+        return
+    if os.environ.get("WPSNAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(
+            "Chromium is missing (no `chromium` on PATH, no CHROMIUM_PATH) and WPSNAP_REQUIRE_BROWSER=1"
+        )
+    pytest.skip(
+        "Chromium is missing: install Debian's `chromium` or set CHROMIUM_PATH to run the browser tests"
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        # Without the background-networking flags Chromium keeps trying to reach the internet.
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@dataclass
+class PageProblems:
+    """Console errors, uncaught exceptions and CSP violations seen while a test ran."""
+
+    console: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+
+    def all(self, page) -> list[str]:
+        csp = page.evaluate("window.__cspViolations || []")
+        return [*self.console, *self.exceptions, *(f"CSP: {v}" for v in csp)]
+
+
+@pytest.fixture
+def _reload_az_plan_after_flush(django_db_blocker, az_plan_file):
+    """Set up before ``transactional_db``, so torn down after its flush: put the session's plan back
+    for the tests that follow, as the suite's ``django_db_setup`` left it."""
+    yield
+    from wpsnap.plan.services import plan_load
+
+    with django_db_blocker.unblock():
+        plan_load(plan_file=az_plan_file)
+
+
+@pytest.fixture
+def az_live(_reload_az_plan_after_flush, transactional_db, live_server, az_plan):
+    """The live server's address, with the Azerbaijan plan loaded (the live server's thread sees only
+    committed rows, hence a transactional test)."""
+    return live_server.url
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator:
+    """``open_page(viewport)``: a fresh page that records its problems in ``page.problems``."""
+    contexts = []
+
+    def _open(viewport: dict[str, int] = DESKTOP, **context_args):
+        context = browser.new_context(viewport=viewport, **context_args)
+        contexts.append(context)
+        page = context.new_page()
+        page.add_init_script(CSP_LISTENER)
+        problems = PageProblems()
+        page.on("console", lambda msg: problems.console.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.exceptions.append(str(exc)))
+        page.problems = problems
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -1,0 +1,41 @@
+"""``wpsnap token create USERNAME``: an API token for a person, from the server's command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts import services
+from wpsnap.accounts.models import User
+from wpsnap.core.errors import InvalidInput
+
+
+class Command(BaseCommand):
+    help = "Manage API tokens. Send a token as the header `Authorization: Token <key>`."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{create}")
+        create = sub.add_parser(
+            "create",
+            help="Print a new API token for a user (any earlier token of theirs stops working).",
+        )
+        create.add_argument(
+            "username", help="The user's user name (for invited people: their e-mail address)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['action']}")(options)
+
+    def _create(self, options: dict[str, Any]) -> None:
+        username = options["username"]
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("username: there is no user %(name)r.") % {"name": username})
+        try:
+            key = services.token_create(user=user)
+        except InvalidInput as exc:
+            raise CommandError("\n".join(exc.problems)) from exc
+        # Only the key, so that scripts can capture it: KEY=$(wpsnap token create alice)
+        self.stdout.write(key)
