@@ -32,6 +32,7 @@ from .models import (
     PriorityArea,
     Role,
 )
+from .permissions import plans_visible_to
 
 # The timeline's CSS (static/wpsnap.css) has classes for periods of up to this many years.
 TIMELINE_MAX_YEARS = 10
@@ -58,13 +59,14 @@ def _tr(objects: Iterable[TranslatedModel | None]) -> None:
 # --- querysets for get_object_or_404 -------------------------------------------------------------
 
 
-def plans() -> QuerySet[Plan]:
-    """Every plan, for the public pages."""
-    return Plan.objects.select_related("coordinator")
+def plans(user: Any) -> QuerySet[Plan]:
+    """The plans ``user`` may see (the permission gate's scope): adopted plans for everyone, drafts
+    for coordinators and evaluators."""
+    return plans_visible_to(user).select_related("coordinator")
 
 
-def plan_list() -> list[Plan]:
-    found = list(plans())
+def plan_list(user: Any) -> list[Plan]:
+    found = list(plans(user))
     _tr(found)
     return found
 

@@ -214,8 +214,12 @@ class _Loader:
         self, areas: dict[str, PriorityArea], activities: dict[str, Activity]
     ) -> Iterable[tuple[str, dict[str, Any]]]:
         for area in self.f.priority_areas:
-            paired = [(activities[act.key], ind) for act in area.activities for ind in act.indicators]
-            unpaired = [(None, ind) for ind in area.unpaired_indicators]
+            paired: list[tuple[Activity | None, schema.Indicator]] = [
+                (activities[act.key], ind) for act in area.activities for ind in act.indicators
+            ]
+            unpaired: list[tuple[Activity | None, schema.Indicator]] = [
+                (None, ind) for ind in area.unpaired_indicators
+            ]
             for position, (activity, ind) in enumerate(paired + unpaired):
                 yield (
                     ind.key,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from wpsnap.accounts.models import Organisation
+from wpsnap.accounts.permissions import gate, get_or_refuse
 
 from . import selectors
 from .models import Pillar, Plan
@@ -59,14 +60,16 @@ class PlanFilterForm(forms.Form):
         )
 
 
+@gate("plan.view")
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "plan/home.html", {"plans": selectors.plan_list()})
+    return render(request, "plan/home.html", {"plans": selectors.plan_list(request.user)})
 
 
+@gate("plan.view")
 @require_safe
 def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_get_with_text(get_object_or_404(selectors.plans(), slug=slug))
+    plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     pillars = selectors.plan_pillars(plan)
     agencies = selectors.plan_agency_list(plan)
     form = PlanFilterForm(request.GET or None, plan=plan, agencies=agencies, pillars=pillars)
@@ -86,31 +89,35 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@gate("plan.view")
 @require_safe
 def activity_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    plan = selectors.plan_get_with_text(get_object_or_404(selectors.plans(), slug=slug))
+    plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     activity = get_object_or_404(selectors.plan_activities(plan), key=key)
     page = selectors.activity_page(activity)
     return render(request, "plan/activity_detail.html", {"plan": plan, "page": page})
 
 
+@gate("plan.view")
 @require_safe
 def agency_list(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_get_with_text(get_object_or_404(selectors.plans(), slug=slug))
+    plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     rows = selectors.agency_list_page(plan)
     return render(request, "plan/agency_list.html", {"plan": plan, "rows": rows})
 
 
+@gate("plan.view")
 @require_safe
 def agency_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    plan = selectors.plan_get_with_text(get_object_or_404(selectors.plans(), slug=slug))
+    plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     agency = get_object_or_404(selectors.plan_agencies(plan), key=key)
     page = selectors.agency_page(plan, agency)
     return render(request, "plan/agency_detail.html", {"plan": plan, "page": page})
 
 
+@gate("plan.view")
 @require_safe
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = selectors.plan_get_with_text(get_object_or_404(selectors.plans(), slug=slug))
+    plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     page = selectors.timeline_page(plan)
     return render(request, "plan/timeline.html", {"plan": plan, "page": page})
