@@ -179,3 +179,38 @@ def token_create(*, user: User, actor: User | None = None, request: Any = None) 
         token = Token.objects.create(user=user)
         audit.record(AuditAction.TOKEN_CREATED, actor=actor or user, obj=user, request=request)
     return token.key
+
+
+# The note on the history line of an accepted invitation (stored data, so not translated).
+INVITATION_ACCEPTED_NOTE = "accepted the invitation and chose a password"
+
+
+def invitation_accept(*, uidb64: str, token: str, password1: str, password2: str) -> User:
+    """Set the password of an invited person from their one-time link, which then stops working
+    (Django's token depends on the password hash). The password must pass the site's validators.
+
+    Problems are named by field: ``token`` (the link expired, was used, or the account was
+    deactivated), ``new_password1`` and ``new_password2`` (the passwords)."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    from .selectors import invitation_user
+
+    expired = InvalidInput([_("token: this link has expired or was already used.")])
+    user = invitation_user(uidb64=uidb64, token=token)
+    if user is None:
+        raise expired
+    form = SetPasswordForm(user, data={"new_password1": password1, "new_password2": password2})
+    if not form.is_valid():
+        raise InvalidInput(
+            [f"{field}: {message}" for field, messages in form.errors.items() for message in messages]
+        )
+    with transaction.atomic():
+        # Check the token again on the locked row, so that two submissions of one link set one password.
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not (user.is_active and default_token_generator.check_token(user, token)):
+            raise expired
+        user.set_password(form.cleaned_data["new_password1"])
+        user._history_user = user  # type: ignore[attr-defined]
+        user._change_reason = INVITATION_ACCEPTED_NOTE  # type: ignore[attr-defined]
+        user.save(update_fields=["password"])
+    return user

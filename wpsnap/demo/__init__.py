@@ -1,0 +1,6 @@
+"""Demo data for ``make run`` and the tests: the Azerbaijan plan, a coordinator, focal points and
+approvers at five agencies, an NGO contributor and an evaluator, each with a known password and,
+where the role needs one, a second factor whose codes the ``demo totp`` command prints.
+
+Sits on top of the dependency chain: it may import every app, and nothing imports it except tests.
+"""

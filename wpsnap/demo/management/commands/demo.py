@@ -1,0 +1,119 @@
+"""``wpsnap demo load|users|totp``: demo people for ``make run``, and what one needs to sign in as them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from wpsnap.core.errors import InvalidInput
+from wpsnap.demo import data
+
+
+class Command(BaseCommand):
+    help = (
+        "Demo data: load the demo organisations and people, list them, or print a demo user's "
+        "two-factor code. For demonstrations and development only, never on a production server."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,users,totp}")
+
+        load = sub.add_parser(
+            "load",
+            help="Create the demo organisations and people (loading the Azerbaijan plan first if needed).",
+            description=(
+                "Create a coordinator, a focal point and an approver at each of five agencies, an NGO "
+                "contributor and an evaluator, all with the password given. Coordinators and approvers get "
+                "a two-factor device: `demo users` shows its secret and `demo totp` its current code. "
+                "Running it again creates nothing new, puts back demo values someone changed and sets "
+                "every demo password to the one given."
+            ),
+        )
+        load.add_argument(
+            "--password",
+            required=True,
+            help=(
+                f"The password of every demo user. Any password of at least {data.MIN_PASSWORD_LENGTH} "
+                "characters: the site's password rules do not apply to demo users."
+            ),
+        )
+
+        users = sub.add_parser(
+            "users", help="List the demo users: user name, role, organisation, two-factor."
+        )
+        users.add_argument(
+            "--json",
+            action="store_true",
+            help="Print a JSON list of objects (username, name, email, role, organisation, organisation_name, "
+            "needs_second_factor, totp_secret).",
+        )
+
+        totp = sub.add_parser(
+            "totp",
+            help="Print the current 6-digit two-factor code of a demo coordinator or approver.",
+            description="Print the code an authenticator app would show now. Refuses anyone not in the demo.",
+        )
+        totp.add_argument("username", help="A demo user's name, e.g. coordinator or mod.approver")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except InvalidInput as exc:
+            raise CommandError("\n".join(exc.problems)) from exc
+
+    def _load(self, options: dict[str, Any]) -> None:
+        result = data.demo_load(password=options["password"])
+        if result.plan_loaded:
+            self.stdout.write(_("Loaded the Azerbaijan plan."))
+        self.stdout.write(
+            _(
+                "Demo data: %(created)d people created, %(updated)d updated, %(unchanged)d unchanged; "
+                "%(organisations)d organisations and %(devices)d two-factor devices created."
+            )
+            % {
+                "created": len(result.created),
+                "updated": len(result.updated),
+                "unchanged": len(result.unchanged),
+                "organisations": len(result.organisations_created),
+                "devices": len(result.devices_created),
+            }
+        )
+        self.stdout.write(_("See who they are with: wpsnap demo users"))
+
+    def _users(self, options: dict[str, Any]) -> None:
+        rows = data.demo_users()
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            self.stdout.write(_("No demo users yet. Create them with: wpsnap demo load --password PASSWORD"))
+            return
+        headers = [_("User name"), _("Name"), _("Role"), _("Organisation"), _("Two-factor secret")]
+        table = [
+            [
+                row["username"],
+                row["name"],
+                row["role_label"],
+                row["organisation_name"] or "",
+                row["totp_secret"] or _("not needed"),
+            ]
+            for row in rows
+        ]
+        widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *table, strict=False)]
+        for line in [headers, ["-" * width for width in widths], *table]:
+            self.stdout.write(
+                "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            )
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Every demo user's password is the one given to `wpsnap demo load`. Coordinators and approvers "
+                "also enter a code: add the secret to an authenticator app, or run `wpsnap demo totp USERNAME`."
+            )
+        )
+
+    def _totp(self, options: dict[str, Any]) -> None:
+        self.stdout.write(data.demo_totp(options["username"]))
