@@ -22,8 +22,12 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/wpsnap migrate --noinput
 	$(BIN)/wpsnap plan load plans/az-2020-2023.yaml
+	$(BIN)/wpsnap demo load --password '$(DEMO_PASSWORD)'
 	@echo
 	@echo "wpsnap is serving the Azerbaijan NAP 1325 (2020-2023) at http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password: $(DEMO_PASSWORD)); coordinators and approvers also need a TOTP code:"
+	@echo "'$(BIN)/wpsnap demo totp USERNAME' prints the current one (or add totp_secret to an authenticator app)."
+	@$(BIN)/wpsnap demo users
 	@echo
 	$(BIN)/wpsnap runserver $(HOST):$(PORT)
 

@@ -7,7 +7,9 @@ from wpsnap.accounts.permissions import gate
 
 urlpatterns = [
     path("schema/", gate("api.schema")(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", gate("api.schema")(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "docs/", gate("api.schema")(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"
+    ),
     path("", include("wpsnap.accounts.api_urls")),
     path("", include("wpsnap.plan.api_urls")),
 ]

@@ -53,9 +53,23 @@ def _organisation(key: str):
 
     kinds = {"test-ngo": "ngo", "test-evaluators": "evaluator"}
     org, _ = Organisation.objects.get_or_create(
-        country="AZ", key=key, defaults={"name": key.replace("-", " ").title(), "kind": kinds.get(key, "ministry")}
+        country="AZ",
+        key=key,
+        defaults={"name": key.replace("-", " ").title(), "kind": kinds.get(key, "ministry")},
     )
     return org
+
+
+TEST_PASSWORD = "a long test passphrase"
+_HASHED: list[str] = []
+
+
+def _hashed_test_password() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    if not _HASHED:
+        _HASHED.append(make_password(TEST_PASSWORD))
+    return _HASHED[0]
 
 
 @pytest.fixture
@@ -66,9 +80,10 @@ def make_user(az_plan):
     def make(role: str, org_key: str | None = None, username: str | None = None):
         org = _organisation(org_key or DEMO_ORGS[role])
         name = username or f"{role}-{org.key}"
-        return User.objects.create_user(
-            username=name, email=f"{name}@example.org", password="a long test passphrase", role=role, organisation=org
-        )
+        user = User(username=name, email=f"{name}@example.org", role=role, organisation=org)
+        user.password = _hashed_test_password()  # hashing once: Argon2 is slow on purpose
+        user.save()
+        return user
 
     return make
 

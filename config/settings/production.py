@@ -38,3 +38,6 @@ if _EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
         "timeout": 30,
     }
 MAILERS = {"default": _MAILER}
+
+# Demo people have known passwords: refused here unless a demonstration server asks for them.
+WPSNAP_DEMO_ALLOWED = env_bool("WPSNAP_ALLOW_DEMO")  # noqa: F405

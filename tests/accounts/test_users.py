@@ -304,7 +304,7 @@ def test_invitation_problems_are_shown_on_the_field_they_name(client, people, co
     )
     assert misfit.status_code == 400
     role_error = re.search(r'id="id_role_error">([^<]+)<', html(misfit)).group(1)
-    assert "cannot belong to Women for Peace Network" in role_error
+    assert "is not open to Women for Peace Network" in role_error
     assert User.objects.count() == before
 
 

@@ -220,3 +220,17 @@ def test_the_load_help_states_the_password_rule(capsys):
     """The help of ``demo load`` says that any password of 8 characters or more will do."""
     help_text = " ".join(help_of("load", capsys=capsys).split())
     assert "Any password of at least 8 characters: the site's password rules do not apply" in help_text
+
+
+@pytest.mark.django_db
+def test_demo_load_is_refused_under_production_settings(settings) -> None:
+    """Production settings refuse demo people (known passwords) unless WPSNAP_ALLOW_DEMO is set."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from wpsnap.accounts.models import User
+
+    settings.WPSNAP_DEMO_ALLOWED = False
+    with pytest.raises(CommandError, match="refused under production settings"):
+        call_command("demo", "load", "--password", "demo-pass-2026")
+    assert not User.objects.filter(username="coordinator").exists()

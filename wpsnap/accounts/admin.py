@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 
@@ -19,10 +21,8 @@ for model_path in (
 ):
     module_name, _, class_name = model_path.rpartition(".")
     module = __import__(module_name, fromlist=[class_name])
-    try:
+    with contextlib.suppress(NotRegistered):
         admin.site.unregister(getattr(module, class_name))
-    except NotRegistered:
-        pass
 
 
 @admin.register(Organisation)

@@ -8,4 +8,3 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 - registers this app's rules in the permission gate
-

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -34,7 +34,9 @@ class SessionTimeoutMiddleware:
             too_long = now - signed_in_at > settings.WPSNAP_SESSION_MAX_HOURS * 3600
             if idle or too_long:
                 logout(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path, 'expired': 1}, safe='/')}")
+                return redirect(
+                    f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path, 'expired': 1}, safe='/')}"
+                )
             # Write at most once a minute, so that every page view does not rewrite the session row.
             if now - last_seen > 60 or SESSION_LAST_SEEN not in request.session:
                 request.session[SESSION_LAST_SEEN] = now

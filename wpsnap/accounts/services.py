@@ -30,7 +30,7 @@ def _check_role_fits(role: str, organisation: Organisation) -> None:
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
         raise InvalidInput(
             [
-                _("role: a %(role)s cannot belong to %(organisation)s (%(kind)s).")
+                _("role: the role “%(role)s” is not open to %(organisation)s (%(kind)s).")
                 % {
                     "role": Role(role).label,
                     "organisation": organisation,

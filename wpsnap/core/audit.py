@@ -92,6 +92,8 @@ def on_history_record(sender: Any, instance: models.Model, history_instance: Any
         if previous is not None:
             delta = history_instance.diff_against(previous)
             changes = [{"field": c.field, "old": _short(c.old), "new": _short(c.new)} for c in delta.changes]
+            if not changes and not history_instance.history_change_reason:
+                return  # a save that changed no recorded field (e.g. only last_login): nothing to say
     elif kind == "+":
         tracked = [f.attname for f in history_instance.instance_type._meta.fields]
         changes = [

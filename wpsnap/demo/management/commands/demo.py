@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -65,6 +66,13 @@ class Command(BaseCommand):
             raise CommandError("\n".join(exc.problems)) from exc
 
     def _load(self, options: dict[str, Any]) -> None:
+        if not settings.WPSNAP_DEMO_ALLOWED:
+            raise CommandError(
+                _(
+                    "Demo data is refused under production settings: it creates a coordinator with a known "
+                    "password. On a demonstration server, set WPSNAP_ALLOW_DEMO=1."
+                )
+            )
         result = data.demo_load(password=options["password"])
         if result.plan_loaded:
             self.stdout.write(_("Loaded the Azerbaijan plan."))

@@ -1,0 +1,17 @@
+"""What the navigation may offer the current user, asked of the permission gate (no queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import permissions
+
+
+def access(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "nav_people": permissions.can(user, "user.list"),
+        "nav_audit": permissions.can(user, "audit.view"),
+    }
