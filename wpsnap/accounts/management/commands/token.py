@@ -13,16 +13,18 @@ from wpsnap.core.errors import InvalidInput
 
 
 class Command(BaseCommand):
-    help = "Manage API tokens. Send a token as the header `Authorization: Token <key>`."
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Manage API tokens. Send a token as the header `Authorization: Token <key>`.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{create}")
         create = sub.add_parser(
             "create",
-            help="Print a new API token for a user (any earlier token of theirs stops working).",
+            help=_("Print a new API token for a user (any earlier token of theirs stops working)."),
         )
         create.add_argument(
-            "username", help="The user's user name (for invited people: their e-mail address)"
+            "username", help=_("The user's user name (for invited people: their e-mail address)")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

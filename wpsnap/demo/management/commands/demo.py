@@ -14,18 +14,20 @@ from wpsnap.demo import data
 
 
 class Command(BaseCommand):
-    help = (
-        "Demo data: load the demo organisations and people, list them, or print a demo user's "
-        "two-factor code. For demonstrations and development only, never on a production server."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _(
+            "Demo data: load the demo organisations and people, list them, or print a demo user's "
+            "two-factor code. For demonstrations and development only, never on a production server."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{load,users,totp}")
 
         load = sub.add_parser(
             "load",
-            help="Create the demo organisations and people (loading the Azerbaijan plan first if needed).",
-            description=(
+            help=_("Create the demo organisations and people (loading the Azerbaijan plan first if needed)."),
+            description=_(
                 "Create a coordinator, a focal point and an approver at each of five agencies, an NGO "
                 "contributor and an evaluator, all with the password given. Coordinators and approvers get "
                 "a two-factor device: `demo users` shows its secret and `demo totp` its current code. "
@@ -36,28 +38,32 @@ class Command(BaseCommand):
         load.add_argument(
             "--password",
             required=True,
-            help=(
+            help=_(
                 f"The password of every demo user. Any password of at least {data.MIN_PASSWORD_LENGTH} "
                 "characters: the site's password rules do not apply to demo users."
             ),
         )
 
         users = sub.add_parser(
-            "users", help="List the demo users: user name, role, organisation, two-factor."
+            "users", help=_("List the demo users: user name, role, organisation, two-factor.")
         )
         users.add_argument(
             "--json",
             action="store_true",
-            help="Print a JSON list of objects (username, name, email, role, organisation, organisation_name, "
-            "needs_second_factor, totp_secret).",
+            help=_(
+                "Print a JSON list of objects (username, name, email, role, organisation, organisation_name, "
+                "needs_second_factor, totp_secret)."
+            ),
         )
 
         totp = sub.add_parser(
             "totp",
-            help="Print the current 6-digit two-factor code of a demo coordinator or approver.",
-            description="Print the code an authenticator app would show now. Refuses anyone not in the demo.",
+            help=_("Print the current 6-digit two-factor code of a demo coordinator or approver."),
+            description=_(
+                "Print the code an authenticator app would show now. Refuses anyone not in the demo."
+            ),
         )
-        totp.add_argument("username", help="A demo user's name, e.g. coordinator or mod.approver")
+        totp.add_argument("username", help=_("A demo user's name, e.g. coordinator or mod.approver"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

@@ -16,29 +16,33 @@ from wpsnap.plan.models import Plan
 
 
 class Command(BaseCommand):
-    help = "Parse a plan document, check a plan file, load it, or export a loaded plan."
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Parse a plan document, check a plan file, load it, or export a loaded plan.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="{parse,lint,load,export}")
 
         parse = sub.add_parser(
-            "parse", help="Read a plan document as published (text) and print the plan file (YAML)."
+            "parse", help=_("Read a plan document as published (text) and print the plan file (YAML).")
         )
-        parse.add_argument("source", help="The plan document, e.g. plans/source/az-nap-1325-2020-2023.txt")
+        parse.add_argument("source", help=_("The plan document, e.g. plans/source/az-nap-1325-2020-2023.txt"))
 
         lint = sub.add_parser(
             "lint",
-            help="Check a plan file's quality. Exit status 1 when there are errors, 0 with warnings only.",
+            help=_("Check a plan file's quality. Exit status 1 when there are errors, 0 with warnings only."),
         )
-        lint.add_argument("plan_file", help="A plan file (YAML), e.g. plans/az-2020-2023.yaml")
-        lint.add_argument("--json", action="store_true", help="Print the findings as a JSON list.")
+        lint.add_argument("plan_file", help=_("A plan file (YAML), e.g. plans/az-2020-2023.yaml"))
+        lint.add_argument("--json", action="store_true", help=_("Print the findings as a JSON list."))
 
-        load = sub.add_parser("load", help="Load a plan file into the database (idempotent; keeps history).")
-        load.add_argument("plan_file", help="A plan file (YAML)")
+        load = sub.add_parser(
+            "load", help=_("Load a plan file into the database (idempotent; keeps history).")
+        )
+        load.add_argument("plan_file", help=_("A plan file (YAML)"))
 
-        export = sub.add_parser("export", help="Print a loaded plan.")
-        export.add_argument("slug", help="The plan's slug, e.g. az-2020-2023")
-        export.add_argument("--json", action="store_true", default=True, help="Print JSON (the default).")
+        export = sub.add_parser("export", help=_("Print a loaded plan."))
+        export.add_argument("slug", help=_("The plan's slug, e.g. az-2020-2023"))
+        export.add_argument("--json", action="store_true", default=True, help=_("Print JSON (the default)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
