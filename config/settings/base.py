@@ -185,6 +185,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # no start-up banner on every command
 
 # Two-factor authentication (TOTP) for coordinators and approvers.
 OTP_TOTP_ISSUER = "wpsnap"
