@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wpsnap.core",
     "wpsnap.accounts",
     "wpsnap.plan",
+    "wpsnap.reporting",
     "wpsnap.demo",
 ]
 
@@ -111,7 +112,11 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks for it at start-up, before any collectstatic
 STATICFILES_DIRS = [BASE_DIR / "wpsnap" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded files (evidence) live outside the web root and have no URL: only gated views serve them.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("WPSNAP_PRIVATE_DIR", str(VAR_DIR / "private")), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -229,3 +234,7 @@ SPECTACULAR_SETTINGS = {
 
 # `wpsnap demo load` creates people with a known password: allowed except under production settings.
 WPSNAP_DEMO_ALLOWED = True
+
+# Evidence files: at most this many bytes each.
+WPSNAP_EVIDENCE_MAX_BYTES = int(os.environ.get("WPSNAP_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
