@@ -48,7 +48,9 @@ class ReportingPeriod(TimeStampedModel):
             models.UniqueConstraint(fields=["plan", "start", "end"], name="period_unique_dates"),
             models.UniqueConstraint(fields=["plan", "label"], name="period_unique_label"),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_ordered"),
-            models.CheckConstraint(condition=Q(due_on__gte=models.F("opens_on")), name="period_due_after_open"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("opens_on")), name="period_due_after_open"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,12 +130,17 @@ class BreakdownDimension(models.Model):
             models.UniqueConstraint(fields=["breakdown", "dimension"], name="breakdown_dimension_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.breakdown} {self.position}: {self.dimension_id}"
+
 
 class IndicatorBreakdown(TimeStampedModel):
     """Which breakdown (version) an indicator is reported by now. Values keep the version they used."""
 
     indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="reporting")
-    breakdown = models.ForeignKey(Breakdown, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -164,7 +171,10 @@ class ProgressReport(TimeStampedModel):
         default=Status.DRAFT,
     )
     progress = models.CharField(
-        _("implementation status"), max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.NOT_STARTED
+        _("implementation status"),
+        max_length=20,
+        choices=ProgressStatus.choices,
+        default=ProgressStatus.NOT_STARTED,
     )
     done = models.TextField(_("what was done"), blank=True)
     challenges = models.TextField(_("challenges"), blank=True)
@@ -186,11 +196,22 @@ class ProgressReport(TimeStampedModel):
     class Meta:
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
-        ordering = ["period__start", "activity__priority_area__position", "activity__position", "agency__name"]
+        ordering = [
+            "period__start",
+            "activity__priority_area__position",
+            "activity__position",
+            "agency__name",
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "agency", "period"], name="report_one_per_agency_period"),
-            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="report_status_valid"),
-            models.CheckConstraint(condition=Q(progress__in=ProgressStatus.values), name="report_progress_valid"),
+            models.UniqueConstraint(
+                fields=["activity", "agency", "period"], name="report_one_per_agency_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__in=ProgressStatus.values), name="report_progress_valid"
+            ),
         ]
         indexes = [models.Index(fields=["plan", "status"], name="report_plan_status_idx")]
 
@@ -209,7 +230,9 @@ class IndicatorValue(models.Model):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
-    breakdown = models.ForeignKey(Breakdown, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cell = models.CharField(_("cell"), max_length=200, blank=True)
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
 
@@ -237,7 +260,12 @@ class IndicatorAnswer(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "indicator"], name="answer_one_per_indicator")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="answer_one_per_indicator")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.text[:60]}"
 
 
 class FundingSource(models.TextChoices):
@@ -259,12 +287,18 @@ class FinancingLine(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "source"], name="financing_one_per_source"),
-            models.CheckConstraint(condition=Q(source__in=FundingSource.values), name="financing_source_valid"),
             models.CheckConstraint(
-                condition=(Q(planned__isnull=True) | Q(planned__gte=0)) & (Q(spent__isnull=True) | Q(spent__gte=0)),
+                condition=Q(source__in=FundingSource.values), name="financing_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=(Q(planned__isnull=True) | Q(planned__gte=0))
+                & (Q(spent__isnull=True) | Q(spent__gte=0)),
                 name="financing_not_negative",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.planned} / {self.spent}"
 
 
 def _evidence_name(instance: Evidence, filename: str) -> str:
@@ -276,12 +310,17 @@ class Evidence(TimeStampedModel):
     """A file backing a report: stored outside the web root, served only through the gate."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(_("file"), upload_to=_evidence_name, )
+    file = models.FileField(
+        _("file"),
+        upload_to=_evidence_name,
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     kind = models.CharField(_("type"), max_length=20)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -296,12 +335,17 @@ class Evidence(TimeStampedModel):
 
 class Comment(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     text = models.TextField(_("comment"))
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["report", "at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
 
 
 class ReportTransition(models.Model):
@@ -310,12 +354,17 @@ class ReportTransition(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField(_("from"), max_length=20)
     target = models.CharField(_("to"), max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["report", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}"
 
 
 class ReportVersion(models.Model):
@@ -325,9 +374,14 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=20)
     content = models.JSONField(_("content"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
         ordering = ["report", "number"]
         constraints = [models.UniqueConstraint(fields=["report", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.number}"

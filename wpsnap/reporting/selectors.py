@@ -1,0 +1,232 @@
+"""Reads for reporting screens, the API and services. They own select_related/prefetch_related so
+that lists cost a fixed number of queries whatever their length."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts.models import Organisation, OrganisationKind
+from wpsnap.plan.models import Activity, Assignment, Indicator, Plan, Role
+
+from .disaggregation import BreakdownSpec, DimensionSpec, Option
+from .models import Breakdown, BreakdownDimension, IndicatorBreakdown, ProgressReport, ReportingPeriod
+from .permissions import reports_visible_to
+from .workflow import Status
+
+
+def breakdown_spec(breakdown: Breakdown | None) -> BreakdownSpec:
+    """The pure description of a breakdown (dimensions and options in order)."""
+    if breakdown is None:
+        return BreakdownSpec()
+    parts = (
+        BreakdownDimension.objects.filter(breakdown=breakdown)
+        .select_related("dimension")
+        .prefetch_related("dimension__options")
+        .order_by("position")
+    )
+    return BreakdownSpec(tuple(_dimension_spec(part) for part in parts))
+
+
+def _dimension_spec(part: BreakdownDimension) -> DimensionSpec:
+    dimension = part.dimension
+    return DimensionSpec(
+        code=dimension.code,
+        label=_(dimension.tr("name")),
+        options=tuple(Option(o.code, _(o.tr("name"))) for o in dimension.options.all()),
+    )
+
+
+def indicator_specs(indicators: list[Indicator]) -> dict[int, tuple[Breakdown | None, BreakdownSpec]]:
+    """Each indicator's current breakdown and its spec, in three queries for any number of indicators."""
+    settings = {
+        s.indicator_id: s.breakdown
+        for s in IndicatorBreakdown.objects.filter(indicator__in=indicators).select_related("breakdown")
+    }
+    breakdown_ids = {b.pk for b in settings.values() if b is not None}
+    parts_by_breakdown: dict[int, list[BreakdownDimension]] = defaultdict(list)
+    parts = (
+        BreakdownDimension.objects.filter(breakdown_id__in=breakdown_ids)
+        .select_related("dimension")
+        .prefetch_related("dimension__options")
+        .order_by("breakdown_id", "position")
+    )
+    for part in parts:
+        parts_by_breakdown[part.breakdown_id].append(part)
+    specs: dict[int, tuple[Breakdown | None, BreakdownSpec]] = {}
+    for indicator in indicators:
+        breakdown = settings.get(indicator.pk)
+        dims = (
+            tuple(_dimension_spec(p) for p in parts_by_breakdown.get(breakdown.pk, [])) if breakdown else ()
+        )
+        specs[indicator.pk] = (breakdown, BreakdownSpec(dims))
+    return specs
+
+
+def reporting_agencies(activity: Activity, *, role: str | None = Role.IMPLEMENTER) -> list[Organisation]:
+    """The organisations that report on ``activity``: its implementers (activity-level assignments
+    first, else the priority area's), collectives expanded to their members. With ``role=None``
+    recommended partners count too (NGOs report their contributions)."""
+    assignments = Assignment.objects.filter(priority_area_id=activity.priority_area_id).select_related(
+        "agency"
+    )
+    own = [a for a in assignments if a.activity_id == activity.pk]
+    chosen = own or [a for a in assignments if a.activity_id is None]
+    if role is not None:
+        chosen = [a for a in chosen if a.role == role]
+    direct = [a.agency for a in chosen if a.agency.kind != OrganisationKind.COLLECTIVE]
+    kinds = {
+        kind for a in chosen if a.agency.kind == OrganisationKind.COLLECTIVE for kind in a.agency.member_kinds
+    }
+    members = (
+        list(Organisation.objects.filter(country=activity.plan.country, kind__in=kinds)) if kinds else []
+    )
+    seen: dict[int, Organisation] = {}
+    for org in [*direct, *members]:
+        seen.setdefault(org.pk, org)
+    return sorted(seen.values(), key=lambda o: o.name)
+
+
+def may_report(activity: Activity, agency: Organisation) -> bool:
+    return any(org.pk == agency.pk for org in reporting_agencies(activity, role=None))
+
+
+def activities_in_period(plan: Plan, period: ReportingPeriod) -> QuerySet[Activity]:
+    """Activities whose years (their own, else their priority area's) overlap the period."""
+    year_start, year_end = period.start.year, period.end.year
+    own = Q(start_year__isnull=False, start_year__lte=year_end, end_year__gte=year_start)
+    area = Q(
+        start_year__isnull=True,
+        priority_area__start_year__isnull=False,
+        priority_area__start_year__lte=year_end,
+        priority_area__end_year__gte=year_start,
+    )
+    return (
+        Activity.objects.filter(plan=plan)
+        .filter(own | area)
+        .select_related("priority_area", "priority_area__pillar", "plan")
+        .order_by("priority_area__position", "position")
+    )
+
+
+@dataclass
+class ExpectedRow:
+    activity: Activity
+    agency: Organisation
+    report: ProgressReport | None
+
+    @property
+    def state(self) -> str:
+        return self.report.status if self.report else "missing"
+
+
+def expected_reports(period: ReportingPeriod, *, agency: Organisation | None = None) -> list[ExpectedRow]:
+    """Every (activity, implementing agency) expected to report for ``period``, with its report if any.
+    A fixed number of queries: activities, assignments, collective members, reports."""
+    plan = period.plan
+    activities = list(activities_in_period(plan, period))
+    assignments = list(Assignment.objects.filter(plan=plan, role=Role.IMPLEMENTER).select_related("agency"))
+    kinds = {
+        k for a in assignments if a.agency.kind == OrganisationKind.COLLECTIVE for k in a.agency.member_kinds
+    }
+    members_by_kind: dict[str, list[Organisation]] = defaultdict(list)
+    for org in Organisation.objects.filter(country=plan.country, kind__in=kinds):
+        members_by_kind[org.kind].append(org)
+    by_area: dict[int, list[Assignment]] = defaultdict(list)
+    by_activity: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        (by_activity[a.activity_id] if a.activity_id else by_area[a.priority_area_id]).append(a)
+    reports_qs = ProgressReport.objects.filter(period=period)
+    if agency is not None:
+        reports_qs = reports_qs.filter(agency=agency)
+    reports = {(r.activity_id, r.agency_id): r for r in reports_qs}
+    rows = []
+    for activity in activities:
+        chosen = by_activity.get(activity.pk) or by_area.get(activity.priority_area_id, [])
+        orgs: dict[int, Organisation] = {}
+        for a in chosen:
+            if a.agency.kind == OrganisationKind.COLLECTIVE:
+                for kind in a.agency.member_kinds:
+                    for org in members_by_kind.get(kind, []):
+                        orgs.setdefault(org.pk, org)
+            else:
+                orgs.setdefault(a.agency.pk, a.agency)
+        for org in sorted(orgs.values(), key=lambda o: o.name):
+            if agency is None or org.pk == agency.pk:
+                rows.append(ExpectedRow(activity, org, reports.get((activity.pk, org.pk))))
+    return rows
+
+
+def report_queryset(user: Any) -> QuerySet[ProgressReport]:
+    """The reports ``user`` may see, with what every list shows, in one query."""
+    return reports_visible_to(user).select_related(
+        "period", "activity", "activity__priority_area", "agency", "created_by"
+    )
+
+
+def review_queue(user: Any) -> QuerySet[ProgressReport]:
+    """What waits for ``user``: submitted reports of their agency (approvers), endorsed reports
+    (coordinators), approved reports to publish (coordinators)."""
+    qs = report_queryset(user)
+    role = getattr(user, "role", "")
+    if role == "approver":
+        return qs.filter(status=Status.SUBMITTED)
+    if role == "coordinator":
+        return qs.filter(status__in=[Status.ENDORSED, Status.APPROVED])
+    return qs.none()
+
+
+def report_content(report: ProgressReport) -> dict[str, Any]:
+    """What the report says, as plain data: the snapshot kept at each workflow step."""
+    values: dict[str, dict[str, str]] = defaultdict(dict)
+    for value in report.values.select_related("indicator").order_by("indicator__position", "cell"):
+        values[value.indicator.key][value.cell] = _plain(value.value)
+    answers = {a.indicator.key: a.text for a in report.answers.select_related("indicator")}
+    financing = {
+        line.source: {"planned": _plain(line.planned), "spent": _plain(line.spent)}
+        for line in report.financing.all()
+    }
+    return {
+        "progress": report.progress,
+        "done": report.done,
+        "challenges": report.challenges,
+        "next_steps": report.next_steps,
+        "started_on": report.started_on.isoformat() if report.started_on else None,
+        "finished_on": report.finished_on.isoformat() if report.finished_on else None,
+        "values": dict(values),
+        "answers": answers,
+        "financing": financing,
+        "evidence": [e.original_name for e in report.evidence.all()],
+    }
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def report_indicators(report: ProgressReport) -> list[Indicator]:
+    return list(Indicator.objects.filter(activity_id=report.activity_id).order_by("position"))
+
+
+def periods(plan: Plan) -> QuerySet[ReportingPeriod]:
+    return ReportingPeriod.objects.filter(plan=plan).order_by("start")
+
+
+def reports_with_values(qs: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    """Reports with their values and answers prefetched (two more queries for the whole page)."""
+    from .models import IndicatorAnswer, IndicatorValue
+
+    return qs.prefetch_related(
+        Prefetch(
+            "values",
+            queryset=IndicatorValue.objects.select_related("indicator").order_by(
+                "indicator__position", "cell"
+            ),
+        ),
+        Prefetch("answers", queryset=IndicatorAnswer.objects.select_related("indicator")),
+    )

@@ -1,0 +1,384 @@
+"""Starting and saving progress reports, comments and evidence."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts import permissions
+from wpsnap.accounts.models import Organisation
+from wpsnap.core.errors import InvalidInput, WpsnapError
+from wpsnap.plan.models import Activity, IndicatorKind
+
+from .. import selectors
+from ..disaggregation import field_name
+from ..models import (
+    Comment,
+    Evidence,
+    FinancingLine,
+    FundingSource,
+    IndicatorAnswer,
+    IndicatorValue,
+    ProgressReport,
+    ProgressStatus,
+    ReportingPeriod,
+)
+from ..validation import Problem, check_dates, check_money, check_values
+
+
+class LockedError(WpsnapError):
+    """The reporting period is locked (approved): nothing in it changes until a coordinator re-opens it."""
+
+
+def ensure_writable(report: ProgressReport) -> None:
+    """The one place every write path asks whether a report may still change. It asks the database,
+    not an object that may have been read before the lock."""
+    if ReportingPeriod.objects.filter(pk=report.period_id, locked_at__isnull=False).exists():
+        raise LockedError(
+            _("The period %(period)s is approved and locked: ask a coordinator to re-open it.")
+            % {"period": report.period}
+        )
+
+
+def report_start(
+    *, actor: Any, activity: Activity, agency: Organisation, period: ReportingPeriod, request: Any = None
+) -> ProgressReport:
+    """Open (or return the existing) draft report of ``agency`` on ``activity`` for ``period``."""
+    if not permissions.can(actor, "report.create") or actor.organisation_id != agency.pk:
+        permissions.refuse(request, "report.create")
+    if period.plan_id != activity.plan_id:
+        raise InvalidInput([_("period: the period belongs to another plan.")])
+    if period.is_locked:
+        raise LockedError(_("The period %(period)s is approved and locked.") % {"period": period})
+    if not selectors.may_report(activity, agency):
+        raise InvalidInput(
+            [_("activity: %(agency)s is not named for this activity.") % {"agency": agency.label}]
+        )
+    with transaction.atomic():
+        report, _created = ProgressReport.objects.get_or_create(
+            activity=activity,
+            agency=agency,
+            period=period,
+            defaults={"plan_id": activity.plan_id, "created_by": actor},
+        )
+    return report
+
+
+@dataclass
+class ReportInput:
+    """What a form or API call typed. Numbers arrive as text so that a wrong entry can be named and
+    shown back as typed."""
+
+    progress: str | None = None
+    done: str | None = None
+    challenges: str | None = None
+    next_steps: str | None = None
+    started_on: date | None = None
+    finished_on: date | None = None
+    # {indicator id: {cell key: typed text}}; a cell left out is left as it was, a blank one is cleared.
+    values: dict[int, dict[str, str]] = field(default_factory=dict)
+    answers: dict[int, str] = field(default_factory=dict)
+    # {source: {"planned": text, "spent": text}}
+    financing: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Which of the dates were sent (None is a value: clearing the date).
+    dates_sent: frozenset[str] = frozenset()
+
+
+@dataclass
+class SaveResult:
+    report: ProgressReport
+    # {field name: [messages]}: field names as the report form names them.
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, request: Any = None) -> SaveResult:
+    """Save what was typed into a draft or returned report, in one transaction.
+
+    Valid entries are stored; invalid figures (text, negative) are not, and every problem is
+    returned by the field it belongs to. A sum that does not match is stored but named, so that
+    a draft can be kept with it; submitting refuses it.
+    """
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update().select_related("period", "activity").get(pk=report.pk)
+        )
+        ensure_writable(report)
+        if not permissions.can(actor, "report.edit", report):
+            permissions.refuse(request, "report.edit", report)
+        result = SaveResult(report=report)
+        _save_narrative(report, data, result, actor)
+        indicators = {i.pk: i for i in selectors.report_indicators(report)}
+        unknown = set(data.values) | set(data.answers)
+        unknown -= set(indicators)
+        if unknown:
+            raise InvalidInput(
+                [
+                    _("values: indicator %(id)s is not one of this activity's.") % {"id": i}
+                    for i in sorted(unknown)
+                ]
+            )
+        specs = selectors.indicator_specs(list(indicators.values()))
+        for indicator_id, raw in data.values.items():
+            _save_values(report, indicators[indicator_id], specs[indicator_id], raw, result)
+        for indicator_id, text in data.answers.items():
+            _save_answer(report, indicators[indicator_id], text)
+        _save_financing(report, data.financing, result)
+    return result
+
+
+def _add(result: SaveResult, name: str, message: str) -> None:
+    result.problems.setdefault(name, []).append(message)
+
+
+def _save_narrative(report: ProgressReport, data: ReportInput, result: SaveResult, actor: Any) -> None:
+    changed: list[str] = []
+    for name in ("done", "challenges", "next_steps"):
+        value = getattr(data, name)
+        if value is not None and value != getattr(report, name):
+            setattr(report, name, value.strip())
+            changed.append(name)
+    if data.progress is not None and data.progress != report.progress:
+        if data.progress not in ProgressStatus.values:
+            _add(result, "progress", _("Choose one of the statuses in the list."))
+        else:
+            report.progress = data.progress
+            changed.append("progress")
+    started = data.started_on if "started_on" in data.dates_sent else report.started_on
+    finished = data.finished_on if "finished_on" in data.dates_sent else report.finished_on
+    date_problems = check_dates(started, finished, report.period.start, report.period.end)
+    for problem in date_problems:
+        _add(result, problem.where, problem.message)
+    bad_dates = {p.where for p in date_problems}
+    for name, value in (("started_on", started), ("finished_on", finished)):
+        if name in data.dates_sent and name not in bad_dates and getattr(report, name) != value:
+            setattr(report, name, value)
+            changed.append(name)
+    if changed:
+        report._history_user = actor  # type: ignore[attr-defined]
+        report.save(update_fields=[*changed, "updated_at"])
+
+
+def _save_values(
+    report: ProgressReport, indicator: Any, spec_pair: Any, raw: dict[str, str], result: SaveResult
+) -> None:
+    breakdown, spec = spec_pair
+    checked = check_values(indicator.kind, spec, raw)
+    for problem in checked.problems:
+        _add(result, field_name(indicator.pk, problem.where), problem.message)
+    unparsable = {p.where for p in checked.problems if p.rule in {"number", "unknown-cell"}}
+    existing = {v.cell: v for v in IndicatorValue.objects.filter(report=report, indicator=indicator)}
+    for cell, value in checked.clean.items():
+        row = existing.get(cell)
+        if row is None:
+            IndicatorValue.objects.create(
+                report=report, indicator=indicator, breakdown=breakdown, cell=cell, value=value
+            )
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value"])
+    # A cell sent blank is cleared; a cell with a refused entry keeps its stored value.
+    for cell, row in existing.items():
+        if cell in raw and cell not in checked.clean and cell not in unparsable and not raw[cell].strip():
+            row.delete()
+
+
+def _save_answer(report: ProgressReport, indicator: Any, text: str) -> None:
+    text = text.strip()
+    row = IndicatorAnswer.objects.filter(report=report, indicator=indicator).first()
+    if not text:
+        if row is not None:
+            row.delete()
+        return
+    if row is None:
+        IndicatorAnswer.objects.create(report=report, indicator=indicator, text=text)
+    elif row.text != text:
+        row.text = text
+        row.save(update_fields=["text"])
+
+
+def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]], result: SaveResult) -> None:
+    existing = {line.source: line for line in report.financing.all()}
+    for source, amounts in financing.items():
+        if source not in FundingSource.values:
+            _add(result, f"fin-{source}", _("Unknown source of funds."))
+            continue
+        parsed: dict[str, Decimal | None] = {}
+        for part in ("planned", "spent"):
+            if part not in amounts:
+                continue
+            value, message = check_money(amounts[part])
+            if message:
+                _add(result, f"fin-{source}-{part}", message)
+            else:
+                parsed[part] = value
+        line = existing.get(source)
+        if line is None:
+            if any(v is not None for v in parsed.values()):
+                FinancingLine.objects.create(report=report, source=source, **parsed)
+            continue
+        changed = [name for name, value in parsed.items() if getattr(line, name) != value]
+        for name in changed:
+            setattr(line, name, parsed[name])
+        if line.planned is None and line.spent is None:
+            line.delete()
+        elif changed:
+            line.save(update_fields=changed)
+
+
+def report_problems(report: ProgressReport) -> list[Problem]:
+    """Everything that stops a stored report from being submitted."""
+    problems: list[Problem] = []
+    indicators = selectors.report_indicators(report)
+    specs = selectors.indicator_specs(indicators)
+    stored: dict[int, dict[str, str]] = {}
+    for value in report.values.all():
+        stored.setdefault(value.indicator_id, {})[value.cell] = f"{value.value}"
+    answered = set(report.answers.values_list("indicator_id", flat=True))
+    for indicator in indicators:
+        raw = stored.get(indicator.pk, {})
+        if indicator.kind == IndicatorKind.COUNT:
+            checked = check_values(indicator.kind, specs[indicator.pk][1], raw)
+            problems.extend(
+                Problem(field_name(indicator.pk, p.where), p.rule, p.message) for p in checked.problems
+            )
+            if not raw and report.progress not in ("not_started", "cancelled"):
+                problems.append(
+                    Problem(
+                        field_name(indicator.pk, ""),
+                        "required",
+                        _("Enter the figure (0 if nothing was done)."),
+                    )
+                )
+        elif indicator.pk not in answered and report.progress not in ("not_started", "cancelled"):
+            problems.append(
+                Problem(f"a{indicator.pk}", "required", _("Answer this indicator before submitting."))
+            )
+    if not report.done.strip() and report.progress not in ("not_started",):
+        problems.append(Problem("done", "required", _("Say what was done in the period.")))
+    problems.extend(
+        check_dates(report.started_on, report.finished_on, report.period.start, report.period.end)
+    )
+    return problems
+
+
+def comment_add(*, actor: Any, report: ProgressReport, text: str, request: Any = None) -> Comment:
+    if not permissions.can(actor, "report.comment", report):
+        permissions.refuse(request, "report.comment", report)
+    text = text.strip()
+    if not text:
+        raise InvalidInput([_("text: write the comment first.")])
+    return Comment.objects.create(report=report, author=actor, text=text)
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+# What an evidence file may be, by its content (never by its name).
+_MAX_UNZIPPED = 200 * 1024 * 1024
+_MAX_MEMBERS = 2000
+
+
+def sniff(content: bytes) -> str | None:
+    """The file's real type from its bytes: pdf, png, jpeg, docx, xlsx, pptx, odt, ods, txt; else None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"PK\x03\x04"):
+        return _sniff_zip(content)
+    if b"\x00" not in content[:8192]:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "txt"
+    return None
+
+
+def _sniff_zip(content: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > _MAX_MEMBERS or sum(m.file_size for m in members) > _MAX_UNZIPPED:
+                return None  # an archive that unpacks to far more than it weighs
+            names = {m.filename for m in members}
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace")
+                return {
+                    "application/vnd.oasis.opendocument.text": "odt",
+                    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+                }.get(mimetype)
+            if "[Content_Types].xml" not in names:
+                return None
+            for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+                if any(n.startswith(prefix) for n in names):
+                    return kind
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return None
+
+
+def evidence_add(
+    *, actor: Any, report: ProgressReport, name: str, content: bytes, request: Any = None
+) -> Evidence:
+    """Keep a file backing the report, after checking what it really is and its size."""
+    ensure_writable(report)
+    if not permissions.can(actor, "report.edit", report):
+        permissions.refuse(request, "report.edit", report)
+    if len(content) > settings.WPSNAP_EVIDENCE_MAX_BYTES:
+        raise InvalidInput(
+            [
+                _("file: the file is larger than %(mb)d MB.")
+                % {"mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            ]
+        )
+    if not content:
+        raise InvalidInput([_("file: the file is empty.")])
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
+                )
+                % {"name": name}
+            ]
+        )
+    with transaction.atomic():
+        evidence = Evidence(
+            report=report,
+            original_name=name[:255] or "evidence",
+            kind=kind,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.file.save("upload", ContentFile(content), save=False)
+        evidence.save()
+    return evidence
+
+
+def evidence_delete(*, actor: Any, evidence: Evidence, request: Any = None) -> None:
+    report = evidence.report
+    ensure_writable(report)
+    if not permissions.can(actor, "report.edit", report):
+        permissions.refuse(request, "report.edit", report)
+    with transaction.atomic():
+        stored = evidence.file.name or ""
+        evidence.delete()
+        transaction.on_commit(lambda: evidence.file.storage.delete(stored))

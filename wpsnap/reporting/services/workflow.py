@@ -1,0 +1,166 @@
+"""Workflow steps and period locks: one service per transition, each checking the table, the gate
+and the lock, writing an append-only transition row, a version snapshot and an audit line, and
+notifying people after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts import permissions
+from wpsnap.core.errors import InvalidInput
+
+from .. import notifications, selectors
+from ..models import Comment, ProgressReport, ReportingPeriod, ReportTransition, ReportVersion
+from ..workflow import STATUS_LABELS, Status, Step, transition_for
+from .reports import LockedError, ensure_writable, report_problems
+
+
+def report_transition(
+    *, actor: Any, report: ProgressReport, step: str, comment: str = "", request: Any = None
+) -> ProgressReport:
+    """Take workflow ``step`` on ``report``. Refused when the table has no such step from the report's
+    status, the gate says no, the period is locked, a return has no comment, or (submit) the report
+    still has problems."""
+    with transaction.atomic():
+        report = (
+            ProgressReport.objects.select_for_update()
+            .select_related("period", "activity", "agency", "created_by")
+            .get(pk=report.pk)
+        )
+        transition = transition_for(step, report.status)
+        if transition is None:
+            if not permissions.can(actor, "report.view", report):
+                permissions.refuse(request, "report.view", report, hide=True)
+            raise InvalidInput(
+                [
+                    _("status: a report that is “%(status)s” cannot be %(step)s.")
+                    % {"status": STATUS_LABELS[Status(report.status)], "step": _step_past(step)}
+                ]
+            )
+        if not permissions.can(actor, transition.action, report):
+            visible = permissions.can(actor, "report.view", report)
+            if visible and report.period.is_locked:
+                ensure_writable(report)  # say why: the lock, not the person
+            permissions.refuse(request, transition.action, report, hide=not visible)
+        if report.period.is_locked and step != Step.PUBLISH:
+            raise LockedError(_("The period %(period)s is approved and locked.") % {"period": report.period})
+        comment = comment.strip()
+        if transition.needs_comment and not comment:
+            raise InvalidInput([_("comment: say what needs correcting, so that the agency can act on it.")])
+        if step == Step.SUBMIT:
+            problems = report_problems(report)
+            if problems:
+                raise InvalidInput([f"{p.where}: {p.message}" for p in problems])
+        now = timezone.now()
+        source = report.status
+        report.status = transition.target
+        fields = ["status", "updated_at"]
+        if step == Step.SUBMIT:
+            report.submitted_at = now
+            fields.append("submitted_at")
+        elif step == Step.APPROVE:
+            report.approved_at, report.approved_by = now, actor
+            fields += ["approved_at", "approved_by"]
+        elif step == Step.PUBLISH:
+            report.published_at = now
+            fields.append("published_at")
+        report._history_user = actor  # type: ignore[attr-defined]
+        report._change_reason = step  # type: ignore[attr-defined]
+        report.save(update_fields=fields)
+        ReportTransition.objects.create(
+            report=report, source=source, target=report.status, actor=actor, note=comment
+        )
+        if comment:
+            Comment.objects.create(report=report, author=actor, text=comment)
+        number = ReportVersion.objects.filter(report=report).count() + 1
+        ReportVersion.objects.create(
+            report=report,
+            number=number,
+            status=report.status,
+            content=selectors.report_content(report),
+            actor=actor,
+        )
+        transaction.on_commit(lambda: notifications.after_step(report.pk, step, comment))
+    return report
+
+
+def _step_past(step: str) -> str:
+    return {
+        Step.SUBMIT: _("submitted"),
+        Step.ENDORSE: _("endorsed"),
+        Step.RETURN: _("returned"),
+        Step.APPROVE: _("approved"),
+        Step.PUBLISH: _("published"),
+    }.get(Step(step), step)
+
+
+def report_submit(*, actor: Any, report: ProgressReport, request: Any = None) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.SUBMIT, request=request)
+
+
+def report_endorse(
+    *, actor: Any, report: ProgressReport, comment: str = "", request: Any = None
+) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.ENDORSE, comment=comment, request=request)
+
+
+def report_return(*, actor: Any, report: ProgressReport, comment: str, request: Any = None) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.RETURN, comment=comment, request=request)
+
+
+def report_approve(
+    *, actor: Any, report: ProgressReport, comment: str = "", request: Any = None
+) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.APPROVE, comment=comment, request=request)
+
+
+def report_publish(*, actor: Any, report: ProgressReport, request: Any = None) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.PUBLISH, request=request)
+
+
+def period_lock(*, actor: Any, period: ReportingPeriod, request: Any = None) -> ReportingPeriod:
+    """Approve and lock a period: refused while reports in it wait for review."""
+    if not permissions.can(actor, "period.manage", period):
+        permissions.refuse(request, "period.manage", period)
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.is_locked:
+            return period
+        waiting = ProgressReport.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ENDORSED])
+        if waiting.exists():
+            raise InvalidInput(
+                [
+                    _("period: %(count)d reports still wait for review; approve or return them first.")
+                    % {"count": waiting.count()}
+                ]
+            )
+        period.locked_at, period.locked_by = timezone.now(), actor
+        period._history_user = actor  # type: ignore[attr-defined]
+        period._change_reason = "lock"  # type: ignore[attr-defined]
+        period.save(update_fields=["locked_at", "locked_by", "updated_at"])
+    return period
+
+
+def period_reopen(
+    *, actor: Any, period: ReportingPeriod, reason: str, request: Any = None
+) -> ReportingPeriod:
+    """Unlock an approved period. Only a coordinator, and only with a reason, which is recorded."""
+    if not permissions.can(actor, "period.manage", period):
+        permissions.refuse(request, "period.manage", period)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput([_("reason: say why the period is re-opened; the reason is recorded.")])
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        if not period.is_locked:
+            return period
+        period.locked_at, period.locked_by = None, None
+        period._history_user = actor  # type: ignore[attr-defined]
+        # The reason travels with the history row into the audit trail.
+        period._change_reason = f"re-opened: {reason}"  # type: ignore[attr-defined]
+        period.save(update_fields=["locked_at", "locked_by", "updated_at"])
+    return period
