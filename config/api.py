@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("", include("wpsnap.accounts.api_urls")),
     path("", include("wpsnap.plan.api_urls")),
+    path("", include("wpsnap.reporting.api_urls")),
 ]
