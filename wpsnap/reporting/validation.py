@@ -7,6 +7,7 @@ are kept) but not submitted. Messages are shown next to the field they name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from .disaggregation import TOTAL, BreakdownSpec
+
+_PLAIN_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
 
 # Figures above this are refused as typing mistakes (a plan's counts are people, events, projects).
 MAX_VALUE = Decimal("1000000000")
@@ -37,13 +40,13 @@ def parse_number(raw: str) -> Decimal | None:
         return None
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
+    # Plain decimal notation only: "1e9" or "NaN" are not what a person means by a count.
+    if not _PLAIN_NUMBER.match(text):
+        raise ValueError(text)
     try:
-        value = Decimal(text)
+        return Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(text) from exc
-    if not value.is_finite():
-        raise ValueError(text)
-    return value
 
 
 @dataclass(frozen=True)
