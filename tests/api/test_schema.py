@@ -18,7 +18,18 @@ from ..conftest import ROOT
 WPSNAP = str(Path(sys.executable).parent / "wpsnap")
 
 # Every endpoint, with each method and the responses it documents.
+STEP_CODES = {"200", "400", "401", "403", "404", "409"}
 OPERATIONS = {
+    ("/api/v1/periods/", "get"): {"200", "400", "401"},
+    ("/api/v1/reports/", "get"): {"200", "400", "401", "403"},
+    ("/api/v1/reports/", "post"): {"200", "201", "400", "401", "403", "409"},
+    ("/api/v1/reports/{id}/", "get"): {"200", "401", "403", "404"},
+    ("/api/v1/reports/{id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
+    **{
+        (f"/api/v1/reports/{{id}}/{step}/", "post"): STEP_CODES
+        for step in ("submit", "endorse", "approve", "return", "publish")
+    },
+    ("/api/v1/results/", "get"): {"200", "401", "404"},
     ("/api/v1/plans/", "get"): {"200", "401"},
     ("/api/v1/plans/{slug}/", "get"): {"200", "401", "404"},
     ("/api/v1/organisations/", "get"): {"200", "400", "401"},
@@ -119,6 +130,7 @@ def test_only_public_endpoints_are_documented_without_credentials(schema) -> Non
         if {} in operation["security"]
     }
     assert anonymous == {
+        ("/api/v1/results/", "get"),
         ("/api/v1/plans/", "get"),
         ("/api/v1/plans/{slug}/", "get"),
         ("/api/v1/organisations/", "get"),

@@ -114,7 +114,7 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
     """
     with transaction.atomic():
         report = (
-            ProgressReport.objects.select_for_update().select_related("period", "activity").get(pk=report.pk)
+            ProgressReport.objects.select_for_update(of=("self",)).select_related("period", "activity").get(pk=report.pk)
         )
         ensure_writable(report)
         if not permissions.can(actor, "report.edit", report):
@@ -175,25 +175,27 @@ def _save_narrative(report: ProgressReport, data: ReportInput, result: SaveResul
 def _save_values(
     report: ProgressReport, indicator: Any, spec_pair: Any, raw: dict[str, str], result: SaveResult
 ) -> None:
+    """Store the cells sent; the rules see them together with the cells already stored, so that
+    changing one cell is checked against the rest of the table."""
     breakdown, spec = spec_pair
-    checked = check_values(indicator.kind, spec, raw)
+    existing = {v.cell: v for v in IndicatorValue.objects.filter(report=report, indicator=indicator)}
+    merged = {cell: f"{row.value.normalize():f}" for cell, row in existing.items()} | raw
+    checked = check_values(indicator.kind, spec, merged)
     for problem in checked.problems:
         _add(result, field_name(indicator.pk, problem.where), problem.message)
-    unparsable = {p.where for p in checked.problems if p.rule in {"number", "unknown-cell"}}
-    existing = {v.cell: v for v in IndicatorValue.objects.filter(report=report, indicator=indicator)}
-    for cell, value in checked.clean.items():
+    for cell in raw:
+        value = checked.clean.get(cell)
         row = existing.get(cell)
-        if row is None:
-            IndicatorValue.objects.create(
-                report=report, indicator=indicator, breakdown=breakdown, cell=cell, value=value
-            )
-        elif row.value != value:
-            row.value = value
-            row.save(update_fields=["value"])
-    # A cell sent blank is cleared; a cell with a refused entry keeps its stored value.
-    for cell, row in existing.items():
-        if cell in raw and cell not in checked.clean and cell not in unparsable and not raw[cell].strip():
-            row.delete()
+        if value is not None:
+            if row is None:
+                IndicatorValue.objects.create(
+                    report=report, indicator=indicator, breakdown=breakdown, cell=cell, value=value
+                )
+            elif row.value != value:
+                row.value = value
+                row.save(update_fields=["value"])
+        elif row is not None and not raw[cell].strip():
+            row.delete()  # sent blank: cleared; a refused entry keeps its stored value
 
 
 def _save_answer(report: ProgressReport, indicator: Any, text: str) -> None:

@@ -27,7 +27,7 @@ def report_transition(
     still has problems."""
     with transaction.atomic():
         report = (
-            ProgressReport.objects.select_for_update()
+            ProgressReport.objects.select_for_update(of=("self",))
             .select_related("period", "activity", "agency", "created_by")
             .get(pk=report.pk)
         )

@@ -1,0 +1,608 @@
+"""The REST API of progress reporting: /api/v1/reports/ (and its workflow steps), /api/v1/periods/ and
+/api/v1/results/.
+
+Thin views: each names its action for the permission gate (``wpsnap.accounts.drf.Gate``), reads through
+``wpsnap.reporting.selectors`` (scoped by ``reports_visible_to``) and writes through
+``wpsnap.reporting.services``, which check the lock, the workflow table and the object-level rules.
+A report outside the caller's scope answers 404; a locked period 409.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from wpsnap.accounts import permissions
+from wpsnap.accounts.api import ApiDefaults, api_exception_handler, errors
+from wpsnap.accounts.models import Organisation, Role
+from wpsnap.accounts.serializers import DetailSerializer
+from wpsnap.core.errors import InvalidInput
+from wpsnap.plan.models import Activity, Indicator, Plan
+from wpsnap.plan.permissions import plans_visible_to
+
+from . import selectors, services
+from .disaggregation import TOTAL, field_name, parse_cell_key
+from .models import FinancingLine, IndicatorAnswer, IndicatorValue, ProgressReport, ReportingPeriod
+from .serializers import (
+    AnswerRow,
+    CommentSerializer,
+    FinancingRow,
+    NoInputSerializer,
+    PeriodSerializer,
+    ReportContent,
+    ReportContentSerializer,
+    ReportCreateSerializer,
+    ReportSerializer,
+    ResultsSerializer,
+    ReturnSerializer,
+    ValueRow,
+    plain,
+)
+from .services import LockedError, ReportInput
+from .workflow import COUNTED, Status, Step
+
+StrOrPromise = str | Promise
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+def reporting_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The API's handler, and a locked period as 409 with the service's message."""
+    if isinstance(exc, LockedError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return api_exception_handler(exc, context)
+
+
+LOCKED = OpenApiResponse(
+    DetailSerializer,
+    description=gettext_lazy("The period is approved and locked: nothing in it changes until re-opened."),
+)
+
+
+class ReportingDefaults(ApiDefaults):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return reporting_exception_handler
+
+
+# --- from the API's names to the services' and back -------------------------------------------------
+
+_FINANCING = re.compile(r"^fin-(?P<source>[a-z_]+)-(?P<part>planned|spent)$")
+_ANSWER = re.compile(r"^a(?P<pk>\d+)$")
+
+
+@dataclass
+class FieldNames:
+    """The form field names the services give problems (``v12-sex-women--age-18-24``, ``fin-...``)
+    as the API names the same thing (``values[5.1.2-3-i1][sex:women|age:18-24]``)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, indicators: list[Indicator], sent: dict[int, dict[str, str]] | None = None) -> FieldNames:
+        found = cls()
+        specs = selectors.indicator_specs(indicators)
+        for indicator in indicators:
+            cells = specs[indicator.pk][1].keys() | set((sent or {}).get(indicator.pk, {}))
+            for cell in cells:
+                label = cell or "total"
+                found.names[field_name(indicator.pk, cell)] = f"values[{indicator.key}][{label}]"
+            found.answers[str(indicator.pk)] = f"answers[{indicator.key}]"
+        return found
+
+    def api_name(self, name: str) -> str:
+        if name in self.names:
+            return self.names[name]
+        if match := _FINANCING.match(name):
+            return f"financing[{match['source']}].{match['part']}"
+        if (match := _ANSWER.match(name)) and match["pk"] in self.answers:
+            return self.answers[match["pk"]]
+        return name
+
+    def messages(self, problems: dict[str, list[str]]) -> list[str]:
+        return [f"{self.api_name(name)}: {message}" for name, found in problems.items() for message in found]
+
+    def renamed(self, problems: list[str]) -> list[str]:
+        """Messages already written "where: message", with ``where`` renamed."""
+        renamed = []
+        for problem in problems:
+            where, sep, message = problem.partition(": ")
+            renamed.append(f"{self.api_name(where)}{sep}{message}" if sep else problem)
+        return renamed
+
+
+def report_input(content: dict[str, Any], activity: Activity) -> ReportInput:
+    """The services' input from a validated ``ReportContentSerializer``; indicators are named by key
+    and must be the activity's (else 400, and nothing is saved)."""
+    indicators = {i.key: i.pk for i in Indicator.objects.filter(activity=activity)}
+    unknown = sorted(
+        {item["indicator"] for name in ("values", "answers") for item in content.get(name, [])}
+        - set(indicators)
+    )
+    if unknown:
+        raise serializers.ValidationError(
+            [
+                _("values: %(key)s is not an indicator of activity %(activity)s.")
+                % {"key": key, "activity": activity.key}
+                for key in unknown
+            ]
+        )
+    values: dict[int, dict[str, str]] = defaultdict(dict)
+    for item in content.get("values", []):
+        values[indicators[item["indicator"]]][item["cell"]] = item["value"] or ""
+    financing = {
+        line["source"]: {part: line[part] or "" for part in ("planned", "spent") if part in line}
+        for line in content.get("financing", [])
+    }
+    return ReportInput(
+        progress=content.get("progress"),
+        done=content.get("done"),
+        challenges=content.get("challenges"),
+        next_steps=content.get("next_steps"),
+        started_on=content.get("started_on"),
+        finished_on=content.get("finished_on"),
+        dates_sent=frozenset(content) & {"started_on", "finished_on"},
+        values=dict(values),
+        answers={indicators[item["indicator"]]: item["text"] for item in content.get("answers", [])},
+        financing=financing,
+    )
+
+
+def with_stored_cells(data: ReportInput, report: ProgressReport) -> ReportInput:
+    """``data`` with the stored cells of each indicator it sends figures for, where it does not send
+    them: the services check an indicator's cells together (the parts add up to the total), and a
+    PATCH of one cell must be checked against the others as they stand."""
+    if data.values:
+        stored = IndicatorValue.objects.filter(report=report, indicator_id__in=list(data.values))
+        for value in stored.only("indicator_id", "cell", "value"):
+            data.values[value.indicator_id].setdefault(value.cell, plain(value.value) or "")
+    return data
+
+
+def _has_content(content: dict[str, Any]) -> bool:
+    return bool(set(content) - {"activity", "period"})
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+
+def with_content(reports: Sequence[ProgressReport]) -> Sequence[ProgressReport]:
+    """``reports`` with their figures, answers and financing as plain rows (``ReportSerializer``
+    reads them), in three queries for any number of reports.
+
+    Rather than ``selectors.reports_with_values``: a page of 100 reports carries a thousand figures or
+    more, and rows read as tuples cost a fraction of the model instances (and of the filtered queryset
+    Django makes for every report) that prefetch_related builds; the report list is the API's hot path."""
+    ids = [report.pk for report in reports]
+    values: dict[int, list[ValueRow]] = defaultdict(list)
+    for report_id, key, cell, value in (
+        IndicatorValue.objects.filter(report_id__in=ids)
+        .order_by("indicator__position", "cell")
+        .values_list("report_id", "indicator__key", "cell", "value")
+    ):
+        values[report_id].append(ValueRow(key, cell, value))
+    answers: dict[int, list[AnswerRow]] = defaultdict(list)
+    for report_id, key, text in (
+        IndicatorAnswer.objects.filter(report_id__in=ids)
+        .order_by("indicator__position")
+        .values_list("report_id", "indicator__key", "text")
+    ):
+        answers[report_id].append(AnswerRow(key, text))
+    financing: dict[int, list[FinancingRow]] = defaultdict(list)
+    for report_id, source, planned, spent in (
+        FinancingLine.objects.filter(report_id__in=ids)
+        .order_by("source")
+        .values_list("report_id", "source", "planned", "spent")
+    ):
+        financing[report_id].append(FinancingRow(source, planned, spent))
+    for report in reports:
+        content = ReportContent(values[report.pk], answers[report.pk], financing[report.pk])
+        report.content = content  # type: ignore[attr-defined]
+    return reports
+
+
+class ReportFilter(django_filters.FilterSet):
+    period = django_filters.CharFilter(
+        method="by_period",
+        help_text=gettext_lazy("The period's label (“2021”) or, when no period has that label, its id."),
+    )
+    status = django_filters.ChoiceFilter(choices=[(s.value, s.value) for s in Status])
+    agency = django_filters.CharFilter(field_name="agency__key", help_text=gettext_lazy("The agency's key."))
+    activity = django_filters.CharFilter(
+        field_name="activity__key", help_text=gettext_lazy("The activity's key.")
+    )
+
+    class Meta:
+        model = ProgressReport
+        fields = ["period", "status", "agency", "activity"]
+
+    def by_period(
+        self, queryset: QuerySet[ProgressReport], name: str, value: str
+    ) -> QuerySet[ProgressReport]:
+        if ReportingPeriod.objects.filter(label=value).exists() or not value.isdigit():
+            return queryset.filter(period__label=value)
+        return queryset.filter(period_id=int(value))
+
+
+REPORT_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The report's id.")
+)
+
+
+def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any) -> Any:
+    return extend_schema(
+        summary=summary,
+        description=description,
+        parameters=[REPORT_ID],
+        request=request,
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("The progress reports the caller may see, with their figures"),
+        description=gettext_lazy(
+            "Coordinators and evaluators see every report; an agency's focal points, approvers and NGO "
+            "contributors see their agency's. 100 per page; filter with `?period=`, `?status=`, "
+            "`?agency=`, `?activity=`."
+        ),
+        responses={200: ReportSerializer, **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One progress report"),
+        parameters=[REPORT_ID],
+        responses={200: ReportSerializer, **errors(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary=gettext_lazy("Start a report of the caller's agency (focal points, NGO contributors)"),
+        description=gettext_lazy(
+            "Opens the draft of the caller's agency on the activity for the period (201), or answers the "
+            "existing report (200). It may carry its first content, as in PATCH. When some of that "
+            "content is refused, the answer is 400 naming each problem by its field; the draft exists "
+            "all the same, with the valid parts saved (its address is in the `Location` header). "
+            "The agency, the status and the people are never set through the API."
+        ),
+        request=ReportCreateSerializer,
+        responses={201: ReportSerializer, 200: ReportSerializer, **errors(400, 401, 403), 409: LOCKED},
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Change a draft or returned report (its agency's focal points)"),
+        description=gettext_lazy(
+            "Only the fields named here can be sent; any other (status, agency, period, approved_by, "
+            "...) is refused with 400 and nothing changes. A field left out is left as it was; a figure "
+            'sent as null or "" is cleared. Figures that are refused (text, negative, a cell the '
+            "indicator does not have) are named in the 400 answer, e.g. "
+            "`values[5.1.2-3-i1][sex:men|age:18-24]: Enter a number`, and **the valid parts of the "
+            "request are saved all the same**, so that nothing typed is lost; a total that is not the "
+            "sum of its parts is saved and named, and stops the report from being submitted. A report "
+            "that is no longer editable answers 403; a locked period 409."
+        ),
+        parameters=[REPORT_ID],
+        request=ReportContentSerializer,
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+    ),
+    submit=_step_schema(
+        gettext_lazy("Submit a report to the agency's approver (its focal points)"),
+        gettext_lazy(
+            "From draft or returned. Refused with 400 while the report has problems (each named by "
+            "its field)."
+        ),
+        None,
+    ),
+    endorse=_step_schema(
+        gettext_lazy("Endorse a submitted report (the agency's approvers)"),
+        gettext_lazy("Passes the report on to the coordinator; an optional comment is kept."),
+        CommentSerializer,
+    ),
+    approve=_step_schema(
+        gettext_lazy("Approve an endorsed report (coordinators)"),
+        gettext_lazy("Its figures then count in the results; an optional comment is kept."),
+        CommentSerializer,
+    ),
+    return_=_step_schema(
+        gettext_lazy("Return a report for correction, with a comment"),
+        gettext_lazy(
+            "The agency's approvers return submitted reports; coordinators endorsed or approved ones. "
+            "The comment is required and goes to the focal point."
+        ),
+        ReturnSerializer,
+    ),
+    publish=_step_schema(
+        gettext_lazy("Publish an approved report (coordinators)"),
+        gettext_lazy("Its figures then leave the platform: the public results include them."),
+        None,
+    ),
+)
+@extend_schema(tags=["reports"])
+class ReportViewSet(
+    ReportingDefaults,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Progress reports: one agency's report on one activity for one period, with its figures by
+    indicator and cell, its answers and its financing."""
+
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+    lookup_value_regex = r"[0-9]+"
+    # View-level checks (who may try at all); the services decide on the report itself.
+    gate_actions = {
+        "list": "report.list",
+        "retrieve": "report.view",
+        "create": "report.create",
+        "partial_update": "report.edit",
+        "submit": "report.submit",
+        "endorse": "report.endorse",
+        "approve": "report.approve",
+        "return_": "report.list",
+        "publish": "report.publish",
+    }
+
+    def get_queryset(self) -> QuerySet[ProgressReport]:
+        qs = selectors.report_queryset(self.request.user)
+        # The model's order, and the id to make pages stable.
+        return qs.order_by(*cast(list[str], ProgressReport._meta.ordering), "pk")
+
+    def get_object(self) -> ProgressReport:
+        report = permissions.get_or_refuse(self.request, self.get_queryset(), pk=self.kwargs["pk"])
+        if self.action == "retrieve":
+            self.check_object_permissions(self.request, report)
+        return report
+
+    def _answer(self, report: ProgressReport, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
+        fresh = selectors.report_queryset(self.request.user).get(pk=report.pk)
+        return Response(ReportSerializer(with_content([fresh])[0]).data, status=code, **kwargs)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # the API is always paginated
+        return self.get_paginated_response(ReportSerializer(with_content(page), many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(ReportSerializer(with_content([self.get_object()])[0]).data)
+
+    def _location(self, report: ProgressReport) -> str:
+        return reverse("api:report-detail", kwargs={"pk": report.pk}, request=self.request)
+
+    def create(self, request: Request) -> Response:
+        form = ReportCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        activity, period = _activity_and_period(request, form.validated_data)
+        agency = getattr(request.user, "organisation", None)
+        if not isinstance(agency, Organisation):
+            permissions.refuse(request, "report.create")
+            raise PermissionDenied  # refuse() has raised already; this tells the type checker
+        data = report_input(form.validated_data, activity) if _has_content(form.validated_data) else None
+        existed = ProgressReport.objects.filter(activity=activity, agency=agency, period=period).exists()
+        report = services.report_start(
+            actor=request.user, activity=activity, agency=agency, period=period, request=request
+        )
+        headers = {"Location": self._location(report)}
+        if data is not None:
+            data = with_stored_cells(data, report)
+            result = services.report_save(actor=request.user, report=report, data=data, request=request)
+            if not result.ok:
+                names = FieldNames.of(list(Indicator.objects.filter(activity=activity)), data.values)
+                return Response(
+                    {"errors": names.messages(result.problems)},
+                    status=status.HTTP_400_BAD_REQUEST,
+                    headers=headers,
+                )
+        return self._answer(
+            report, status.HTTP_200_OK if existed else status.HTTP_201_CREATED, headers=headers
+        )
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        report = self.get_object()
+        form = ReportContentSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = with_stored_cells(report_input(form.validated_data, report.activity), report)
+        result = services.report_save(actor=request.user, report=report, data=data, request=request)
+        if not result.ok:
+            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)), data.values)
+            return Response({"errors": names.messages(result.problems)}, status=status.HTTP_400_BAD_REQUEST)
+        return self._answer(report)
+
+    def _step(self, request: Request, step: Step, form_class: type[serializers.Serializer]) -> Response:
+        report = self.get_object()
+        form = form_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            report = services.report_transition(
+                actor=request.user,
+                report=report,
+                step=step,
+                comment=form.validated_data.get("comment", ""),
+                request=request,
+            )
+        except InvalidInput as exc:
+            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)))
+            raise InvalidInput(names.renamed(exc.problems)) from exc
+        return self._answer(report)
+
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.SUBMIT, NoInputSerializer)
+
+    @action(detail=True, methods=["post"])
+    def endorse(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.ENDORSE, CommentSerializer)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.APPROVE, CommentSerializer)
+
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.RETURN, ReturnSerializer)
+
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.PUBLISH, NoInputSerializer)
+
+
+def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activity, ReportingPeriod]:
+    """The activity (by key) and period (by label, else id) named in a new report, in one plan the
+    caller may see."""
+    plans = plans_visible_to(request.user)
+    activities = list(Activity.objects.filter(plan__in=plans, key=data["activity"]))
+    label = data["period"]
+    periods = list(ReportingPeriod.objects.filter(plan__in=plans, label=label))
+    if not periods and label.isdigit():
+        periods = list(ReportingPeriod.objects.filter(plan__in=plans, pk=int(label)))
+    problems = []
+    if not activities:
+        problems.append(_("activity: no activity has the key %(key)s.") % {"key": data["activity"]})
+    if not periods:
+        problems.append(_("period: no reporting period is labelled %(label)s.") % {"label": label})
+    pairs = [(a, p) for a in activities for p in periods if a.plan_id == p.plan_id]
+    if activities and periods and not pairs:
+        problems.append(_("period: the period belongs to another plan than the activity."))
+    if len(pairs) > 1:
+        problems.append(
+            _("period: several plans have a period labelled %(label)s; give its id.") % {"label": label}
+        )
+    if problems:
+        raise serializers.ValidationError(problems)
+    return pairs[0]
+
+
+# --- periods ----------------------------------------------------------------------------------------
+
+
+class PeriodFilter(django_filters.FilterSet):
+    plan = django_filters.CharFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["plan"]
+
+
+@extend_schema(
+    summary=gettext_lazy("The reporting periods of the plans, with their lock (signed-in callers)"),
+    responses={200: PeriodSerializer, **errors(400, 401)},
+    tags=["reports"],
+)
+class PeriodList(ReportingDefaults, generics.ListAPIView):
+    """The periods agencies report for; a locked period is approved and takes no more changes."""
+
+    gate_action = "period.view"
+    serializer_class = PeriodSerializer
+    filterset_class = PeriodFilter
+
+    def get_queryset(self) -> QuerySet[ReportingPeriod]:
+        return (
+            ReportingPeriod.objects.filter(plan__in=plans_visible_to(self.request.user))
+            .select_related("plan")
+            .order_by("plan__slug", "start")
+        )
+
+
+# --- results ----------------------------------------------------------------------------------------
+
+
+def results(plan: Plan, statuses: frozenset[str]) -> dict[str, Any]:
+    """Every indicator of ``plan`` by every period: totals and cells summed over the reports whose
+    status is in ``statuses``. Four queries whatever the number of reports: the sums are made by the
+    database."""
+    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("start"))
+    indicators = list(Indicator.objects.filter(plan=plan).order_by("priority_area__position", "position"))
+    sums = (
+        IndicatorValue.objects.filter(report__plan=plan, report__status__in=sorted(statuses))
+        .values("indicator_id", "report__period_id", "cell")
+        .annotate(value=Sum("value"), reports=Count("id"))
+        .order_by()
+    )
+    found: dict[tuple[int, int], dict[str, Any]] = defaultdict(
+        lambda: {"total": None, "reports": 0, "cells": []}
+    )
+    for row in sums:
+        entry = found[(row["indicator_id"], row["report__period_id"])]
+        if row["cell"] == TOTAL:
+            entry["total"], entry["reports"] = plain(row["value"]), row["reports"]
+        else:
+            entry["cells"].append(
+                {
+                    "cell": row["cell"],
+                    "cell_options": dict(parse_cell_key(row["cell"])),
+                    "value": plain(row["value"]),
+                }
+            )
+    listed = []
+    for indicator in indicators:
+        rows = []
+        for period in periods:
+            entry = found.get((indicator.pk, period.pk), {"total": None, "reports": 0, "cells": []})
+            rows.append(
+                {
+                    "period": period.label,
+                    "reports": entry["reports"],
+                    "total": entry["total"],
+                    "cells": sorted(entry["cells"], key=lambda c: c["cell"]),
+                }
+            )
+        listed.append({"indicator": indicator.key, "kind": indicator.kind, "periods": rows})
+    return {"plan": plan.slug, "counted": sorted(statuses), "indicators": listed}
+
+
+PLAN_PARAMETER = OpenApiParameter(
+    "plan",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    description=gettext_lazy("The plan's slug; by default the latest plan the caller may see."),
+)
+
+
+@extend_schema(
+    summary=gettext_lazy("A plan's results: every indicator's totals and cells, by period"),
+    description=gettext_lazy(
+        "Sums over the reports that count: approved and published reports for coordinators and "
+        "evaluators, published reports only for everyone else (approved figures stay internal until "
+        "published). Every indicator of the plan is listed with every period; a period without "
+        "figures has a null total."
+    ),
+    parameters=[PLAN_PARAMETER],
+    responses={200: ResultsSerializer, **errors(401, 404)},
+    tags=["reports"],
+)
+class ResultsView(ReportingDefaults, APIView):
+    """The whole plan's results in one response."""
+
+    gate_action = "plan.view"
+
+    def get(self, request: Request) -> Response:
+        plans = plans_visible_to(request.user).order_by("-start_year", "slug")
+        slug = request.query_params.get("plan")
+        plan = permissions.get_or_refuse(request, plans, slug=slug) if slug else plans.first()
+        if plan is None:
+            raise Http404
+        sees_approved = permissions.has_role(request.user, Role.COORDINATOR, Role.EVALUATOR)
+        statuses = COUNTED if sees_approved else frozenset({Status.PUBLISHED})
+        return Response(results(plan, frozenset(str(s) for s in statuses)))
