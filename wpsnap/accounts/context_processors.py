@@ -15,6 +15,6 @@ def access(request: HttpRequest) -> dict[str, Any]:
         "nav_people": permissions.can(user, "user.list"),
         "nav_audit": permissions.can(user, "audit.view"),
         "nav_reports": permissions.can(user, "report.create"),
-        "nav_queue": permissions.can(user, "report.endorse") or permissions.can(user, "report.approve"),
+        "nav_queue": permissions.can(user, "report.review"),
         "nav_periods": permissions.can(user, "period.manage"),
     }

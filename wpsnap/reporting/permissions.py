@@ -78,6 +78,12 @@ def _report_approve(user: Any, report: Any) -> bool:
     return is_coordinator(user) and (report is None or _period_open(report))
 
 
+@register("report.review")
+def _report_review(user: Any, obj: Any) -> bool:
+    """Has a review queue: approvers (their agency's submitted reports) and coordinators."""
+    return has_role(user, Role.APPROVER, Role.COORDINATOR)
+
+
 @register("report.publish")
 def _report_publish(user: Any, report: Any) -> bool:
     return is_coordinator(user)

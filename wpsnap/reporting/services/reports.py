@@ -114,7 +114,9 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
     """
     with transaction.atomic():
         report = (
-            ProgressReport.objects.select_for_update(of=("self",)).select_related("period", "activity").get(pk=report.pk)
+            ProgressReport.objects.select_for_update(of=("self",))
+            .select_related("period", "activity")
+            .get(pk=report.pk)
         )
         ensure_writable(report)
         if not permissions.can(actor, "report.edit", report):

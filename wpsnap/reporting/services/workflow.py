@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wpsnap.accounts import permissions
 from wpsnap.core.errors import InvalidInput
@@ -132,10 +133,15 @@ def period_lock(*, actor: Any, period: ReportingPeriod, request: Any = None) -> 
             return period
         waiting = ProgressReport.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ENDORSED])
         if waiting.exists():
+            count = waiting.count()
             raise InvalidInput(
                 [
-                    _("period: %(count)d reports still wait for review; approve or return them first.")
-                    % {"count": waiting.count()}
+                    ngettext(
+                        "period: %(count)d report still waits for review; approve or return it first.",
+                        "period: %(count)d reports still wait for review; approve or return them first.",
+                        count,
+                    )
+                    % {"count": count}
                 ]
             )
         period.locked_at, period.locked_by = timezone.now(), actor
