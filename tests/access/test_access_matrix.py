@@ -26,6 +26,8 @@ SIGNED_IN = ALL - {"anonymous"}
 COORDINATOR = frozenset({"coordinator"})
 SEES_DRAFTS = frozenset({"coordinator", "evaluator"})
 NOBODY: frozenset[str] = frozenset()
+REPORT_READERS = frozenset({"coordinator", "evaluator", "approver", "focal_point"})
+WRITERS = frozenset({"focal_point"})
 
 
 @dataclass
@@ -34,6 +36,15 @@ class World:
     own_colleague: User  # a user of the caller's own organisation (or of mod, for anonymous)
     other: User  # a user of another agency
     draft: Plan
+    # Reports: MoD's draft (5.1.2.2) and submitted (5.1.2.3) reports, MIA's submitted report (5.2.1.1),
+    # and an evidence file on each agency's draft or report. "Own" means MoD's, the agency of the
+    # matrix's focal point and approver.
+    own_draft: Any = None
+    own_submitted: Any = None
+    other_report: Any = None
+    own_evidence: Any = None
+    other_evidence: Any = None
+    period_2021: Any = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,107 @@ CASES = [
     ),
     Case("api audit", "get", lambda w: "/api/v1/audit/", COORDINATOR, api=True),
     Case("api schema", "get", lambda w: "/api/v1/schema/", ALL, api=True, logs_refusal=False),
+    # --- progress reports (MoD's are "own" for the focal point and approver) ---
+    Case("my activities", "get", lambda w: "/reports/", SIGNED_IN),
+    Case("review queue", "get", lambda w: "/reports/queue/", frozenset({"approver", "coordinator"})),
+    Case("periods", "get", lambda w: "/reports/periods/", SIGNED_IN),
+    Case("lock a period", "post", lambda w: f"/reports/periods/{w.period_2021.pk}/lock/", COORDINATOR),
+    Case(
+        "reopen a period",
+        "post",
+        lambda w: f"/reports/periods/{w.period_2021.pk}/reopen/",
+        COORDINATOR,
+        data=lambda w: {"reason": "Late figures from the ministry."},
+    ),
+    Case("own report", "get", lambda w: f"/reports/{w.own_submitted.pk}/", REPORT_READERS),
+    Case("other agency's report", "get", lambda w: f"/reports/{w.other_report.pk}/", SEES_DRAFTS),
+    Case("own report history", "get", lambda w: f"/reports/{w.own_submitted.pk}/history/", REPORT_READERS),
+    Case("other agency's history", "get", lambda w: f"/reports/{w.other_report.pk}/history/", SEES_DRAFTS),
+    Case(
+        "comment on own report",
+        "post",
+        lambda w: f"/reports/{w.own_submitted.pk}/comment/",
+        frozenset({"coordinator", "approver", "focal_point"}),
+        data=lambda w: {"text": "Please add the agenda."},
+    ),
+    Case(
+        "comment on other agency's",
+        "post",
+        lambda w: f"/reports/{w.other_report.pk}/comment/",
+        COORDINATOR,
+        data=lambda w: {"text": "Please add the agenda."},
+    ),
+    Case("edit own draft", "get", lambda w: f"/reports/{w.own_draft.pk}/edit/", WRITERS),
+    Case(
+        "save own draft",
+        "post",
+        lambda w: f"/reports/{w.own_draft.pk}/autosave/",
+        WRITERS,
+        data=lambda w: {"done": "A training.", "progress": "in_progress"},
+    ),
+    Case("edit other agency's", "get", lambda w: f"/reports/{w.other_report.pk}/edit/", NOBODY),
+    Case(
+        "endorse own",
+        "post",
+        lambda w: f"/reports/{w.own_submitted.pk}/step/endorse/",
+        frozenset({"approver"}),
+    ),
+    Case("endorse other agency's", "post", lambda w: f"/reports/{w.other_report.pk}/step/endorse/", NOBODY),
+    # Not a step from "submitted": refused as out of order (400) for everyone, not as an access refusal.
+    Case(
+        "approve a submitted report",
+        "post",
+        lambda w: f"/reports/{w.own_submitted.pk}/step/approve/",
+        NOBODY,
+        logs_refusal=False,
+    ),
+    Case("own evidence", "get", lambda w: f"/reports/evidence/{w.own_evidence.pk}/", REPORT_READERS),
+    Case(
+        "other agency's evidence", "get", lambda w: f"/reports/evidence/{w.other_evidence.pk}/", SEES_DRAFTS
+    ),
+    Case("api reports", "get", lambda w: "/api/v1/reports/", SIGNED_IN, api=True),
+    Case(
+        "api own report", "get", lambda w: f"/api/v1/reports/{w.own_submitted.pk}/", REPORT_READERS, api=True
+    ),
+    Case(
+        "api other agency's report",
+        "get",
+        lambda w: f"/api/v1/reports/{w.other_report.pk}/",
+        SEES_DRAFTS,
+        api=True,
+    ),
+    Case(
+        "api edit own draft",
+        "patch",
+        lambda w: f"/api/v1/reports/{w.own_draft.pk}/",
+        WRITERS,
+        api=True,
+        data=lambda w: {"done": "A training."},
+    ),
+    Case(
+        "api edit other agency's",
+        "patch",
+        lambda w: f"/api/v1/reports/{w.other_report.pk}/",
+        NOBODY,
+        api=True,
+        data=lambda w: {"done": "A training."},
+    ),
+    Case(
+        "api endorse own",
+        "post",
+        lambda w: f"/api/v1/reports/{w.own_submitted.pk}/endorse/",
+        frozenset({"approver"}),
+        api=True,
+    ),
+    Case(
+        "api endorse other agency's",
+        "post",
+        lambda w: f"/api/v1/reports/{w.other_report.pk}/endorse/",
+        NOBODY,
+        api=True,
+    ),
+    Case("api periods", "get", lambda w: "/api/v1/periods/", SIGNED_IN, api=True),
+    Case("api results", "get", lambda w: "/api/v1/results/", ALL, api=True, logs_refusal=False),
 ]
 
 ROLES = sorted(ALL)
@@ -189,7 +301,50 @@ def _world(make_user, role: str) -> World:
         "focal_point" if role != "ngo_contributor" else "ngo_contributor", OWN_ORG[role], "colleague"
     )
     other = make_user("focal_point", "mia", "other-agency-person")
-    return World(me=me, own_colleague=own, other=other, draft=draft)
+    world = World(me=me, own_colleague=own, other=other, draft=draft)
+    _reports(world, make_user)
+    return world
+
+
+def _reports(world: World, make_user) -> None:
+    from wpsnap.plan.models import Activity
+    from wpsnap.reporting import services
+    from wpsnap.reporting.services import ReportInput
+
+    plan = Plan.objects.get(slug="az-2020-2023")
+    services.reporting_setup(plan=plan)
+    period = plan.reporting_periods.get(label="2020")
+    world.period_2021 = plan.reporting_periods.get(label="2021")
+    mod_focal = User.objects.filter(role="focal_point", organisation__key="mod").first() or make_user(
+        "focal_point", "mod", "mod-writer"
+    )
+    mia_focal = world.other
+
+    def report(user: User, code: str, submit: bool):
+        activity = Activity.objects.get(plan=plan, code=code)
+        made = services.report_start(actor=user, activity=activity, agency=user.organisation, period=period)
+        indicator = activity.indicators.first()
+        values = {indicator.pk: {"": "12"}} if indicator and indicator.kind == "count" else {}
+        answers = {indicator.pk: "A list."} if indicator and indicator.kind != "count" else {}
+        services.report_save(
+            actor=user,
+            report=made,
+            data=ReportInput(progress="completed", done="Work done.", values=values, answers=answers),
+        )
+        if submit:
+            services.report_submit(actor=user, report=made)
+        return made
+
+    world.own_draft = report(mod_focal, "5.1.2.2", submit=False)
+    world.own_submitted = report(mod_focal, "5.1.2.3", submit=True)
+    world.other_report = report(mia_focal, "5.2.1.1", submit=True)
+    world.own_evidence = services.evidence_add(
+        actor=mod_focal, report=world.own_draft, name="agenda.pdf", content=b"%PDF-1.4\nagenda\n"
+    )
+    other_draft = report(mia_focal, "5.2.4.1", submit=False)
+    world.other_evidence = services.evidence_add(
+        actor=mia_focal, report=other_draft, name="list.pdf", content=b"%PDF-1.4\nlist\n"
+    )
 
 
 # Cases about one's own account do not apply to anonymous visitors, who have none.

@@ -11,7 +11,8 @@ nothing) and 403 when the user may see it but not do this; both are written to t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
@@ -63,6 +64,24 @@ def refuse(request: HttpRequest | None, action: str, obj: Any = None, *, hide: b
     if hide:
         raise Http404
     raise PermissionDenied
+
+
+class Refusal(Exception):
+    """A refusal decided inside a transaction: raised through it (rolling it back), then recorded and
+    answered by :func:`refusals_recorded` outside, so that the audit line is not rolled back too."""
+
+    def __init__(self, action: str, obj: Any = None, *, hide: bool = False) -> None:
+        super().__init__(action)
+        self.action, self.obj, self.hide = action, obj, hide
+
+
+@contextmanager
+def refusals_recorded(request: Any) -> Iterator[None]:
+    """Wrap a transaction in this: a :class:`Refusal` raised inside is audited after the rollback."""
+    try:
+        yield
+    except Refusal as refusal:
+        refuse(request, refusal.action, refusal.obj, hide=refusal.hide)
 
 
 def refuse_quietly(request: Any, action: str, obj: Any = None) -> None:

@@ -112,7 +112,7 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
     returned by the field it belongs to. A sum that does not match is stored but named, so that
     a draft can be kept with it; submitting refuses it.
     """
-    with transaction.atomic():
+    with permissions.refusals_recorded(request), transaction.atomic():
         report = (
             ProgressReport.objects.select_for_update(of=("self",))
             .select_related("period", "activity")
@@ -120,7 +120,7 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
         )
         ensure_writable(report)
         if not permissions.can(actor, "report.edit", report):
-            permissions.refuse(request, "report.edit", report)
+            raise permissions.Refusal("report.edit", report)
         result = SaveResult(report=report)
         _save_narrative(report, data, result, actor)
         indicators = {i.pk: i for i in selectors.report_indicators(report)}

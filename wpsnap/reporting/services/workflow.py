@@ -26,7 +26,7 @@ def report_transition(
     """Take workflow ``step`` on ``report``. Refused when the table has no such step from the report's
     status, the gate says no, the period is locked, a return has no comment, or (submit) the report
     still has problems."""
-    with transaction.atomic():
+    with permissions.refusals_recorded(request), transaction.atomic():
         report = (
             ProgressReport.objects.select_for_update(of=("self",))
             .select_related("period", "activity", "agency", "created_by")
@@ -35,7 +35,7 @@ def report_transition(
         transition = transition_for(step, report.status)
         if transition is None:
             if not permissions.can(actor, "report.view", report):
-                permissions.refuse(request, "report.view", report, hide=True)
+                raise permissions.Refusal("report.view", report, hide=True)
             raise InvalidInput(
                 [
                     _("status: a report that is “%(status)s” cannot be %(step)s.")
@@ -46,7 +46,7 @@ def report_transition(
             visible = permissions.can(actor, "report.view", report)
             if visible and report.period.is_locked:
                 ensure_writable(report)  # say why: the lock, not the person
-            permissions.refuse(request, transition.action, report, hide=not visible)
+            raise permissions.Refusal(transition.action, report, hide=not visible)
         if report.period.is_locked and step != Step.PUBLISH:
             raise LockedError(_("The period %(period)s is approved and locked.") % {"period": report.period})
         comment = comment.strip()

@@ -1,0 +1,372 @@
+"""The focal point's screens: "my activities this period", starting a report, the report form with
+its htmx autosave, and evidence files.
+
+Thin: every view passes the permission gate, reads reports only through the scope of
+``reports_visible_to`` (``get_or_refuse``: another agency's report answers 404 and is audited) and
+changes them only through ``wpsnap.reporting.services``. A locked period or a report no longer
+editable answers 409 with the reason, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from wpsnap.accounts import permissions
+from wpsnap.accounts.forms import add_problems
+from wpsnap.accounts.models import Organisation
+from wpsnap.core.errors import InvalidInput
+
+from .. import form_selectors, services
+from ..forms import EvidenceForm, ReportForm, StartForm
+from ..models import Evidence, ProgressReport
+from ..services import LockedError
+
+FORM_TEMPLATE = "reporting/report_form.html"
+STATUS_TEMPLATE = "reporting/partials/form_status.html"
+
+# What a browser is told an evidence file is, by the type its content was judged to be.
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+def _url(name: str, *args: Any) -> str | None:
+    """The address of a page another part of the platform may not have yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _detail_url(report: ProgressReport) -> str | None:
+    return _url("reporting:report_detail", report.pk)
+
+
+def _report(request: HttpRequest, pk: int) -> ProgressReport:
+    return permissions.get_or_refuse(request, form_selectors.reports_for_form(request.user), pk=pk)
+
+
+def _not_editable(report: ProgressReport) -> str | None:
+    """Why ``report`` cannot change now, or None when it can (the services check again, under lock)."""
+    if report.period.is_locked:
+        return _("The period %(period)s is approved and locked: ask a coordinator to re-open it.") % {
+            "period": report.period
+        }
+    if not report.is_editable:
+        return _("This report is “%(status)s” and can no longer be changed by the agency.") % {
+            "status": report.get_status_display()
+        }
+    return None
+
+
+# --- my activities ---------------------------------------------------------------------------------
+
+
+def _period_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("period") or request.POST.get("period") or ""
+    if raw == "":
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return int(raw)
+
+
+def _activities(
+    request: HttpRequest, period_id: int | None, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    page = form_selectors.my_activities_page(request.user, period_id=period_id, today=timezone.localdate())
+    if page is None:
+        raise Http404
+    for row in page.rows:
+        if row.report is not None:
+            row.view_url = _detail_url(row.report) or reverse("reporting:report_edit", args=[row.report.pk])
+    context = {
+        "page": page,
+        "plan": page.period.plan if page.period else None,
+        "queue_url": _url("reporting:queue") or "/reports/queue/",
+        "reviews": permissions.can(request.user, "report.endorse")
+        or permissions.can(request.user, "report.approve"),
+        "error": error,
+    }
+    return render(request, "reporting/my_activities.html", context, status=status)
+
+
+@permissions.gate("report.list", authenticated=True)
+@require_safe
+def my_activities(request: HttpRequest) -> HttpResponse:
+    return _activities(request, _period_id(request))
+
+
+@permissions.gate("report.create", authenticated=True)
+@require_POST
+def report_start(request: HttpRequest) -> HttpResponse:
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        return _activities(
+            request, None, error=_("Choose an activity and a period from the list."), status=400
+        )
+    period = get_object_or_404(form_selectors.reporting_periods(request.user), pk=form.cleaned_data["period"])
+    activity = get_object_or_404(form_selectors.period_activities(period), key=form.cleaned_data["activity"])
+    agency: Organisation | None = getattr(request.user, "organisation", None)
+    if agency is None:  # a writer without an agency has nothing to report for
+        permissions.refuse_quietly(request, "report.create")
+        raise PermissionDenied
+    try:
+        report = services.report_start(
+            actor=request.user, activity=activity, agency=agency, period=period, request=request
+        )
+    except LockedError as exc:
+        return _activities(request, period.pk, error=str(exc), status=409)
+    except InvalidInput as exc:
+        problems = [problem.partition(": ")[2] or problem for problem in exc.problems]
+        return _activities(request, period.pk, error=" ".join(problems), status=400)
+    return redirect("reporting:report_edit", pk=report.pk)
+
+
+# --- the report form -------------------------------------------------------------------------------
+
+
+def _render_form(
+    request: HttpRequest,
+    page: form_selectors.ReportFormPage,
+    form: ReportForm,
+    *,
+    evidence_form: EvidenceForm | None = None,
+    status: int = 200,
+    notice: str = "",
+    readonly: bool = False,
+) -> HttpResponse:
+    form.mark_problems()
+    report = page.report
+    context = {
+        "page": page,
+        "report": report,
+        "activity_text": report.activity.tr("text"),
+        "plan": report.plan,
+        "form": form,
+        "evidence_form": evidence_form or EvidenceForm(),
+        "readonly": readonly,
+        "notice": notice,
+        "detail_url": _detail_url(report),
+        "max_mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, FORM_TEMPLATE, context, status=status)
+
+
+def _save(request: HttpRequest, report: ProgressReport, form: ReportForm) -> services.SaveResult:
+    """Save what the form holds into the draft, and put every problem next to its field."""
+    form.is_valid()  # the form's own checks (dates); the services judge the figures
+    result = services.report_save(actor=request.user, report=report, data=form.to_input(), request=request)
+    form.add_problems(result.problems)
+    return result
+
+
+@permissions.gate("report.edit", authenticated=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    page = form_selectors.report_form_page(report)
+    blocked = _not_editable(report)
+    if request.method != "POST":
+        if blocked is None:
+            return _render_form(request, page, ReportForm(page=page))
+        detail = _detail_url(report)
+        if detail:
+            return redirect(detail)
+        return _render_form(request, page, ReportForm(page=page), notice=blocked, readonly=True)
+    form = ReportForm(request.POST, page=page)
+    if blocked is not None:
+        return _render_form(
+            request, page, form, notice=blocked + " " + _("Nothing was saved."), readonly=True, status=409
+        )
+    submit = request.POST.get("action") == "submit"
+    try:
+        _save(request, report, form)
+        if submit and not form.errors:
+            services.report_submit(actor=request.user, report=report, request=request)
+    except LockedError as exc:
+        return _render_form(
+            request, page, form, notice=f"{exc} {_('Nothing was saved.')}", readonly=True, status=409
+        )
+    except InvalidInput as exc:
+        form.add_service_problems(exc.problems)
+    if form.errors:
+        if submit:
+            notice = _(
+                "The report was not submitted: correct the entries marked below. Everything else you typed is saved in the draft."
+            )
+        else:
+            notice = _(
+                "Some entries need attention (marked below). Everything else you typed is saved in the draft."
+            )
+        return _render_form(request, page, form, notice=notice, status=400)
+    if submit:
+        messages.success(
+            request,
+            _("The report on %(activity)s is submitted: it now waits for your agency's approver.")
+            % {"activity": report.activity.code or report.activity.key},
+        )
+        return redirect(f"{reverse('reporting:my_activities')}?period={report.period_id}")
+    messages.success(
+        request,
+        _("Draft saved at %(time)s.") % {"time": formats.time_format(timezone.localtime(), "H:i")},
+    )
+    return redirect("reporting:report_edit", pk=report.pk)
+
+
+@permissions.gate("report.edit", authenticated=True)
+@require_POST
+def report_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form posts itself here while someone types (htmx): the same save as "Save draft", never a
+    submit. Answers the small status region the page shows."""
+    report = _report(request, pk)
+    blocked = _not_editable(report)
+    context: dict[str, Any] = {"report": report, "autosave": True}
+    if blocked is not None:
+        context["message"] = blocked + " " + _("Nothing was saved.")
+        return render(request, STATUS_TEMPLATE, context, status=409)
+    page = form_selectors.report_form_layout(report)
+    form = ReportForm(request.POST, page=page)
+    try:
+        _save(request, report, form)
+    except LockedError as exc:
+        context["message"] = f"{exc} {_('Nothing was saved.')}"
+        return render(request, STATUS_TEMPLATE, context, status=409)
+    context.update(
+        {
+            "saved_at": formats.time_format(timezone.localtime(), "H:i"),
+            "problems": form.problem_count,
+            "form": form,
+        }
+    )
+    return render(request, STATUS_TEMPLATE, context, status=400 if form.errors else 200)
+
+
+# --- evidence --------------------------------------------------------------------------------------
+
+
+def _evidence_page(
+    request: HttpRequest,
+    report: ProgressReport,
+    evidence_form: EvidenceForm,
+    *,
+    status: int,
+    notice: str = "",
+) -> HttpResponse:
+    page = form_selectors.report_form_page(report)
+    blocked = _not_editable(report)
+    return _render_form(
+        request,
+        page,
+        ReportForm(page=page),
+        evidence_form=evidence_form,
+        status=status,
+        notice=notice,
+        readonly=blocked is not None,
+    )
+
+
+@permissions.gate("report.edit", authenticated=True)
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    blocked = _not_editable(report)
+    if blocked is not None:
+        return _evidence_page(
+            request, report, form, status=409, notice=blocked + " " + _("Nothing was saved.")
+        )
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte over the limit is enough for the service to refuse a file that is too large.
+        content = upload.read(settings.WPSNAP_EVIDENCE_MAX_BYTES + 1)
+        try:
+            evidence = services.evidence_add(
+                actor=request.user, report=report, name=upload.name or "", content=content, request=request
+            )
+        except LockedError as exc:
+            return _evidence_page(
+                request, report, form, status=409, notice=f"{exc} {_('Nothing was saved.')}"
+            )
+        except InvalidInput as exc:
+            add_problems(form, exc.problems)
+        else:
+            messages.success(
+                request, _("“%(name)s” is added to the evidence.") % {"name": evidence.original_name}
+            )
+            return redirect(reverse("reporting:report_edit", args=[report.pk]) + "#evidence")
+    return _evidence_page(request, report, form, status=400)
+
+
+@permissions.gate("report.edit", authenticated=True)
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = permissions.get_or_refuse(request, form_selectors.evidence_visible_to(request.user), pk=pk)
+    report = _report(request, evidence.report_id)
+    blocked = _not_editable(report)
+    if blocked is not None:
+        return _evidence_page(
+            request, report, EvidenceForm(), status=409, notice=blocked + " " + _("Nothing was deleted.")
+        )
+    try:
+        services.evidence_delete(actor=request.user, evidence=evidence, request=request)
+    except LockedError as exc:
+        return _evidence_page(
+            request, report, EvidenceForm(), status=409, notice=f"{exc} {_('Nothing was deleted.')}"
+        )
+    messages.success(
+        request, _("“%(name)s” is removed from the evidence.") % {"name": evidence.original_name}
+    )
+    return redirect(reverse("reporting:report_edit", args=[report.pk]) + "#evidence")
+
+
+# Characters that have no place in a file name sent back in a header.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+
+
+def download_name(name: str) -> str:
+    """The uploaded name, safe to send back: no control characters or path separators."""
+    cleaned = _UNSAFE_NAME.sub("_", name).strip(" .")
+    return cleaned or "evidence"
+
+
+@permissions.gate("report.view", authenticated=True)
+@require_safe
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file, as an attachment, to those who may see its report."""
+    evidence: Evidence = permissions.get_or_refuse(
+        request, form_selectors.evidence_visible_to(request.user), pk=pk
+    )
+    permissions.require(request, "report.view", evidence.report)
+    try:
+        content = evidence.file.open("rb")
+    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost disk)
+        raise Http404 from exc
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=download_name(evidence.original_name),
+        content_type=EVIDENCE_TYPES.get(evidence.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
