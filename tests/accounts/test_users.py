@@ -455,7 +455,15 @@ def test_coordinator_deactivates_and_reactivates_an_account(client, people, coor
 
 def test_a_person_page_shows_their_history_as_object_and_as_actor(client, people, coordinator):
     """A person's page lists what was done to them and what they did, latest first."""
-    person = people["mod.focal"]
+    # A newcomer: the demo people already have more than a page of history (their demo reports).
+    person = services.user_invite(
+        actor=coordinator,
+        email="lala.mammadova@example.org",
+        first_name="Lalə",
+        last_name="Məmmədova",
+        organisation=people["mod.focal"].organisation,
+        role=Role.FOCAL_POINT,
+    )
     services.user_change_role(actor=coordinator, user=person, role=Role.APPROVER)
     sign_in(client, coordinator)
 
