@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +23,9 @@ from wpsnap.core import audit
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction
 from wpsnap.plan.models import Plan
+
+if TYPE_CHECKING:
+    from .reports import Result as ReportsResult
 
 PLAN_SLUG = "az-2020-2023"
 PLAN_FILE = "az-2020-2023.yaml"
@@ -107,6 +110,8 @@ class LoadResult:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     devices_created: list[str] = field(default_factory=list)
+    # The demo's progress reports (``wpsnap.demo.reports``); None when not asked for.
+    reports: ReportsResult | None = None
 
 
 def check_password(password: str) -> None:
@@ -119,10 +124,11 @@ def check_password(password: str) -> None:
         )
 
 
-def demo_load(*, password: str) -> LoadResult:
+def demo_load(*, password: str, reports: bool = True) -> LoadResult:
     """Create the demo organisations, people and second-factor devices, loading the Azerbaijan plan
-    first if it is not loaded. Idempotent: a second run creates nothing, puts back any demo value
-    someone changed (role, organisation, names, active) and sets every demo password to ``password``."""
+    first if it is not loaded, then (unless ``reports`` is false) the demo's progress reports for
+    2020-2023. Idempotent: a second run creates nothing, puts back any demo value someone changed
+    (role, organisation, names, active) and sets every demo password to ``password``."""
     check_password(password)
     result = LoadResult()
     with transaction.atomic():
@@ -137,6 +143,16 @@ def demo_load(*, password: str) -> LoadResult:
             user = _load_person(person, organisations[person.organisation], password, result)
             if user.needs_second_factor:
                 _load_device(user, result)
+    # --- demo progress reports: the plan set up for reporting, then reports made through the services.
+    if reports:
+        from wpsnap.reporting.services import reporting_setup
+
+        from .reports import demo_reports_load
+
+        plan = Plan.objects.get(slug=PLAN_SLUG)
+        reporting_setup(plan=plan)
+        result.reports = demo_reports_load(plan=plan)
+    # --- end of demo progress reports.
     _forget_lockouts()
     return result
 

@@ -95,6 +95,21 @@ class Command(BaseCommand):
                 "devices": len(result.devices_created),
             }
         )
+        if result.reports is not None:
+            reports = result.reports
+            self.stdout.write(
+                _(
+                    "Demo reports: %(created)d created (%(evidence)d evidence files), %(existing)d already "
+                    "there, %(missing)d left missing on purpose; periods locked: %(locked)s."
+                )
+                % {
+                    "created": reports.created,
+                    "evidence": reports.evidence,
+                    "existing": reports.existing,
+                    "missing": reports.missing,
+                    "locked": ", ".join(reports.locked) or _("none"),
+                }
+            )
         self.stdout.write(_("See who they are with: wpsnap demo users"))
 
     def _users(self, options: dict[str, Any]) -> None:
