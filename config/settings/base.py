@@ -115,7 +115,10 @@ STORAGES = {
     # Uploaded files (evidence) live outside the web root and have no URL: only gated views serve them.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ.get("WPSNAP_PRIVATE_DIR", str(VAR_DIR / "private")), "base_url": None},
+        "OPTIONS": {
+            "location": os.environ.get("WPSNAP_PRIVATE_DIR", str(VAR_DIR / "private")),
+            "base_url": None,
+        },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -7,3 +7,11 @@ DEBUG = False
 # pytest-django forces DEBUG off, where the manifest storage would need collectstatic first.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 LOGGING["root"] = {**LOGGING["root"], "level": "WARNING"}  # type: ignore[dict-item]  # noqa: F405
+
+# Uploaded files of the test run go to a temporary folder, never to var/private.
+import tempfile  # noqa: E402
+
+STORAGES["default"] = {  # noqa: F405
+    **STORAGES["default"],  # noqa: F405
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="wpsnap-test-private-"), "base_url": None},
+}

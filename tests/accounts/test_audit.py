@@ -36,7 +36,7 @@ def fast_passwords(settings):
 @pytest.fixture
 def people() -> dict[str, User]:
     """The demo people (a coordinator, focal points, approvers, an NGO contributor, an evaluator)."""
-    demo.demo_load(password="demo password for tests")
+    demo.demo_load(password="demo password for tests", reports=False)
     return {user.username: user for user in User.objects.filter(username__in=demo.USERNAMES)}
 
 

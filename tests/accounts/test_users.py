@@ -42,7 +42,7 @@ def fast_passwords(settings):
 @pytest.fixture
 def people() -> dict[str, User]:
     """The demo people (a coordinator, focal points, approvers, an NGO contributor, an evaluator)."""
-    demo.demo_load(password=PASSWORD)
+    demo.demo_load(password=PASSWORD, reports=False)
     return {user.username: user for user in User.objects.filter(username__in=demo.USERNAMES)}
 
 

@@ -36,6 +36,11 @@ class Command(BaseCommand):
             ),
         )
         load.add_argument(
+            "--without-reports",
+            action="store_true",
+            help=_("Load the organisations and people only, not the 2020-2023 progress reports (faster)."),
+        )
+        load.add_argument(
             "--password",
             required=True,
             help=_(
@@ -79,7 +84,7 @@ class Command(BaseCommand):
                     "password. On a demonstration server, set WPSNAP_ALLOW_DEMO=1."
                 )
             )
-        result = data.demo_load(password=options["password"])
+        result = data.demo_load(password=options["password"], reports=not options["without_reports"])
         if result.plan_loaded:
             self.stdout.write(_("Loaded the Azerbaijan plan."))
         self.stdout.write(
