@@ -9,4 +9,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 
 # The audit trail is in the database; on a developer's console its lines are noise (a demo load writes
 # thousands).
-LOGGING["loggers"]["wpsnap.audit"] = {"level": "WARNING"}  # noqa: F405
+LOGGING["loggers"]["wpsnap.audit"] = {"level": "WARNING"}  # type: ignore[index]  # noqa: F405

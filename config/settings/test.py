@@ -12,6 +12,6 @@ LOGGING["root"] = {**LOGGING["root"], "level": "WARNING"}  # type: ignore[dict-i
 import tempfile  # noqa: E402
 
 STORAGES["default"] = {  # noqa: F405
-    **STORAGES["default"],  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="wpsnap-test-private-"), "base_url": None},
 }

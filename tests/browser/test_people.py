@@ -28,7 +28,7 @@ def _sign_in(page, base: str, username: str, next_path: str = "/") -> None:
 
 def test_coordinator_signs_in_with_totp_and_invites_a_focal_point(az_live, open_page) -> None:
     """Password, then the second factor, then People: the invitation is sent and the person is listed."""
-    demo.demo_load(password=PASSWORD)
+    demo.demo_load(password=PASSWORD, reports=False)
     page = open_page(PHONE)
     _sign_in(page, az_live, "coordinator", "/accounts/users/")
     page.wait_for_url(re.compile(r"/accounts/two-factor/"))
@@ -56,7 +56,7 @@ def test_coordinator_signs_in_with_totp_and_invites_a_focal_point(az_live, open_
 
 def test_focal_point_cannot_reach_another_agency_by_changing_an_id(az_live, open_page) -> None:
     """A focal point typing another person's id gets the not-found page, and the attempt is logged."""
-    demo.demo_load(password=PASSWORD)
+    demo.demo_load(password=PASSWORD, reports=False)
     other = User.objects.get(username="mia.focal")
     page = open_page()
     _sign_in(page, az_live, "mod.focal")

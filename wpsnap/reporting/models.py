@@ -123,6 +123,9 @@ class BreakdownDimension(models.Model):
     breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, related_name="parts")
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
+    # The option codes this version uses, in order: a snapshot, so that adding an option to the
+    # dimension later makes a new breakdown version instead of changing this one under its data.
+    options = models.JSONField(_("options"), default=list)
 
     class Meta:
         ordering = ["breakdown", "position"]

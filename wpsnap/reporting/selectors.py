@@ -34,11 +34,13 @@ def breakdown_spec(breakdown: Breakdown | None) -> BreakdownSpec:
 
 
 def _dimension_spec(part: BreakdownDimension) -> DimensionSpec:
+    """The dimension as this breakdown version uses it: only the options of its snapshot, in order."""
     dimension = part.dimension
+    by_code = {o.code: o for o in dimension.options.all()}
     return DimensionSpec(
         code=dimension.code,
         label=_(dimension.tr("name")),
-        options=tuple(Option(o.code, _(o.tr("name"))) for o in dimension.options.all()),
+        options=tuple(Option(code, _(by_code[code].tr("name"))) for code in part.options if code in by_code),
     )
 
 

@@ -1,6 +1,7 @@
 """Writes to progress reporting. Every write checks the gate and the period lock first, is atomic,
 and leaves history and audit lines; pages, the API, commands and the demo call these."""
 
+from .breakdowns import dimension_option_add  # noqa: F401
 from .reminders import reminders_send  # noqa: F401
 from .reports import (  # noqa: F401
     LockedError,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from wpsnap.core.errors import InvalidInput
@@ -68,15 +70,17 @@ class SetupResult:
     problems: list[str] = field(default_factory=list)
 
 
-def reporting_setup(*, plan: Plan, due_month: int = 1, due_day: int = 31) -> SetupResult:
-    """Give ``plan`` its dimensions, a breakdown for each indicator's disaggregation, and one annual
-    reporting period per year of the plan (reports due ``due_day``/``due_month`` of the next year).
-    Running it again adds only what is missing."""
+def reporting_setup(*, plan: Plan, frequency: str = "annual", due_after_days: int = 31) -> SetupResult:
+    """Give ``plan`` its dimensions, a breakdown for each indicator's disaggregation, and its reporting
+    periods: one per year (``frequency="annual"``, the default) or two (``"semiannual"``), each due
+    ``due_after_days`` after it ends. Running it again adds only what is missing."""
+    if frequency not in PERIOD_FREQUENCIES:
+        raise InvalidInput([_("frequency: choose annual or semiannual.")])
     result = SetupResult()
     with transaction.atomic():
         dimensions = _dimensions(plan, result)
         _breakdowns(plan, dimensions, result)
-        _annual_periods(plan, due_month, due_day, result)
+        _periods(plan, frequency, due_after_days, result)
     return result
 
 
@@ -100,7 +104,11 @@ def _dimensions(plan: Plan, result: SetupResult) -> dict[str, Dimension]:
 
 
 def _breakdowns(plan: Plan, dimensions: dict[str, Dimension], result: SetupResult) -> None:
-    option_counts = {d.code: d.options.count() for d in dimensions.values()}
+    option_codes = {
+        d.code: list(d.options.order_by("position").values_list("code", flat=True))
+        for d in dimensions.values()
+    }
+    option_counts = {code: len(codes) for code, codes in option_codes.items()}
     settings = {s.indicator_id: s for s in IndicatorBreakdown.objects.filter(indicator__plan=plan)}
     latest: dict[str, Breakdown] = {}
     for existing in Breakdown.objects.filter(plan=plan).order_by("code", "version"):
@@ -127,7 +135,9 @@ def _breakdowns(plan: Plan, dimensions: dict[str, Dimension], result: SetupResul
                 breakdown = Breakdown.objects.create(plan=plan, code=key, version=1)
                 BreakdownDimension.objects.bulk_create(
                     [
-                        BreakdownDimension(breakdown=breakdown, dimension=dimensions[c], position=i)
+                        BreakdownDimension(
+                            breakdown=breakdown, dimension=dimensions[c], position=i, options=option_codes[c]
+                        )
                         for i, c in enumerate(usable)
                     ]
                 )
@@ -137,18 +147,27 @@ def _breakdowns(plan: Plan, dimensions: dict[str, Dimension], result: SetupResul
         result.indicators += 1
 
 
-def _annual_periods(plan: Plan, due_month: int, due_day: int, result: SetupResult) -> None:
-    existing = set(ReportingPeriod.objects.filter(plan=plan).values_list("start", flat=True))
+# Each frequency's periods within a year: (label suffix, first month, last month).
+PERIOD_FREQUENCIES: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "annual": (("", 1, 12),),
+    "semiannual": ((" H1", 1, 6), (" H2", 7, 12)),
+}
+
+
+def _periods(plan: Plan, frequency: str, due_after_days: int, result: SetupResult) -> None:
+    existing = set(ReportingPeriod.objects.filter(plan=plan).values_list("start", "end"))
     for year in plan.years():
-        start = date(year, 1, 1)
-        if start in existing:
-            continue
-        ReportingPeriod.objects.create(
-            plan=plan,
-            label=str(year),
-            start=start,
-            end=date(year, 12, 31),
-            opens_on=date(year, 10, 1),
-            due_on=date(year + 1, due_month, due_day),
-        )
-        result.periods += 1
+        for suffix, first, last in PERIOD_FREQUENCIES[frequency]:
+            start = date(year, first, 1)
+            end = date(year, last, calendar.monthrange(year, last)[1])
+            if (start, end) in existing:
+                continue
+            ReportingPeriod.objects.create(
+                plan=plan,
+                label=f"{year}{suffix}",
+                start=start,
+                end=end,
+                opens_on=end - timedelta(days=91),
+                due_on=end + timedelta(days=due_after_days),
+            )
+            result.periods += 1
