@@ -92,3 +92,22 @@ def test_semiannual_periods(az_plan) -> None:
     assert (periods[0].end.isoformat(), periods[0].due_on.isoformat()) == ("2020-06-30", "2020-07-31")
     with pytest.raises(InvalidInput, match="annual or semiannual"):
         services.reporting_setup(plan=az_plan, frequency="monthly")
+
+
+def test_the_command_line_sets_up_and_adds_options(people, az_plan) -> None:
+    """`wpsnap reports setup` and `wpsnap reports add-option --as COORDINATOR`; a focal point is refused."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("reports", "setup", "az-2020-2023", stdout=out)
+    assert "4 periods set up" in out.getvalue()
+    out = StringIO()
+    call_command(
+        "reports", "add-option", "az-2020-2023", "age", "65-plus", "65 and over", "--as", "coord", stdout=out
+    )
+    assert "Added 65-plus" in out.getvalue()
+    with pytest.raises(CommandError, match="may not change"):
+        call_command("reports", "add-option", "az-2020-2023", "age", "70-plus", "70+", "--as", "mod-focal")

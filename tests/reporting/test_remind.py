@@ -135,7 +135,13 @@ def test_a_bad_date_is_refused(reporting) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "expected"), [(["reports"], "{remind}"), (["reports", "remind"], "--dry-run")]
+    ("args", "expected"),
+    [
+        (["reports"], "{setup,add-option,remind}"),
+        (["reports", "remind"], "--dry-run"),
+        (["reports", "setup"], "--frequency"),
+        (["reports", "add-option"], "--as"),
+    ],
 )
 def test_help_describes_the_command(args, expected) -> None:
     """`wpsnap reports --help` and `wpsnap reports remind --help` answer with their usage."""
