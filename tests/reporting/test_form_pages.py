@@ -536,3 +536,22 @@ def test_query_counts_are_pinned_and_do_not_grow(
 
     assert ProgressReport.objects.count() == 17
     assert (_queries(client, activities_url), _queries(client, form_url)) == few
+
+
+def test_an_ngo_contributor_can_start_a_contribution(client, make_user, reporting) -> None:
+    """Where NGOs are named as partners, an NGO contributor sees the activity as an optional
+    contribution (never overdue) and can start a report on it."""
+    from ..conftest import sign_in
+
+    contributor = make_user("ngo_contributor")
+    sign_in(client, contributor)
+    period = reporting.reporting_periods.get(label="2020")
+    page = client.get(f"/reports/?period={period.pk}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-activity="5.1.1.1"' in text  # 5.1.1 recommends NGOs
+    assert "Optional contribution" in text
+    assert "Overdue" not in text
+    response = client.post("/reports/start/", {"activity": "5.1.1-1", "period": period.pk})
+    assert response.status_code == 302
+    assert contributor.organisation.reports.filter(activity__key="5.1.1-1", period=period).exists()

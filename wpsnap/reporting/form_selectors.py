@@ -56,6 +56,8 @@ class ActivityRow:
     action: str
     # Filled by the view (page addresses are the view's business).
     view_url: str = ""
+    # A recommended partner's contribution: welcome, never overdue.
+    optional: bool = False
 
     @property
     def state_label(self) -> Promise:
@@ -76,8 +78,13 @@ class MyActivitiesPage:
         return len({p.plan_id for p in self.periods}) > 1
 
     @property
+    def owed(self) -> int:
+        """Reports the agency must hand in (optional contributions left out)."""
+        return sum(1 for row in self.rows if not row.optional)
+
+    @property
     def done(self) -> int:
-        return sum(1 for row in self.rows if row.state not in OUTSTANDING)
+        return sum(1 for row in self.rows if row.state not in OUTSTANDING and not row.optional)
 
     @property
     def overdue(self) -> int:
@@ -119,9 +126,10 @@ def my_activities_page(user: Any, *, period_id: int | None, today: date) -> MyAc
     reports_agency = permissions.has_role(user, Role.APPROVER, Role.FOCAL_POINT, Role.NGO_CONTRIBUTOR)
     if period is None or agency is None or not reports_agency:
         return page
-    rows = selectors.expected_reports(period, agency=agency)
+    rows = selectors.expected_reports(period, agency=agency, partners=True)
     expected = {row.activity.pk for row in rows}
-    # Reports the agency keeps without being named an implementer (an NGO's contribution) are listed too.
+    optional = {row.activity.pk for row in rows if row.optional}
+    # Reports the agency keeps on activities outside the plan's assignments are listed too.
     others = (
         reports_visible_to(user)
         .filter(period=period, agency=agency)
@@ -129,15 +137,24 @@ def my_activities_page(user: Any, *, period_id: int | None, today: date) -> MyAc
         .select_related("activity", "activity__priority_area")
     )
     found = [(row.activity, row.report) for row in rows] + [(r.activity, r) for r in others]
-    page.rows = [_row(activity, report, period, today, writer) for activity, report in found]
+    page.rows = [
+        _row(activity, report, period, today, writer, optional=activity.pk in optional)
+        for activity, report in found
+    ]
     return page
 
 
 def _row(
-    activity: Activity, report: ProgressReport | None, period: ReportingPeriod, today: date, writer: bool
+    activity: Activity,
+    report: ProgressReport | None,
+    period: ReportingPeriod,
+    today: date,
+    writer: bool,
+    *,
+    optional: bool = False,
 ) -> ActivityRow:
     state = report.status if report else MISSING
-    overdue = state in OUTSTANDING and today > period.due_on and not period.is_locked
+    overdue = not optional and state in OUTSTANDING and today > period.due_on and not period.is_locked
     if writer and not period.is_locked and state == MISSING:
         action = "start"
     elif writer and not period.is_locked and state in (Status.DRAFT, Status.RETURNED):
@@ -146,7 +163,7 @@ def _row(
         action = "view"
     else:
         action = ""
-    return ActivityRow(activity, activity.tr("text"), report, state, overdue, action)
+    return ActivityRow(activity, activity.tr("text"), report, state, overdue, action, optional=optional)
 
 
 def period_activities(period: ReportingPeriod) -> QuerySet[Activity]:

@@ -121,18 +121,24 @@ class ExpectedRow:
     activity: Activity
     agency: Organisation
     report: ProgressReport | None
+    # True for a recommended partner's contribution (NGOs, the Ombudsman): welcome, never owed.
+    optional: bool = False
 
     @property
     def state(self) -> str:
         return self.report.status if self.report else "missing"
 
 
-def expected_reports(period: ReportingPeriod, *, agency: Organisation | None = None) -> list[ExpectedRow]:
+def expected_reports(
+    period: ReportingPeriod, *, agency: Organisation | None = None, partners: bool = False
+) -> list[ExpectedRow]:
     """Every (activity, implementing agency) expected to report for ``period``, with its report if any.
+    With ``partners``, recommended partners' possible contributions are listed too, marked optional.
     A fixed number of queries: activities, assignments, collective members, reports."""
     plan = period.plan
     activities = list(activities_in_period(plan, period))
-    assignments = list(Assignment.objects.filter(plan=plan, role=Role.IMPLEMENTER).select_related("agency"))
+    roles = [Role.IMPLEMENTER, Role.RECOMMENDED] if partners else [Role.IMPLEMENTER]
+    assignments = list(Assignment.objects.filter(plan=plan, role__in=roles).select_related("agency"))
     kinds = {
         k for a in assignments if a.agency.kind == OrganisationKind.COLLECTIVE for k in a.agency.member_kinds
     }
@@ -151,16 +157,24 @@ def expected_reports(period: ReportingPeriod, *, agency: Organisation | None = N
     for activity in activities:
         chosen = by_activity.get(activity.pk) or by_area.get(activity.priority_area_id, [])
         orgs: dict[int, Organisation] = {}
+        implementers: set[int] = set()
         for a in chosen:
-            if a.agency.kind == OrganisationKind.COLLECTIVE:
-                for kind in a.agency.member_kinds:
-                    for org in members_by_kind.get(kind, []):
-                        orgs.setdefault(org.pk, org)
-            else:
-                orgs.setdefault(a.agency.pk, a.agency)
+            members = (
+                [o for kind in a.agency.member_kinds for o in members_by_kind.get(kind, [])]
+                if a.agency.kind == OrganisationKind.COLLECTIVE
+                else [a.agency]
+            )
+            for org in members:
+                orgs.setdefault(org.pk, org)
+                if a.role == Role.IMPLEMENTER:
+                    implementers.add(org.pk)
         for org in sorted(orgs.values(), key=lambda o: o.name):
             if agency is None or org.pk == agency.pk:
-                rows.append(ExpectedRow(activity, org, reports.get((activity.pk, org.pk))))
+                rows.append(
+                    ExpectedRow(
+                        activity, org, reports.get((activity.pk, org.pk)), optional=org.pk not in implementers
+                    )
+                )
     return rows
 
 
