@@ -545,11 +545,9 @@ def test_the_results_cost_the_same_for_2_and_30_reports(clients, plan, django_as
 # --- results -------------------------------------------------------------------------------------------------
 
 
-def test_results_sum_counted_reports_and_anonymous_callers_see_published_only(
-    clients, plan, period_2020
-) -> None:
-    """Two agencies' approved reports on one indicator are summed by cell for the coordinator; an anonymous
-    caller (and a focal point) sees only the published one; drafts never count."""
+def test_results_sum_counted_reports_for_coordinators_only(clients, plan, period_2020) -> None:
+    """Approved and published reports are summed by cell for the coordinator; drafts never count. Anonymous
+    callers and focal points get none: counts of people go public only after disclosure control."""
     activity = plan.activities.get(key="5.2.1-1")
     indicator = activity.indicators.get()
     for key, state, total in (
@@ -587,15 +585,12 @@ def test_results_sum_counted_reports_and_anonymous_callers_see_published_only(
         "total": "12",
         "cells": [{"cell": WOMEN_18, "cell_options": {"sex": "women", "age": "18-24"}, "value": "12"}],
     }
-    for client in (APIClient(), clients["focal"]):
-        counted, public = figures_for(client)
-        assert counted == ["published"]
-        assert (public["reports"], public["total"], public["cells"][0]["value"]) == (1, "5", "5")
+    assert APIClient().get(RESULTS).status_code == 401
+    assert clients["focal"].get(RESULTS).status_code == 403
 
 
 def test_results_of_a_hidden_plan_are_404(clients, plan) -> None:
-    """A plan the caller may not see (a draft, for an anonymous caller) has no results: 404."""
+    """An unknown plan has no results (404); a draft plan's are seen by an evaluator."""
+    assert clients["coordinator"].get(f"{RESULTS}?plan=no-such-plan").status_code == 404
     Plan.objects.filter(pk=plan.pk).update(status="draft")
-    assert APIClient().get(f"{RESULTS}?plan=az-2020-2023").status_code == 404
-    assert APIClient().get(RESULTS).status_code == 404
     assert clients["evaluator"].get(f"{RESULTS}?plan=az-2020-2023").status_code == 200

@@ -38,7 +38,7 @@ from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.api import ApiDefaults, api_exception_handler, errors
-from wpsnap.accounts.models import Organisation, Role
+from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.serializers import DetailSerializer
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Activity, Indicator, Plan
@@ -583,19 +583,19 @@ PLAN_PARAMETER = OpenApiParameter(
 @extend_schema(
     summary=gettext_lazy("A plan's results: every indicator's totals and cells, by period"),
     description=gettext_lazy(
-        "Sums over the reports that count: approved and published reports for coordinators and "
-        "evaluators, published reports only for everyone else (approved figures stay internal until "
-        "published). Every indicator of the plan is listed with every period; a period without "
-        "figures has a null total."
+        "Sums over the reports that count (approved and published), for coordinators and evaluators. "
+        "Figures of people are not public here: small cells could point at a person, so public results "
+        "will come only through the publishing module, with disclosure control. Every indicator of the "
+        "plan is listed with every period; a period without figures has a null total."
     ),
     parameters=[PLAN_PARAMETER],
-    responses={200: ResultsSerializer, **errors(401, 404)},
+    responses={200: ResultsSerializer, **errors(401, 403, 404)},
     tags=["reports"],
 )
 class ResultsView(ReportingDefaults, APIView):
     """The whole plan's results in one response."""
 
-    gate_action = "plan.view"
+    gate_action = "results.view"
 
     def get(self, request: Request) -> Response:
         plans = plans_visible_to(request.user).order_by("-start_year", "slug")
@@ -603,6 +603,4 @@ class ResultsView(ReportingDefaults, APIView):
         plan = permissions.get_or_refuse(request, plans, slug=slug) if slug else plans.first()
         if plan is None:
             raise Http404
-        sees_approved = permissions.has_role(request.user, Role.COORDINATOR, Role.EVALUATOR)
-        statuses = COUNTED if sees_approved else frozenset({Status.PUBLISHED})
-        return Response(results(plan, frozenset(str(s) for s in statuses)))
+        return Response(results(plan, frozenset(str(s) for s in COUNTED)))

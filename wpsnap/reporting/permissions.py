@@ -94,6 +94,13 @@ def _report_comment(user: Any, report: Any) -> bool:
     return _report_view(user, report) and not has_role(user, Role.EVALUATOR)
 
 
+@register("results.view")
+def _results_view(user: Any, obj: Any) -> bool:
+    """Whole-plan results (every agency's approved figures): coordinators and evaluators. The public
+    gets figures only through the publishing module, after disclosure control (counts of people)."""
+    return has_role(user, *READS_ALL)
+
+
 @register("period.view")
 def _period_view(user: Any, period: Any) -> bool:
     return is_signed_in(user)
