@@ -147,7 +147,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs user names at INFO ("Successful login by {username: ...}"): names stay out of the logs.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # The plan files shipped with the platform.
@@ -194,6 +195,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # no start-up banner on every command
+AXES_CLIENT_STR_CALLABLE = "wpsnap.accounts.axes_logging.client_str"  # no names or addresses in the log
 
 # Two-factor authentication (TOTP) for coordinators and approvers.
 OTP_TOTP_ISSUER = "wpsnap"

@@ -55,3 +55,18 @@ def test_plan_changes_are_audited_with_their_fields(az_plan) -> None:
     )
     fields = {change["field"] for change in created.changes}
     assert {"key", "text", "note"} <= fields
+
+
+def test_log_lines_carry_ids_not_names(make_user, caplog) -> None:
+    """What goes to the log names nobody: a failed sign-in (whose "name" may be a password typed in the
+    wrong box) and a successful one leave no user name or typed text in any log record."""
+    import logging
+
+    user = make_user("focal_point", username="aysel.quliyeva@example.org")
+    caplog.set_level(logging.DEBUG)
+    Client().post("/accounts/login/", {"username": "Secret-typed-in-wrong-box", "password": "x"})
+    Client().post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "audit login" in logged
+    assert "Secret-typed-in-wrong-box" not in logged
+    assert user.username not in logged

@@ -91,7 +91,11 @@ class UserInviteForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = selectors.organisations_with_people()  # type: ignore[attr-defined]
+        organisations = selectors.organisations_with_people()
+        country = getattr(getattr(actor, "organisation", None), "country", None)
+        if country:  # as in the API: a coordinator invites people of their own country's organisations
+            organisations = organisations.filter(country=country)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["role"].choices = [("", _("Choose a role")), *grantable_roles(actor)]  # type: ignore[attr-defined]
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         _style(self)

@@ -116,9 +116,11 @@ def user_change_role(*, actor: User, user: User, role: str, request: Any = None)
         permissions.refuse(request, "user.change", user)
     if user.rank > actor.rank:
         permissions.refuse(request, "user.change", user)
-    assert user.organisation is not None or role == ""
-    if user.organisation is not None:
-        _check_role_fits(role, user.organisation)
+    if user.organisation is None:
+        raise InvalidInput(
+            [_("role: %(name)s belongs to no organisation; a role needs one.") % {"name": user}]
+        )
+    _check_role_fits(role, user.organisation)
     if user.role == role:
         return user
     with transaction.atomic():

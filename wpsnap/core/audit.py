@@ -72,8 +72,10 @@ def record(
         ip_address=_client_ip(request),
         note=note,
     )
+    # Ids only: a user name may be an e-mail address, and a failed sign-in's "name" may be a password
+    # typed into the wrong box. The names stay in the database, behind the gate.
     logger.info(
-        "audit %s %s %s %s", event.action, event.actor_label or "-", event.object_type, event.object_id
+        "audit %s actor=%s %s %s", event.action, event.actor_id or "-", event.object_type, event.object_id
     )
     return event
 
