@@ -36,6 +36,7 @@ EXPECTED = {
     "moe.focal": (Role.FOCAL_POINT, "moe"),
     "moe.approver": (Role.APPROVER, "moe"),
     "ngo.contributor": (Role.NGO_CONTRIBUTOR, "women-for-peace"),
+    "ngo.approver": (Role.APPROVER, "women-for-peace"),
     "evaluator": (Role.EVALUATOR, "independent-evaluators"),
 }
 
@@ -73,7 +74,7 @@ def test_load_creates_the_demo_people_with_their_roles_and_organisations():
     """One load creates a coordinator, a focal point and an approver at five agencies, an NGO
     contributor and an evaluator, with Azerbaijani names and example.org addresses."""
     output = demo("load", "--password", PASSWORD)
-    assert "13 people created" in output
+    assert "14 people created" in output
     users = {u.username: u for u in User.objects.filter(username__in=EXPECTED).select_related("organisation")}
     assert {name: (u.role, u.organisation.key) for name, u in users.items()} == EXPECTED
     assert all(u.email.endswith("@example.org") and u.first_name and u.last_name for u in users.values())
@@ -88,7 +89,7 @@ def test_loading_twice_creates_nothing_new():
     before = snapshot()
     output = demo("load", "--password", PASSWORD)
     assert snapshot() == before
-    assert "0 people created, 0 updated, 13 unchanged" in output
+    assert "0 people created, 0 updated, 14 unchanged" in output
 
 
 def test_loading_again_resets_passwords_and_puts_back_changed_demo_values():
@@ -98,7 +99,7 @@ def test_loading_again_resets_passwords_and_puts_back_changed_demo_values():
     User.objects.filter(username="mod.focal").update(role=Role.APPROVER, is_active=False)
     users, devices = User.objects.count(), TOTPDevice.objects.count()
     output = demo("load", "--password", "another-demo-password")
-    assert "0 people created, 13 updated" in output
+    assert "0 people created, 14 updated" in output
     assert (User.objects.count(), TOTPDevice.objects.count()) == (users, devices)
     focal = User.objects.get(username="mod.focal")
     assert (focal.role, focal.is_active) == (Role.FOCAL_POINT, True)
@@ -116,7 +117,7 @@ def test_each_demo_user_is_created_with_one_audit_line():
             action=AuditAction.CREATE, object_type="accounts.user", object_id=str(user.pk)
         )
         assert created.count() == 1, username
-    assert AuditEvent.objects.filter(action=AuditAction.SECOND_FACTOR, note=data.NOTE).count() == 6
+    assert AuditEvent.objects.filter(action=AuditAction.SECOND_FACTOR, note=data.NOTE).count() == 7
 
 
 def test_the_demo_loads_the_plan_when_it_is_missing(az_plan):

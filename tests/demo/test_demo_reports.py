@@ -203,6 +203,20 @@ def test_each_step_was_taken_by_the_demo_person_whose_job_it_is():
     assert ngo.filter(status=Status.SUBMITTED, created_by__username="ngo.contributor").exists()
 
 
+def test_the_ngo_approver_has_the_ngos_contributions_waiting(plan):
+    """The NGO's submitted contributions wait in its own approver's review queue, and nobody else's
+    agency queue."""
+    from wpsnap.accounts.models import User
+    from wpsnap.reporting.selectors import review_queue
+
+    waiting = list(review_queue(User.objects.get(username="ngo.approver")))
+    assert waiting
+    assert {report.agency.key for report in waiting} == {"women-for-peace"}
+    assert not any(
+        r.agency.key == "women-for-peace" for r in review_queue(User.objects.get(username="mod.approver"))
+    )
+
+
 def test_the_steps_are_dated_like_a_reporting_year(periods):
     """Reports are started once the period opens and reviewed after; most are submitted by the due
     date, some late; each report's steps follow one another in time."""
@@ -274,7 +288,7 @@ def test_loading_again_creates_and_changes_nothing(loaded):
     before = snapshot()
     output = demo("load", "--password", PASSWORD)
     assert snapshot() == before
-    assert "0 people created, 0 updated, 13 unchanged" in output
+    assert "0 people created, 0 updated, 14 unchanged" in output
     assert re.search(r"Demo reports: 0 created \(0 evidence files\), \d+ already there", output)
     assert "periods locked: none." in output
 

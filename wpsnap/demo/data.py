@@ -97,6 +97,8 @@ PEOPLE = [
     _person("moe.focal", "Nərmin", "Cəfərova", "narmin.jafarova", Role.FOCAL_POINT, "moe"),
     _person("moe.approver", "Vüqar", "Bağırov", "vugar.bagirov", Role.APPROVER, "moe"),  # noqa: RUF001
     _person("ngo.contributor", "Zərifə", "Qasımova", "zarifa.gasimova", Role.NGO_CONTRIBUTOR, NGO),  # noqa: RUF001
+    # The NGO's own approver endorses its contributions before they reach the coordinator.
+    _person("ngo.approver", "Nigar", "Həsənova", "nigar.hasanova", Role.APPROVER, NGO),
     _person("evaluator", "Orxan", "Səfərov", "orkhan.safarov", Role.EVALUATOR, EVALUATORS),
 ]
 USERNAMES = [person.username for person in PEOPLE]

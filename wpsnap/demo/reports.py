@@ -47,7 +47,7 @@ COORDINATOR = next(p.username for p in PEOPLE if p.role == Role.COORDINATOR)
 AGENCIES = tuple(p.organisation for p in PEOPLE if p.role == Role.FOCAL_POINT)
 NGO_WRITER = next(p.username for p in PEOPLE if p.role == Role.NGO_CONTRIBUTOR)
 # The NGO reports its own contributions to these activities, in the period under review. Its reports
-# go no further than "submitted": the demo has no approver at the NGO to endorse them.
+# stay "submitted": they wait in the queue of the NGO's approver (ngo.approver) for the demo to show.
 NGO_ACTIVITIES = ("5.1.2-2", "5.4.1-1", "5.4.1-3")
 
 
