@@ -194,11 +194,6 @@ def _account_view(user: Any, obj: Any) -> bool:
     return is_signed_in(user)
 
 
-@register("token.view")
-def _token_view(user: Any, obj: Any) -> bool:
-    return is_signed_in(user)
-
-
 @register("admin.access")
 def _admin_access(user: Any, obj: Any) -> bool:
     return is_coordinator(user) and bool(getattr(user, "is_verified", lambda: False)())

@@ -194,7 +194,7 @@ def with_content(reports: Sequence[ProgressReport]) -> Sequence[ProgressReport]:
     """``reports`` with their figures, answers and financing as plain rows (``ReportSerializer``
     reads them), in three queries for any number of reports.
 
-    Rather than ``selectors.reports_with_values``: a page of 100 reports carries a thousand figures or
+    Rather than prefetch_related: a page of 100 reports carries a thousand figures or
     more, and rows read as tuples cost a fraction of the model instances (and of the filtered queryset
     Django makes for every report) that prefetch_related builds; the report list is the API's hot path."""
     ids = [report.pk for report in reports]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
@@ -70,6 +70,26 @@ def indicator_specs(indicators: list[Indicator]) -> dict[int, tuple[Breakdown | 
     return specs
 
 
+def _members_by_kind(country: str, assignments: list[Assignment]) -> dict[str, list[Organisation]]:
+    """The organisations that the collectives among ``assignments`` stand for, by kind (one query)."""
+    kinds = {
+        k for a in assignments if a.agency.kind == OrganisationKind.COLLECTIVE for k in a.agency.member_kinds
+    }
+    members: dict[str, list[Organisation]] = defaultdict(list)
+    if kinds:
+        for org in Organisation.objects.filter(country=country, kind__in=kinds):
+            members[org.kind].append(org)
+    return members
+
+
+def _expand(assignment: Assignment, members_by_kind: dict[str, list[Organisation]]) -> list[Organisation]:
+    """The organisations an assignment names: the agency itself, or a collective's members."""
+    agency = assignment.agency
+    if agency.kind != OrganisationKind.COLLECTIVE:
+        return [agency]
+    return [org for kind in agency.member_kinds for org in members_by_kind.get(kind, [])]
+
+
 def reporting_agencies(activity: Activity, *, role: str | None = Role.IMPLEMENTER) -> list[Organisation]:
     """The organisations that report on ``activity``: its implementers (activity-level assignments
     first, else the priority area's), collectives expanded to their members. With ``role=None``
@@ -81,16 +101,11 @@ def reporting_agencies(activity: Activity, *, role: str | None = Role.IMPLEMENTE
     chosen = own or [a for a in assignments if a.activity_id is None]
     if role is not None:
         chosen = [a for a in chosen if a.role == role]
-    direct = [a.agency for a in chosen if a.agency.kind != OrganisationKind.COLLECTIVE]
-    kinds = {
-        kind for a in chosen if a.agency.kind == OrganisationKind.COLLECTIVE for kind in a.agency.member_kinds
-    }
-    members = (
-        list(Organisation.objects.filter(country=activity.plan.country, kind__in=kinds)) if kinds else []
-    )
+    members_by_kind = _members_by_kind(activity.plan.country, chosen)
     seen: dict[int, Organisation] = {}
-    for org in [*direct, *members]:
-        seen.setdefault(org.pk, org)
+    for assignment in chosen:
+        for org in _expand(assignment, members_by_kind):
+            seen.setdefault(org.pk, org)
     return sorted(seen.values(), key=lambda o: o.name)
 
 
@@ -139,12 +154,7 @@ def expected_reports(
     activities = list(activities_in_period(plan, period))
     roles = [Role.IMPLEMENTER, Role.RECOMMENDED] if partners else [Role.IMPLEMENTER]
     assignments = list(Assignment.objects.filter(plan=plan, role__in=roles).select_related("agency"))
-    kinds = {
-        k for a in assignments if a.agency.kind == OrganisationKind.COLLECTIVE for k in a.agency.member_kinds
-    }
-    members_by_kind: dict[str, list[Organisation]] = defaultdict(list)
-    for org in Organisation.objects.filter(country=plan.country, kind__in=kinds):
-        members_by_kind[org.kind].append(org)
+    members_by_kind = _members_by_kind(plan.country, assignments)
     by_area: dict[int, list[Assignment]] = defaultdict(list)
     by_activity: dict[int, list[Assignment]] = defaultdict(list)
     for a in assignments:
@@ -159,12 +169,7 @@ def expected_reports(
         orgs: dict[int, Organisation] = {}
         implementers: set[int] = set()
         for a in chosen:
-            members = (
-                [o for kind in a.agency.member_kinds for o in members_by_kind.get(kind, [])]
-                if a.agency.kind == OrganisationKind.COLLECTIVE
-                else [a.agency]
-            )
-            for org in members:
+            for org in _expand(a, members_by_kind):
                 orgs.setdefault(org.pk, org)
                 if a.role == Role.IMPLEMENTER:
                     implementers.add(org.pk)
@@ -231,18 +236,3 @@ def report_indicators(report: ProgressReport) -> list[Indicator]:
 
 def periods(plan: Plan) -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(plan=plan).order_by("start")
-
-
-def reports_with_values(qs: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
-    """Reports with their values and answers prefetched (two more queries for the whole page)."""
-    from .models import IndicatorAnswer, IndicatorValue
-
-    return qs.prefetch_related(
-        Prefetch(
-            "values",
-            queryset=IndicatorValue.objects.select_related("indicator").order_by(
-                "indicator__position", "cell"
-            ),
-        ),
-        Prefetch("answers", queryset=IndicatorAnswer.objects.select_related("indicator")),
-    )

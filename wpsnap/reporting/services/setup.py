@@ -126,7 +126,15 @@ def _breakdowns(plan: Plan, dimensions: dict[str, Dimension], result: SetupResul
             if size > MAX_CELLS:
                 raise InvalidInput(
                     [
-                        f"{indicator.key}: a breakdown by {' x '.join(usable)} has {size} cells (at most {MAX_CELLS})."
+                        _(
+                            "%(indicator)s: a breakdown by %(dimensions)s has %(size)d cells (at most %(max)d)."
+                        )
+                        % {
+                            "indicator": indicator.key,
+                            "dimensions": " x ".join(usable),
+                            "size": size,
+                            "max": MAX_CELLS,
+                        }
                     ]
                 )
             key = "-".join(usable)
