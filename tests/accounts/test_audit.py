@@ -10,14 +10,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wpsnap.accounts import services
 from wpsnap.accounts.models import Role, User
 from wpsnap.core import audit
 from wpsnap.core.models import AuditAction, AuditEvent
 from wpsnap.demo import data as demo
+
+from ..conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,6 @@ def people() -> dict[str, User]:
 @pytest.fixture
 def coordinator(people) -> User:
     return people["coordinator"]
-
-
-def sign_in(client: Client, user: User) -> Client:
-    """Sign ``user`` in with a second factor passed (the session names a confirmed device of theirs,
-    which is what django-otp's middleware reads)."""
-    client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wpsnap.accounts import services
 from wpsnap.accounts.models import Organisation, Role, User
 from wpsnap.core.models import AuditAction, AuditEvent
 from wpsnap.demo import data as demo
+
+from ..conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +49,6 @@ def people() -> dict[str, User]:
 @pytest.fixture
 def coordinator(people) -> User:
     return people["coordinator"]
-
-
-def sign_in(client: Client, user: User) -> Client:
-    """Sign ``user`` in with a second factor passed, as coordinators and approvers must (the session
-    names a confirmed device of theirs, which is what django-otp's middleware reads)."""
-    client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def html(response) -> str:
