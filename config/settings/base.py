@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wpsnap.accounts",
     "wpsnap.plan",
     "wpsnap.reporting",
+    "wpsnap.registries",
     "wpsnap.demo",
 ]
 

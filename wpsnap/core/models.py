@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGE = "role_change", _("changed the role of")
     DEACTIVATE = "deactivate", _("deactivated")
     REACTIVATE = "reactivate", _("reactivated")
+    IMPORT = "import", _("imported records into")
+    EXPORT = "export", _("exported records from")
 
 
 class AuditEvent(models.Model):

@@ -1,0 +1,266 @@
+"""Checking participant rows against the plan's vocabulary (sex, age bands, population groups,
+districts). Pure: no database. Every problem names its row and column; the caller decides that a
+file with any problem saves nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+# The template's columns, in order. Headers are matched without regard to case, spaces or dashes.
+COLUMNS = (
+    "sex",
+    "age",
+    "age_band",
+    "population_group",
+    "district",
+    "organisation_or_position",
+    "name",
+    "consent",
+)
+MAX_AGE = 120
+MAX_TEXT = 200
+# Problems listed in full; beyond this the report says how many more rows have problems.
+MAX_PROBLEMS = 200
+
+YES = frozenset({"yes", "y", "true", "1", "x", "bəli", "hə", "да", "д"})
+NO = frozenset({"", "no", "n", "false", "0", "xeyr", "yox", "нет", "н"})
+
+# (sex, age, age_band, population_group, district, affiliation, name, consent)
+Row = tuple[str, int | None, str, str, str, str, str, bool]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "_", text.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    code: str
+    low: int
+    high: int | None  # None: open-ended ("60 and over")
+
+
+_BAND = re.compile(r"^(\d+)-(\d+|plus)$")
+
+
+def age_band(code: str) -> AgeBand | None:
+    """The ages an age-band option code stands for: "18-24", "60-plus"; None if it says no range."""
+    match = _BAND.match(code)
+    if match is None:
+        return None
+    low, high = match.groups()
+    return AgeBand(code, int(low), None if high == "plus" else int(high))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a participant row may say: {accepted spelling (normalised): option code} per column, built
+    from the plan's dimensions (codes and labels in every language)."""
+
+    sexes: dict[str, str]
+    bands: tuple[AgeBand, ...]
+    band_names: dict[str, str]
+    groups: dict[str, str]
+    districts: dict[str, str]
+
+    def band_for(self, age: int) -> str | None:
+        for band in self.bands:
+            if age >= band.low and (band.high is None or age <= band.high):
+                return band.code
+        return None
+
+    @staticmethod
+    def choices(names: dict[str, str]) -> str:
+        return ", ".join(sorted(set(names.values())))
+
+
+@dataclass
+class Checked:
+    """The outcome of checking rows: how many rows were read and which problems were found."""
+
+    rows: int = 0
+    problems: list[str] = field(default_factory=list)
+    problem_rows: int = 0
+    listed_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, message: str) -> None:
+        """A problem of the whole file (a column, the encoding)."""
+        self.problems.append(message)
+
+    def add_row(self, number: int, problems: list[str]) -> None:
+        self.problem_rows += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.listed_rows += 1
+            self.problems.extend(
+                _("row %(row)d, %(problem)s") % {"row": number, "problem": problem} for problem in problems
+            )
+
+    def summary(self) -> list[str]:
+        """The problems to show, with a last line for the rows not listed."""
+        hidden = self.problem_rows - self.listed_rows
+        if hidden > 0:
+            return [*self.problems, _("… and problems in %(n)d more rows.") % {"n": hidden}]
+        return list(self.problems)
+
+
+def columns_of(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Map the header to the template's columns: ({column: index}, problems)."""
+    problems: list[str] = []
+    index: dict[str, int] = {}
+    for position, raw in enumerate(header):
+        name = normalise(raw)
+        if not name:
+            continue
+        if name not in COLUMNS:
+            problems.append(
+                _("column %(n)d: “%(name)s” is not a column of the template (%(columns)s).")
+                % {"n": position + 1, "name": raw.strip(), "columns": ", ".join(COLUMNS)}
+            )
+        elif name in index:
+            problems.append(_("column %(n)d: “%(name)s” appears twice.") % {"n": position + 1, "name": name})
+        else:
+            index[name] = position
+    if "sex" not in index:
+        problems.append(_("missing column: sex."))
+    if "age" not in index and "age_band" not in index:
+        problems.append(_("missing column: age or age_band (one of them is needed)."))
+    return index, problems
+
+
+def check_rows(
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    vocabulary: Vocabulary,
+    *,
+    accept: Callable[[Row], None],
+    checked: Checked | None = None,
+) -> Checked:
+    """Check every row; hand each good one to ``accept`` (until the first problem: after that the file
+    is refused anyway, so rows are only checked). ``rows`` yields (row number, cells)."""
+    checked = checked or Checked()
+    index, header_problems = columns_of(header)
+    if header_problems:
+        for problem in header_problems:
+            checked.add(problem)
+        return checked
+    for number, cells in _non_blank(rows):
+        checked.rows += 1
+        row = _row(number, cells, index, vocabulary, checked)
+        if row is not None and checked.ok:
+            accept(row)
+    return checked
+
+
+def _non_blank(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    for number, cells in rows:
+        if any(cell.strip() for cell in cells):
+            yield number, cells
+
+
+def _row(
+    number: int, cells: list[str], index: dict[str, int], vocabulary: Vocabulary, checked: Checked
+) -> Row | None:
+    width = len(cells)
+
+    def cell(column: str) -> str:
+        i = index.get(column)
+        return cells[i].strip() if i is not None and i < width else ""
+
+    problems: list[str] = []
+    sex_text = cell("sex")
+    sex = vocabulary.sexes.get(normalise(sex_text))
+    if sex is None:
+        problems.append(
+            _("sex: “%(value)s” is not one of %(choices)s.")
+            % {"value": sex_text, "choices": vocabulary.choices(vocabulary.sexes)}
+            if sex_text
+            else _("sex: this is required.")
+        )
+    age: int | None = None
+    band = ""
+    age_text = cell("age")
+    if age_text:
+        age = _age(age_text)
+        if age is None:
+            problems.append(
+                _("age: “%(value)s” is not an age between 0 and %(max)d.")
+                % {"value": age_text, "max": MAX_AGE}
+            )
+        else:
+            band = vocabulary.band_for(age) or ""
+            if not band:
+                problems.append(_("age: %(age)d falls in none of the plan's age bands.") % {"age": age})
+    band_text = cell("age_band")
+    if band_text:
+        named = vocabulary.band_names.get(normalise(band_text))
+        if named is None:
+            problems.append(
+                _("age_band: “%(value)s” is not one of %(choices)s.")
+                % {"value": band_text, "choices": vocabulary.choices(vocabulary.band_names)}
+            )
+        elif band and named != band:
+            problems.append(
+                _("age_band: “%(value)s” does not match the age %(age)d.") % {"value": band_text, "age": age}
+            )
+        else:
+            band = named
+    elif not age_text:
+        problems.append(_("age: give the age or the age band."))
+    group = _coded(cell("population_group"), vocabulary.groups, "population_group", problems)
+    district = _coded(cell("district"), vocabulary.districts, "district", problems)
+    affiliation = cell("organisation_or_position")
+    name = cell("name")
+    for column, text in (("organisation_or_position", affiliation), ("name", name)):
+        if len(text) > MAX_TEXT:
+            problems.append(
+                _("%(column)s: longer than %(max)d characters.") % {"column": column, "max": MAX_TEXT}
+            )
+    consent_text = normalise(cell("consent")).replace("_", " ")
+    consent = consent_text in YES
+    if not consent and consent_text not in NO:
+        problems.append(_("consent: write yes or no."))
+    elif name and not consent:
+        problems.append(_("name: a name is kept only with the person's consent (consent: yes)."))
+    if problems:
+        checked.add_row(number, problems)
+        return None
+    assert sex is not None
+    return (sex, age, band, group, district, affiliation, name, consent)
+
+
+def _age(text: str) -> int | None:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    if not value.is_integer() or not 0 <= value <= MAX_AGE:
+        return None
+    return int(value)
+
+
+def _coded(text: str, names: dict[str, str], column: str, problems: list[str]) -> str:
+    if not text:
+        return ""
+    code = names.get(normalise(text))
+    if code is None:
+        if len(set(names.values())) <= 12:
+            problems.append(
+                _("%(column)s: “%(value)s” is not one of %(choices)s.")
+                % {"column": column, "value": text, "choices": Vocabulary.choices(names)}
+            )
+        else:
+            problems.append(
+                _("%(column)s: “%(value)s” is not a known %(column)s (see the template's list).")
+                % {"column": column, "value": text}
+            )
+        return ""
+    return code

@@ -1,0 +1,1 @@
+"""One entry point per use case: events, participants, derivation rules."""

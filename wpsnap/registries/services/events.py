@@ -1,0 +1,310 @@
+"""Recording events: create, change, delete, their files and (where no list is kept) their counts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts import permissions
+from wpsnap.accounts.models import Organisation
+from wpsnap.core.errors import InvalidInput, WpsnapError
+from wpsnap.plan.models import Activity, Plan
+from wpsnap.reporting.models import ReportingPeriod
+from wpsnap.reporting.selectors import may_report
+from wpsnap.reporting.services.reports import sniff
+
+from .. import selectors
+from ..models import (
+    DIALOGUE_KINDS,
+    Event,
+    EventFile,
+    EventFilePurpose,
+    EventKind,
+    ParticipantCount,
+    Participation,
+    Topic,
+)
+
+
+class EventLockedError(WpsnapError):
+    """The event falls in a locked (approved) reporting period: its records no longer change."""
+
+
+def ensure_event_writable(plan_id: int, *days: date) -> None:
+    """The one check every write to an event's records asks: is any of ``days`` (the event's first
+    day, before and after a change) in a locked period? It asks the database."""
+    for day in days:
+        locked = (
+            ReportingPeriod.objects.filter(
+                plan_id=plan_id, start__lte=day, end__gte=day, locked_at__isnull=False
+            )
+            .order_by("start")
+            .first()
+        )
+        if locked is not None:
+            raise EventLockedError(
+                _(
+                    "The period %(period)s is approved and locked: its events no longer change. Ask a coordinator to re-open it."
+                )
+                % {"period": locked}
+            )
+
+
+@dataclass
+class EventInput:
+    """An event as a form, the API or a command gives it (already typed; the service checks the rules)."""
+
+    kind: str
+    title: str
+    starts_on: date
+    ends_on: date
+    activities: list[Activity]
+    topics: list[Topic] = field(default_factory=list)
+    partners: list[Organisation] = field(default_factory=list)
+    other_topics: str = ""
+    district: str = ""
+    place: str = ""
+    content: str = ""
+    outcomes: str = ""
+    issues_raised: str = ""
+    answers_given: str = ""
+    participation: str = Participation.LIST
+
+
+def _problems(plan: Plan, organiser: Organisation, data: EventInput) -> list[str]:
+    problems: list[str] = []
+    if data.kind not in EventKind.values:
+        problems.append(_("kind: choose one of %(kinds)s.") % {"kinds": ", ".join(EventKind.values)})
+    if not data.title.strip():
+        problems.append(_("title: this is required."))
+    if data.ends_on < data.starts_on:
+        problems.append(_("ends_on: the last day is before the first day."))
+    if data.participation not in Participation.values:
+        problems.append(_("participation: choose list or counts."))
+    if not data.activities:
+        problems.append(_("activities: choose at least one activity of the plan."))
+    for activity in data.activities:
+        if activity.plan_id != plan.pk:
+            problems.append(
+                _("activities: %(code)s belongs to another plan.") % {"code": activity.code or activity.key}
+            )
+        elif not may_report(activity, organiser):
+            problems.append(
+                _("activities: %(agency)s is not named for activity %(code)s.")
+                % {"agency": organiser.label, "code": activity.code or activity.key}
+            )
+    if data.district and data.district not in selectors.district_names(plan):
+        problems.append(
+            _("district: “%(value)s” is not one of the plan's districts.") % {"value": data.district}
+        )
+    if any(p.pk == organiser.pk for p in data.partners):
+        problems.append(_("partners: the organiser is not its own partner."))
+    if data.kind not in DIALOGUE_KINDS and (data.issues_raised.strip() or data.answers_given.strip()):
+        problems.append(_("issues_raised: issues and answers belong to consultations and surveys."))
+    return problems
+
+
+_FIELDS = (
+    "kind",
+    "title",
+    "starts_on",
+    "ends_on",
+    "other_topics",
+    "district",
+    "place",
+    "content",
+    "outcomes",
+    "issues_raised",
+    "answers_given",
+    "participation",
+)
+
+
+def event_create(*, actor: Any, plan: Plan, data: EventInput, request: Any = None) -> Event:
+    """Record an event organised by the actor's own agency."""
+    if not permissions.can(actor, "event.create"):
+        permissions.refuse(request, "event.create")
+    organiser = actor.organisation
+    problems = _problems(plan, organiser, data)
+    if problems:
+        raise InvalidInput(problems)
+    ensure_event_writable(plan.pk, data.starts_on)
+    with transaction.atomic():
+        event = Event(
+            plan=plan, organiser=organiser, created_by=actor, **{f: getattr(data, f) for f in _FIELDS}
+        )
+        event._history_user = actor  # type: ignore[attr-defined]
+        event.save()
+        event.activities.set(data.activities)
+        event.topics.set(data.topics)
+        event.partners.set(data.partners)
+    return event
+
+
+def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = None) -> Event:
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
+    problems = _problems(event.plan, event.organiser, data)
+    if data.participation != event.participation and _has_participants(event):
+        problems.append(
+            _(
+                "participation: this event already has participants recorded; remove them before changing how they are recorded."
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    ensure_event_writable(event.plan_id, event.starts_on, data.starts_on)
+    with transaction.atomic():
+        for name in _FIELDS:
+            setattr(event, name, getattr(data, name))
+        event._history_user = actor  # type: ignore[attr-defined]
+        event.save()
+        event.activities.set(data.activities)
+        event.topics.set(data.topics)
+        event.partners.set(data.partners)
+    return event
+
+
+def event_delete(*, actor: Any, event: Event, request: Any = None) -> None:
+    """Delete an event with its participants, counts and files."""
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
+    ensure_event_writable(event.plan_id, event.starts_on)
+    stored = [f.file.name for f in event.files.all() if f.file.name]
+    with transaction.atomic():
+        event._history_user = actor  # type: ignore[attr-defined]
+        event.delete()
+        storage = EventFile._meta.get_field("file").storage
+        transaction.on_commit(lambda: _delete_stored(storage, stored))
+
+
+def _delete_stored(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def _has_participants(event: Event) -> bool:
+    return event.participants.exists() or event.counts.exists()
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def event_file_add(
+    *,
+    actor: Any,
+    event: Event,
+    name: str,
+    content: bytes,
+    purpose: str = EventFilePurpose.MATERIALS,
+    request: Any = None,
+) -> EventFile:
+    """Keep the event's agenda or materials, after checking what the file really is and its size."""
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
+    ensure_event_writable(event.plan_id, event.starts_on)
+    if purpose not in EventFilePurpose.values:
+        raise InvalidInput([_("purpose: choose agenda, materials or other.")])
+    if not content:
+        raise InvalidInput([_("file: the file is empty.")])
+    if len(content) > settings.WPSNAP_EVIDENCE_MAX_BYTES:
+        raise InvalidInput(
+            [
+                _("file: the file is larger than %(mb)d MB.")
+                % {"mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024)}
+            ]
+        )
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
+                )
+                % {"name": name}
+            ]
+        )
+    with transaction.atomic():
+        stored = EventFile(
+            event=event,
+            purpose=purpose,
+            original_name=name[:255] or "file",
+            kind=kind,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+        )
+        stored.file.save("upload", ContentFile(content), save=False)
+        stored._history_user = actor  # type: ignore[attr-defined]
+        stored.save()
+    return stored
+
+
+def event_file_delete(*, actor: Any, event_file: EventFile, request: Any = None) -> None:
+    event = event_file.event
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
+    ensure_event_writable(event.plan_id, event.starts_on)
+    with transaction.atomic():
+        stored = event_file.file.name or ""
+        event_file._history_user = actor  # type: ignore[attr-defined]
+        event_file.delete()
+        transaction.on_commit(lambda: event_file.file.storage.delete(stored))
+
+
+# --- counts (events without a list) --------------------------------------------------------------
+
+
+def counts_save(
+    *, actor: Any, event: Event, counts: dict[str, str | int], request: Any = None
+) -> dict[str, int]:
+    """Replace the event's counts by sex x age band. ``counts`` maps cell keys ("sex:women|age:18-24")
+    to whole numbers (as typed); a blank or zero cell is no participants. All or nothing."""
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
+    ensure_event_writable(event.plan_id, event.starts_on)
+    if event.participation != Participation.COUNTS:
+        raise InvalidInput(
+            [_("participation: this event keeps a list of participants; counts are for events without one.")]
+        )
+    spec = selectors.count_cells(event.plan)
+    labels = {cell.key: " / ".join(cell.labels) for cell in spec.cells()}
+    problems: list[str] = []
+    clean: dict[str, int] = {}
+    for key, raw in counts.items():
+        if key not in labels:
+            problems.append(_("%(cell)s: not a sex and age band cell of this plan.") % {"cell": key})
+            continue
+        text = str(raw).strip()
+        if not text:
+            continue
+        if not text.isdigit():
+            problems.append(
+                _("%(cell)s: “%(value)s” is not a whole number of people.")
+                % {"cell": labels[key], "value": text}
+            )
+            continue
+        if int(text):
+            clean[key] = int(text)
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        existing = {c.cell: c for c in event.counts.all()}
+        for key, row in existing.items():
+            if key not in clean:
+                row._history_user = actor  # type: ignore[attr-defined]
+                row.delete()
+        for key, value in clean.items():
+            row = existing.get(key) or ParticipantCount(event=event, cell=key, value=value)
+            if row.pk is None or row.value != value:
+                row.value = value
+                row._history_user = actor  # type: ignore[attr-defined]
+                row.save()
+    return clean

@@ -1,0 +1,100 @@
+"""Binding indicators to event data: which event types and topics count, and what is counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wpsnap.accounts import permissions
+from wpsnap.core.errors import InvalidInput
+from wpsnap.plan.models import Indicator, IndicatorKind, Plan
+
+from ..models import DerivationRule, EventKind, Measure, Topic
+
+
+def rule_set(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    measure: str,
+    kinds: list[str],
+    topics: list[Topic],
+    request: Any = None,
+) -> DerivationRule:
+    """Bind ``indicator`` to events (or change its binding)."""
+    if not permissions.can(actor, "derivation.manage", indicator):
+        permissions.refuse(request, "derivation.manage", indicator)
+    problems = []
+    if indicator.kind != IndicatorKind.COUNT:
+        problems.append(_("indicator: only a count indicator can be derived from events."))
+    if measure not in Measure.values:
+        problems.append(_("measure: choose participants or events."))
+    unknown = [k for k in kinds if k not in EventKind.values]
+    if unknown:
+        problems.append(
+            _("kinds: %(unknown)s is not an event type (%(kinds)s).")
+            % {"unknown": ", ".join(unknown), "kinds": ", ".join(EventKind.values)}
+        )
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        rule = DerivationRule.objects.filter(indicator=indicator).first() or DerivationRule(
+            indicator=indicator
+        )
+        rule.measure = measure
+        rule.kinds = [k for k in EventKind.values if k in kinds]
+        rule._history_user = actor  # type: ignore[attr-defined]
+        rule.save()
+        rule.topics.set(topics)
+    return rule
+
+
+def rule_remove(*, actor: Any, indicator: Indicator, request: Any = None) -> None:
+    if not permissions.can(actor, "derivation.manage", indicator):
+        permissions.refuse(request, "derivation.manage", indicator)
+    with transaction.atomic():
+        for rule in DerivationRule.objects.filter(indicator=indicator):
+            rule._history_user = actor  # type: ignore[attr-defined]
+            rule.delete()
+
+
+# Suggested bindings, read from the indicator's wording (English, the plan files' default language):
+# (words that must all appear, measure, event kinds).
+SUGGESTIONS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
+    (("dialogue mechanism",), Measure.PARTICIPANTS, (EventKind.CONSULTATION, EventKind.SURVEY)),
+    (
+        ("training", "awareness", "participants"),
+        Measure.PARTICIPANTS,
+        (EventKind.TRAINING, EventKind.AWARENESS),
+    ),
+    (("training", "participants"), Measure.PARTICIPANTS, (EventKind.TRAINING,)),
+    (("awareness", "participants"), Measure.PARTICIPANTS, (EventKind.AWARENESS,)),
+    (("assessments and awareness-raising",), Measure.PARTICIPANTS, (EventKind.AWARENESS, EventKind.SURVEY)),
+    (("awareness-raising activities",), Measure.PARTICIPANTS, (EventKind.AWARENESS,)),
+)
+
+
+def rules_suggest(plan: Plan) -> list[tuple[Indicator, str, tuple[str, ...]]]:
+    """The bindings suggested for ``plan``'s count indicators that have none yet."""
+    bound = set(DerivationRule.objects.filter(indicator__plan=plan).values_list("indicator_id", flat=True))
+    found = []
+    for indicator in Indicator.objects.filter(plan=plan, kind=IndicatorKind.COUNT).order_by("position"):
+        if indicator.pk in bound:
+            continue
+        text = indicator.text.lower()
+        for words, measure, kinds in SUGGESTIONS:
+            if all(word in text for word in words):
+                found.append((indicator, measure, kinds))
+                break
+    return found
+
+
+def rules_setup(*, plan: Plan) -> int:
+    """Bind the suggested indicators (an operator's setup step, idempotent). Returns how many."""
+    suggested = rules_suggest(plan)
+    with transaction.atomic():
+        for indicator, measure, kinds in suggested:
+            DerivationRule.objects.create(indicator=indicator, measure=measure, kinds=list(kinds))
+    return len(suggested)

@@ -1,0 +1,86 @@
+"""Setting a plan up for events: its districts (options of the "district" dimension) and the
+suggested bindings of indicators to event data. Idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from wpsnap.core.errors import InvalidInput
+from wpsnap.plan.models import Plan
+from wpsnap.reporting.models import Dimension, DimensionOption
+
+from .rules import rules_setup
+
+DISTRICTS_FORMAT = "wpsnap-districts/1"
+
+
+@dataclass
+class EventsSetupResult:
+    districts: int = 0
+    rules: int = 0
+
+
+def read_districts(path: Path) -> list[dict[str, str]]:
+    """The districts of a ``wpsnap-districts/1`` file (see plans/az-districts.yaml)."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InvalidInput(
+            [_("%(path)s: cannot be read (%(error)s).") % {"path": path, "error": error}]
+        ) from error
+    if not isinstance(data, dict) or data.get("format") != DISTRICTS_FORMAT:
+        raise InvalidInput(
+            [_("%(path)s: format: expected %(format)s.") % {"path": path, "format": DISTRICTS_FORMAT}]
+        )
+    problems: list[str] = []
+    entries = data.get("districts") or []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not entry.get("code") or not entry.get("name"):
+            problems.append(_("districts[%(i)d]: give a code and a name.") % {"i": i})
+        elif str(entry["code"]) in seen:
+            problems.append(
+                _("districts[%(i)d]: the code %(code)s appears twice.") % {"i": i, "code": entry["code"]}
+            )
+        else:
+            seen.add(str(entry["code"]))
+    if problems:
+        raise InvalidInput(problems)
+    return [{k: str(v) for k, v in entry.items()} for entry in entries]
+
+
+def events_setup(*, plan: Plan, districts: list[dict[str, str]] | None = None) -> EventsSetupResult:
+    """Add the districts ``plan`` lacks and bind its indicators that event data can answer. The plan
+    must be set up for reporting first (``wpsnap reports setup``)."""
+    result = EventsSetupResult()
+    dimension = Dimension.objects.filter(plan=plan, code="district").first()
+    if dimension is None:
+        raise InvalidInput([_("plan: set the plan up for reporting first (wpsnap reports setup).")])
+    with transaction.atomic():
+        if districts:
+            existing = set(dimension.options.values_list("code", flat=True))
+            start = dimension.options.count()
+            new = [entry for entry in districts if entry["code"] not in existing]
+            DimensionOption.objects.bulk_create(
+                [
+                    DimensionOption(
+                        dimension=dimension,
+                        code=entry["code"],
+                        name=entry["name"],
+                        position=start + i,
+                        translations={
+                            lang: {"name": entry[lang]} for lang in ("az", "ru") if entry.get(lang)
+                        },
+                    )
+                    for i, entry in enumerate(new)
+                ]
+            )
+            result.districts = len(new)
+        result.rules = rules_setup(plan=plan)
+    return result
