@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("wpsnap.accounts.api_urls")),
     path("", include("wpsnap.plan.api_urls")),
     path("", include("wpsnap.reporting.api_urls")),
+    path("", include("wpsnap.registries.api_urls")),
 ]

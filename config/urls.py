@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("wpsnap.accounts.urls")),
     path("reports/", include("wpsnap.reporting.urls")),
+    path("events/", include("wpsnap.registries.urls")),
     path("api/v1/", include(("config.api", "api"))),
     path("", include("wpsnap.plan.urls")),
 ]

@@ -4,6 +4,10 @@ Each case lists the roles that may succeed. A request succeeds when it answers 2
 anywhere but to a sign-in or second-factor page. For every (role, case) the test asserts that the
 outcome matches: 0 unauthorised successes and 0 wrongful refusals. Refused attempts on an object
 are written to the audit trail. Later issues add their objects to CASES.
+
+Events and participants: MoD's events are "own" for the focal point and approver; the matrix's NGO is
+a partner in MoD's training (it sees the event, never its participants) and organises an event of its
+own; MIA's event is "other".
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from wpsnap.accounts.models import User
 from wpsnap.core.models import AuditEvent
@@ -28,6 +34,10 @@ SEES_DRAFTS = frozenset({"coordinator", "evaluator"})
 NOBODY: frozenset[str] = frozenset()
 REPORT_READERS = frozenset({"coordinator", "evaluator", "approver", "focal_point"})
 WRITERS = frozenset({"focal_point"})
+# Events: whoever sees MoD's training (the NGO is its partner), who records events, who reads lists.
+EVENT_CREATORS = frozenset({"focal_point", "ngo_contributor"})
+PARTICIPANT_READERS = frozenset({"coordinator", "approver", "focal_point"})
+DERIVED_READERS = frozenset({"coordinator", "evaluator", "approver", "focal_point"})
 
 
 @dataclass
@@ -45,6 +55,17 @@ class World:
     own_evidence: Any = None
     other_evidence: Any = None
     period_2021: Any = None
+    # Events: MoD's training (a list, the NGO its partner) and awareness day (counts), MIA's training,
+    # the NGO's own event; a participant and a file of MoD's and of MIA's; a count indicator.
+    own_event: Any = None
+    own_counts_event: Any = None
+    other_event: Any = None
+    ngo_event: Any = None
+    own_participant: Any = None
+    other_participant: Any = None
+    own_file: Any = None
+    other_file: Any = None
+    indicator: Any = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +80,14 @@ class Case:
     logs_refusal: bool = True
 
     @property
+    def needs_events(self) -> bool:
+        """Cases about events and participants need the events world (and not the reports)."""
+        return self.name.startswith("events: ")
+
+    @property
     def needs_reports(self) -> bool:
         """Cases about reports, periods and evidence need the reporting world (slower to build)."""
-        return any(
+        return not self.needs_events and any(
             part in self.name
             for part in (
                 "report",
@@ -85,6 +111,387 @@ def _me(w: World) -> int:
     assert w.me is not None
     return w.me.pk
 
+
+def _page(name: str, *args: Any) -> str:
+    return reverse(f"registries:{name}", args=args)
+
+
+def _event_form(w: World) -> dict[str, Any]:
+    """A valid event for the form of the new-event and edit pages (activity 5.1.2.3, which MoD and the
+    NGOs may report on)."""
+    activity = w.own_event.activities.get()
+    return {
+        "title": "Gender and security",
+        "kind": "training",
+        "starts_on": "2021-05-04",
+        "ends_on": "2021-05-05",
+        "activities": [str(activity.pk)],
+        "participation": "list",
+    }
+
+
+def _api_event(w: World) -> dict[str, Any]:
+    return {
+        "plan": "az-2020-2023",
+        "kind": "training",
+        "title": "Gender and security",
+        "starts_on": "2021-05-04",
+        "ends_on": "2021-05-05",
+        "activities": ["5.1.2.3"],
+    }
+
+
+def _file(w: World) -> dict[str, Any]:
+    return {"purpose": "agenda", "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\nagenda\n")}
+
+
+PASTED = {"text": "sex,age\nwomen,31\n"}
+ROWS = {"rows": [{"sex": "women", "age": 31}]}
+COUNTS = {"counts": {"sex:women|age:18-24": 4}}
+
+EVENT_CASES = [
+    # --- events and participants: pages ---
+    Case("events: event list", "get", lambda w: _page("event_list"), SIGNED_IN),
+    Case("events: new event form", "get", lambda w: _page("event_create"), EVENT_CREATORS),
+    Case(
+        "events: record an event", "post", lambda w: _page("event_create"), EVENT_CREATORS, data=_event_form
+    ),
+    Case("events: own event", "get", lambda w: _page("event_detail", w.own_event.pk), SIGNED_IN),
+    Case(
+        "events: other agency's event", "get", lambda w: _page("event_detail", w.other_event.pk), SEES_DRAFTS
+    ),
+    Case("events: edit own event", "get", lambda w: _page("event_edit", w.own_event.pk), WRITERS),
+    Case(
+        "events: save own event",
+        "post",
+        lambda w: _page("event_edit", w.own_event.pk),
+        WRITERS,
+        data=_event_form,
+    ),
+    Case("events: edit other agency's event", "get", lambda w: _page("event_edit", w.other_event.pk), NOBODY),
+    Case(
+        "events: save other agency's event",
+        "post",
+        lambda w: _page("event_edit", w.other_event.pk),
+        NOBODY,
+        data=_event_form,
+    ),
+    Case(
+        "events: edit the NGO's own event",
+        "get",
+        lambda w: _page("event_edit", w.ngo_event.pk),
+        frozenset({"ngo_contributor"}),
+    ),
+    Case("events: delete own event", "post", lambda w: _page("event_delete", w.own_event.pk), WRITERS),
+    Case(
+        "events: delete other agency's event",
+        "post",
+        lambda w: _page("event_delete", w.other_event.pk),
+        NOBODY,
+    ),
+    Case(
+        "events: add a file to own event",
+        "post",
+        lambda w: _page("event_file_add", w.own_event.pk),
+        WRITERS,
+        data=_file,
+    ),
+    Case(
+        "events: add a file to other agency's event",
+        "post",
+        lambda w: _page("event_file_add", w.other_event.pk),
+        NOBODY,
+        data=_file,
+    ),
+    Case(
+        "events: own event's file",
+        "get",
+        lambda w: _page("event_file", w.own_event.pk, w.own_file.pk),
+        SIGNED_IN,
+    ),
+    Case(
+        "events: other agency's file",
+        "get",
+        lambda w: _page("event_file", w.other_event.pk, w.other_file.pk),
+        SEES_DRAFTS,
+    ),
+    Case(
+        "events: delete own event's file",
+        "post",
+        lambda w: _page("event_file_delete", w.own_event.pk, w.own_file.pk),
+        WRITERS,
+    ),
+    Case(
+        "events: delete other agency's file",
+        "post",
+        lambda w: _page("event_file_delete", w.other_event.pk, w.other_file.pk),
+        NOBODY,
+    ),
+    Case(
+        "events: own participants",
+        "get",
+        lambda w: _page("participant_list", w.own_event.pk),
+        PARTICIPANT_READERS,
+    ),
+    Case(
+        "events: other agency's participants",
+        "get",
+        lambda w: _page("participant_list", w.other_event.pk),
+        COORDINATOR,
+    ),
+    Case(
+        "events: the NGO's participants",
+        "get",
+        lambda w: _page("participant_list", w.ngo_event.pk),
+        frozenset({"coordinator", "ngo_contributor"}),
+    ),
+    Case(
+        "events: export own participants",
+        "get",
+        lambda w: _page("participant_export", w.own_event.pk),
+        PARTICIPANT_READERS,
+    ),
+    Case(
+        "events: export other agency's participants",
+        "get",
+        lambda w: _page("participant_export", w.other_event.pk),
+        COORDINATOR,
+    ),
+    Case(
+        "events: import form of own event",
+        "get",
+        lambda w: _page("participant_import", w.own_event.pk),
+        WRITERS,
+    ),
+    Case(
+        "events: import into own event",
+        "post",
+        lambda w: _page("participant_import", w.own_event.pk),
+        WRITERS,
+        data=lambda w: PASTED,
+    ),
+    Case(
+        "events: import into other agency's event",
+        "post",
+        lambda w: _page("participant_import", w.other_event.pk),
+        NOBODY,
+        data=lambda w: PASTED,
+    ),
+    Case(
+        "events: own template xlsx",
+        "get",
+        lambda w: _page("participant_template_xlsx", w.own_event.pk),
+        WRITERS,
+    ),
+    Case(
+        "events: own template csv",
+        "get",
+        lambda w: _page("participant_template_csv", w.own_event.pk),
+        WRITERS,
+    ),
+    Case(
+        "events: other agency's template",
+        "get",
+        lambda w: _page("participant_template_csv", w.other_event.pk),
+        NOBODY,
+    ),
+    Case(
+        "events: delete own participant",
+        "post",
+        lambda w: _page("participant_delete", w.own_event.pk, w.own_participant.pk),
+        WRITERS,
+    ),
+    Case(
+        "events: delete other agency's participant",
+        "post",
+        lambda w: _page("participant_delete", w.other_event.pk, w.other_participant.pk),
+        NOBODY,
+    ),
+    Case("events: own counts form", "get", lambda w: _page("event_counts", w.own_counts_event.pk), WRITERS),
+    Case(
+        "events: save own counts",
+        "post",
+        lambda w: _page("event_counts", w.own_counts_event.pk),
+        WRITERS,
+        data=lambda w: {"n-sex-women--age-18-24": "4"},
+    ),
+    Case("events: other agency's counts", "get", lambda w: _page("event_counts", w.other_event.pk), NOBODY),
+    Case("events: derivation rules", "get", lambda w: _page("rule_list"), SIGNED_IN),
+    Case(
+        "events: bind an indicator",
+        "post",
+        lambda w: _page("rule_set", w.indicator.pk),
+        COORDINATOR,
+        data=lambda w: {"action": "set", "measure": "participants", "kinds": ["training"]},
+    ),
+    # --- events and participants: the API ---
+    Case("events: api events", "get", lambda w: "/api/v1/events/", SIGNED_IN, api=True),
+    Case("events: api own event", "get", lambda w: f"/api/v1/events/{w.own_event.pk}/", SIGNED_IN, api=True),
+    Case(
+        "events: api other agency's event",
+        "get",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/",
+        SEES_DRAFTS,
+        api=True,
+    ),
+    Case(
+        "events: api record an event",
+        "post",
+        lambda w: "/api/v1/events/",
+        EVENT_CREATORS,
+        api=True,
+        data=_api_event,
+    ),
+    Case(
+        "events: api edit own event",
+        "patch",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/",
+        WRITERS,
+        api=True,
+        data=lambda w: {"title": "Changed"},
+    ),
+    Case(
+        "events: api replace own event",
+        "put",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/",
+        WRITERS,
+        api=True,
+        data=lambda w: {k: v for k, v in _api_event(w).items() if k != "plan"},
+    ),
+    Case(
+        "events: api edit other agency's event",
+        "patch",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/",
+        NOBODY,
+        api=True,
+        data=lambda w: {"title": "Changed"},
+    ),
+    Case(
+        "events: api edit the NGO's own event",
+        "patch",
+        lambda w: f"/api/v1/events/{w.ngo_event.pk}/",
+        frozenset({"ngo_contributor"}),
+        api=True,
+        data=lambda w: {"title": "Changed"},
+    ),
+    Case(
+        "events: api delete own event",
+        "delete",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/",
+        WRITERS,
+        api=True,
+    ),
+    Case(
+        "events: api delete other agency's event",
+        "delete",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/",
+        NOBODY,
+        api=True,
+    ),
+    Case(
+        "events: api own participants",
+        "get",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/participants/",
+        PARTICIPANT_READERS,
+        api=True,
+    ),
+    Case(
+        "events: api other agency's participants",
+        "get",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/participants/",
+        COORDINATOR,
+        api=True,
+    ),
+    Case(
+        "events: api the NGO's participants",
+        "get",
+        lambda w: f"/api/v1/events/{w.ngo_event.pk}/participants/",
+        frozenset({"coordinator", "ngo_contributor"}),
+        api=True,
+    ),
+    Case(
+        "events: api add participants to own event",
+        "post",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/participants/",
+        WRITERS,
+        api=True,
+        data=lambda w: ROWS,
+    ),
+    Case(
+        "events: api add participants to other agency's event",
+        "post",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/participants/",
+        NOBODY,
+        api=True,
+        data=lambda w: ROWS,
+    ),
+    Case(
+        "events: api delete own participant",
+        "delete",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/participants/{w.own_participant.pk}/",
+        WRITERS,
+        api=True,
+    ),
+    Case(
+        "events: api delete other agency's participant",
+        "delete",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/participants/{w.other_participant.pk}/",
+        NOBODY,
+        api=True,
+    ),
+    Case(
+        "events: api own counts",
+        "get",
+        lambda w: f"/api/v1/events/{w.own_counts_event.pk}/counts/",
+        SIGNED_IN - {"ngo_contributor"},
+        api=True,
+    ),
+    Case(
+        "events: api counts of own partnered event",
+        "get",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/counts/",
+        SIGNED_IN,
+        api=True,
+    ),
+    Case(
+        "events: api other agency's counts",
+        "get",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/counts/",
+        SEES_DRAFTS,
+        api=True,
+    ),
+    Case(
+        "events: api save own counts",
+        "put",
+        lambda w: f"/api/v1/events/{w.own_counts_event.pk}/counts/",
+        WRITERS,
+        api=True,
+        data=lambda w: COUNTS,
+    ),
+    Case(
+        "events: api save other agency's counts",
+        "put",
+        lambda w: f"/api/v1/events/{w.other_event.pk}/counts/",
+        NOBODY,
+        api=True,
+        data=lambda w: COUNTS,
+    ),
+    Case("events: api topics", "get", lambda w: "/api/v1/topics/", SIGNED_IN, api=True),
+    Case(
+        "events: api own derived values",
+        "get",
+        lambda w: f"/api/v1/derived/?period={w.period_2021.pk}&agency=mod",
+        DERIVED_READERS,
+        api=True,
+    ),
+    Case(
+        "events: api other agency's derived values",
+        "get",
+        lambda w: f"/api/v1/derived/?period={w.period_2021.pk}&agency=mia",
+        SEES_DRAFTS,
+        api=True,
+    ),
+]
 
 CASES = [
     # --- plan pages (public once adopted; drafts for coordinators and evaluators) ---
@@ -288,6 +695,7 @@ CASES = [
     ),
     Case("api periods", "get", lambda w: "/api/v1/periods/", SIGNED_IN, api=True),
     Case("api results", "get", lambda w: "/api/v1/results/", SEES_DRAFTS, api=True),
+    *EVENT_CASES,
 ]
 
 ROLES = sorted(ALL)
@@ -310,7 +718,7 @@ def _succeeded(response: Any) -> bool:
     return False
 
 
-def _world(make_user, role: str, *, reports: bool = True) -> World:
+def _world(make_user, role: str, *, reports: bool = True, events: bool = False) -> World:
     from wpsnap.plan import schema
     from wpsnap.plan.services import plan_load
 
@@ -326,7 +734,67 @@ def _world(make_user, role: str, *, reports: bool = True) -> World:
     world = World(me=me, own_colleague=own, other=other, draft=draft)
     if reports:
         _reports(world, make_user)
+    if events:
+        _events(world, make_user)
     return world
+
+
+def _events(world: World, make_user) -> None:
+    from datetime import date
+
+    from wpsnap.accounts.models import Organisation
+    from wpsnap.plan.models import Indicator
+    from wpsnap.registries.services.events import EventInput, event_create, event_file_add
+    from wpsnap.registries.services.participants import participants_add_rows
+    from wpsnap.registries.services.setup import events_setup, read_districts
+    from wpsnap.reporting.services import reporting_setup
+
+    from ..registries.conftest import DISTRICTS
+
+    plan = Plan.objects.get(slug="az-2020-2023")
+    reporting_setup(plan=plan)
+    events_setup(plan=plan, districts=read_districts(DISTRICTS))
+    world.period_2021 = plan.reporting_periods.get(label="2021")
+    world.indicator = Indicator.objects.get(plan=plan, key="5.1.2-3-i1")
+    mod_focal = User.objects.filter(role="focal_point", organisation__key="mod").first() or make_user(
+        "focal_point", "mod", "mod-writer"
+    )
+    ngo_writer = User.objects.filter(
+        role="ngo_contributor", organisation__key="test-ngo"
+    ).first() or make_user("ngo_contributor", "test-ngo", "ngo-writer")
+    ngo = Organisation.objects.get(country="AZ", key="test-ngo")
+
+    def event(user: User, code: str, participation: str = "list", partners=()):
+        return event_create(
+            actor=user,
+            plan=plan,
+            data=EventInput(
+                kind="training",
+                title=f"Training for {code}",
+                starts_on=date(2021, 3, 10),
+                ends_on=date(2021, 3, 11),
+                activities=[plan.activities.get(code=code)],
+                participation=participation,
+                partners=list(partners),
+            ),
+        )
+
+    rows = [{"sex": "women", "age": 30, "name": NAME, "consent": "yes"}, {"sex": "men", "age": 41}]
+    world.own_event = event(mod_focal, "5.1.2.3", partners=[ngo])
+    participants_add_rows(actor=mod_focal, event=world.own_event, rows=rows)
+    world.own_participant = world.own_event.participants.order_by("id").first()
+    world.own_file = event_file_add(
+        actor=mod_focal, event=world.own_event, name="agenda.pdf", content=b"%PDF-1.4\nagenda\n"
+    )
+    world.own_counts_event = event(mod_focal, "5.1.2.3", participation="counts")
+    world.other_event = event(world.other, "5.2.1.1")
+    participants_add_rows(actor=world.other, event=world.other_event, rows=rows)
+    world.other_participant = world.other_event.participants.order_by("id").first()
+    world.other_file = event_file_add(
+        actor=world.other, event=world.other_event, name="list.pdf", content=b"%PDF-1.4\nlist\n"
+    )
+    world.ngo_event = event(ngo_writer, "5.1.2.3")
+    participants_add_rows(actor=ngo_writer, event=world.ngo_event, rows=rows)
 
 
 def _reports(world: World, make_user) -> None:
@@ -384,14 +852,16 @@ PAIRS = [
 @pytest.mark.parametrize(("role", "case"), PAIRS, ids=[f"{role}-{case.name}" for role, case in PAIRS])
 def test_access_matrix(role: str, case: Case, make_user) -> None:
     """The role succeeds exactly where the matrix allows it; refusals on objects are audited."""
-    world = _world(make_user, role, reports=case.needs_reports)
+    world = _world(make_user, role, reports=case.needs_reports, events=case.needs_events)
     client = Client()
     if world.me is not None:
         sign_in(client, world.me)
     before = AuditEvent.objects.filter(action="access_refused").count()
     data = case.data(world)
-    if case.api and case.method in ("post", "patch"):
+    if case.api and case.method in ("post", "patch", "put"):
         response = getattr(client, case.method)(case.url(world), data, content_type="application/json")
+    elif case.method == "delete":
+        response = client.delete(case.url(world))
     else:
         response = getattr(client, case.method)(case.url(world), data)
     allowed = role in case.allowed
@@ -403,3 +873,34 @@ def test_access_matrix(role: str, case: Case, make_user) -> None:
     refused_lines = AuditEvent.objects.filter(action="access_refused").count() - before
     if not allowed and case.logs_refusal and world.me is not None:
         assert refused_lines >= 1, "a refused attempt must be written to the audit trail"
+    if world.me is None and case.needs_events:
+        # Anonymous visitors are sent to sign in on the pages; the API answers 401.
+        if case.api:
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 302
+            assert response["Location"].startswith("/accounts/login/")
+
+
+NAME = "Leyla Testova"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "with_names"), [("coordinator", True), ("approver", False), ("focal_point", False)]
+)
+def test_names_leave_only_by_a_coordinators_hand(role: str, with_names: bool, make_user) -> None:
+    """The export of MoD's participants and their list through the API carry a consenting participant's
+    name for a coordinator only; for the agency's own people the name is not there at all."""
+    world = _world(make_user, role, reports=False, events=True)
+    assert world.me is not None
+    client = sign_in(Client(), world.me)
+    export = client.get(_page("participant_export", world.own_event.pk))
+    assert export.status_code == 200
+    exported = b"".join(export.streaming_content).decode()
+    assert exported.count("\n") == 3  # the header and two participants
+    assert (NAME in exported) is with_names
+    listed = client.get(f"/api/v1/events/{world.own_event.pk}/participants/")
+    assert listed.status_code == 200
+    assert (NAME in listed.content.decode()) is with_names
+    assert ("name" in listed.json()["results"][0]) is with_names

@@ -7,8 +7,10 @@ def test_csv_rows_become_participants_and_derived_values(training, people, event
     from wpsnap.registries.selectors import derived_values
     from wpsnap.registries.services.participants import participants_import_file
 
-    csv = "sex,age,district,name,consent\nwomen,23,baku,,no\nmen,40,ganja,A. Name,yes\nqadın,61,,,\n"
-    result = participants_import_file(actor=people["focal"], event=training, name="p.csv", content=csv.encode())
+    csv = "sex,age,district,name,consent\nwomen,23,baku,,no\nmen,40,ganja,A. Name,yes\nqad\u0131n,61,,,\n"
+    result = participants_import_file(
+        actor=people["focal"], event=training, name="p.csv", content=csv.encode()
+    )
     assert result.rows == 3
     indicator = training.activities.get().indicators.get()
     period = events_plan.reporting_periods.get(label="2021")

@@ -519,8 +519,9 @@ def test_query_counts_are_pinned_and_do_not_grow(
     # Session and user, periods, the agency, activities, assignments, collective members, reports (2).
     with django_assert_max_num_queries(9):
         client.get(activities_url)
-    # Session and user, the report, indicators, breakdowns (3), values, answers, money, files, comments.
-    with django_assert_max_num_queries(12):
+    # Session and user, the report, indicators, breakdowns (3), values, answers, money, files, comments,
+    # and the figure sources' question (no indicator here is bound to events: one query).
+    with django_assert_max_num_queries(13):
         client.get(form_url)
     few = (_queries(client, activities_url), _queries(client, form_url))
 

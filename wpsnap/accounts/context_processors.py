@@ -17,4 +17,5 @@ def access(request: HttpRequest) -> dict[str, Any]:
         "nav_reports": permissions.can(user, "report.create"),
         "nav_queue": permissions.can(user, "report.review"),
         "nav_periods": permissions.can(user, "period.manage"),
+        "nav_events": permissions.can(user, "event.list"),
     }

@@ -25,10 +25,13 @@ from wpsnap.core.models import AuditAction
 from wpsnap.plan.models import Plan
 
 if TYPE_CHECKING:
+    from .events import Result as EventsResult
     from .reports import Result as ReportsResult
 
 PLAN_SLUG = "az-2020-2023"
 PLAN_FILE = "az-2020-2023.yaml"
+# The districts of Azerbaijan, where the demo's events take place (``wpsnap events setup``).
+DISTRICTS_FILE = "az-districts.yaml"
 COUNTRY = "AZ"
 # Demo passwords skip the site's password rules (a demo needs something easy to type), but not this.
 MIN_PASSWORD_LENGTH = 8
@@ -114,6 +117,8 @@ class LoadResult:
     devices_created: list[str] = field(default_factory=list)
     # The demo's progress reports (``wpsnap.demo.reports``); None when not asked for.
     reports: ReportsResult | None = None
+    # The demo's events and participants (``wpsnap.demo.events``); None when not asked for.
+    events: EventsResult | None = None
 
 
 def check_password(password: str) -> None:
@@ -126,11 +131,12 @@ def check_password(password: str) -> None:
         )
 
 
-def demo_load(*, password: str, reports: bool = True) -> LoadResult:
+def demo_load(*, password: str, reports: bool = True, events: bool = True) -> LoadResult:
     """Create the demo organisations, people and second-factor devices, loading the Azerbaijan plan
     first if it is not loaded, then (unless ``reports`` is false) the demo's progress reports for
-    2020-2023. Idempotent: a second run creates nothing, puts back any demo value someone changed
-    (role, organisation, names, active) and sets every demo password to ``password``."""
+    2020-2023 and (unless ``events`` is false too) its events and participants. Idempotent: a second
+    run creates nothing, puts back any demo value someone changed (role, organisation, names,
+    active) and sets every demo password to ``password``."""
     check_password(password)
     result = LoadResult()
     with transaction.atomic():
@@ -145,15 +151,22 @@ def demo_load(*, password: str, reports: bool = True) -> LoadResult:
             user = _load_person(person, organisations[person.organisation], password, result)
             if user.needs_second_factor:
                 _load_device(user, result)
-    # --- demo progress reports: the plan set up for reporting, then reports made through the services.
+    # --- demo progress reports: the plan set up for reporting, then reports made through the services;
+    # the events recorded before the closed periods are locked (nothing in them changes afterwards).
     if reports:
+        from wpsnap.registries.services.setup import events_setup, read_districts
         from wpsnap.reporting.services import reporting_setup
 
-        from .reports import demo_reports_load
+        from .events import demo_events_load
+        from .reports import demo_periods_lock, demo_reports_load
 
         plan = Plan.objects.get(slug=PLAN_SLUG)
         reporting_setup(plan=plan)
-        result.reports = demo_reports_load(plan=plan)
+        events_setup(plan=plan, districts=read_districts(settings.WPSNAP_PLANS_DIR / DISTRICTS_FILE))
+        result.reports = demo_reports_load(plan=plan, lock=False)
+        if events:
+            result.events = demo_events_load(plan=plan, reports=result.reports.planned)
+        demo_periods_lock(plan=plan, result=result.reports)
     # --- end of demo progress reports.
     _forget_lockouts()
     return result

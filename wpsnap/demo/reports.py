@@ -62,6 +62,8 @@ class Result:
     locked: list[str] = field(default_factory=list)
     # {period label: {status: count}} of the reports created by this run.
     by_period: dict[str, Counter[str]] = field(default_factory=dict)
+    # The plan of the demo's reports this run followed (the demo's events are built on it).
+    planned: list[PlannedReport] = field(default_factory=list, repr=False)
 
 
 # --- the scenario -----------------------------------------------------------------------------------
@@ -1098,13 +1100,15 @@ def _clock(moment: datetime) -> Iterator[None]:
 QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
-def demo_reports_load(*, plan: Plan, today: date | None = None) -> Result:
+def demo_reports_load(*, plan: Plan, today: date | None = None, lock: bool = True) -> Result:
     """Make the demo's progress reports through the services, as the demo people would have (see
-    the module's docstring). The plan must be set up for reporting (``reporting_setup``) and the
-    demo people loaded. Idempotent: a second run creates nothing and changes nothing."""
+    the module's docstring), then (unless ``lock`` is false: see ``demo_periods_lock``) lock the
+    closed periods. The plan must be set up for reporting (``reporting_setup``) and the demo people
+    loaded. Idempotent: a second run creates nothing and changes nothing."""
     today = today or timezone.localdate()
     result = Result()
     planned = demo_reports_plan(plan=plan, today=today)
+    result.planned = planned
     usernames = {COORDINATOR, NGO_WRITER} | {f"{a}.{r}" for a in AGENCIES for r in ("focal", "approver")}
     people = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
     existing = set(
@@ -1121,7 +1125,21 @@ def demo_reports_load(*, plan: Plan, today: date | None = None) -> Result:
                 result.created += 1
                 result.evidence += sum(1 for step in item.steps if step.action == "evidence")
                 result.by_period.setdefault(item.period.label, Counter())[report.status] += 1
-        _lock_closed_periods(plan, planned, people, today, result)
+        if lock:
+            _lock_closed_periods(plan, planned, people, today, result)
+    return result
+
+
+def demo_periods_lock(*, plan: Plan, result: Result, today: date | None = None) -> Result:
+    """The last step of the demo's reporting, for a load that records more (the demo's events) in
+    the closed periods before they are locked: ``demo_reports_load(lock=False)`` first, then this
+    with its result."""
+    today = today or timezone.localdate()
+    people = {u.username: u for u in User.objects.filter(username=COORDINATOR, is_active=True)}
+    if COORDINATOR not in people:
+        return result
+    with override_settings(MAILERS=QUIET_MAIL), transaction.atomic():
+        _lock_closed_periods(plan, result.planned, people, today, result)
     return result
 
 

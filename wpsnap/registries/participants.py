@@ -6,8 +6,9 @@ file with any problem saves nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,11 @@ Row = tuple[str, int | None, str, str, str, str, str, bool]
 
 
 def normalise(text: str) -> str:
-    return re.sub(r"[\s_\-]+", "_", text.strip().lower()).strip("_")
+    """A spelling as it is matched: lower case, spaces, underscores and dashes as one "_". Dotted and
+    dotless i are one letter: "İ".lower() is "i" with a combining dot and "I".lower() is "i", so
+    Azerbaijani words typed in capitals ("KİŞİ", "QADIN") would otherwise miss their spelling."""
+    lowered = text.strip().lower().replace("i\u0307", "i").replace("\u0131", "i")
+    return re.sub(r"[\s_\-]+", "_", lowered).strip("_")
 
 
 @dataclass(frozen=True)
@@ -145,38 +150,152 @@ def check_rows(
     checked: Checked | None = None,
 ) -> Checked:
     """Check every row; hand each good one to ``accept`` (until the first problem: after that the file
-    is refused anyway, so rows are only checked). ``rows`` yields (row number, cells)."""
+    is refused anyway, so rows are only checked). ``rows`` yields (row number, cells); rows whose
+    cells are all blank are skipped and not counted.
+
+    Built for a million rows: each cell's text is looked up in a table of the spellings already
+    seen in this file (:class:`_Spellings`), so a good row costs a few dictionary lookups, and only a
+    row with a problem goes through :func:`_row`, which says what is wrong with it."""
     checked = checked or Checked()
     index, header_problems = columns_of(header)
     if header_problems:
         for problem in header_problems:
             checked.add(problem)
         return checked
-    for number, cells in _non_blank(rows):
-        checked.rows += 1
-        row = _row(number, cells, index, vocabulary, checked)
-        if row is not None and checked.ok:
+    spellings = _Spellings(vocabulary)
+    sexes, ages, groups, districts, consents = (
+        spellings.sexes,
+        spellings.ages,
+        spellings.groups,
+        spellings.districts,
+        spellings.consents,
+    )
+    # A column the file lacks reads as "": its index points at a blank cell appended to each row.
+    absent = any(column not in index for column in COLUMNS)
+    cells_of = itemgetter(*(index.get(column, -1) for column in COLUMNS))
+    width = max(index.values()) + 1
+    writing = checked.ok
+    counted = 0
+    for number, cells in rows:
+        if len(cells) < width:
+            cells = [*cells, *([""] * (width - len(cells)))]
+        if absent:
+            cells = [*cells, ""]
+        sex_text, age_text, band_text, group_text, district_text, affiliation, name, consent_text = cells_of(
+            cells
+        )
+        try:
+            affiliation = affiliation.strip()
+            name = name.strip()
+            consent = consents[consent_text]
+            if len(affiliation) > MAX_TEXT or len(name) > MAX_TEXT or (name and not consent):
+                raise LookupError
+            age, band = ages[age_text, band_text]
+            row = (
+                sexes[sex_text],
+                age,
+                band,
+                groups[group_text],
+                districts[district_text],
+                affiliation,
+                name,
+                consent,
+            )
+        except LookupError:
+            # Not a good row, or a blank one: say why (the slow way, with the messages).
+            if not any(cell.strip() for cell in cells):
+                continue
+            counted += 1
+            checked_row = _row(number, cells, index, vocabulary, checked)
+            if checked_row is None:
+                writing = False
+            elif writing:
+                accept(checked_row)
+            continue
+        counted += 1
+        if writing:
             accept(row)
+    checked.rows += counted
     return checked
 
 
-def _non_blank(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    for number, cells in rows:
-        if any(cell.strip() for cell in cells):
-            yield number, cells
+class _Spellings:
+    """{cell text as written: what it means} per column, filled as the file is read: the plan's
+    codes and names to start with, then each other spelling once it has been understood (" Women",
+    "QADIN"). A lookup of a text that means nothing raises KeyError. The tables stop growing at
+    :data:`SPELLINGS` entries each, so a file of unique oddities cannot fill the memory."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.sexes = _Lookup(vocabulary.sexes, _sex_of(vocabulary))
+        self.groups = _Lookup({"": "", **vocabulary.groups}, _code_of(vocabulary.groups))
+        self.districts = _Lookup({"": "", **vocabulary.districts}, _code_of(vocabulary.districts))
+        self.consents = _Lookup({**dict.fromkeys(NO, False), **dict.fromkeys(YES, True)}, _consent_of)
+        self.ages: _Lookup[tuple[str, str], tuple[int | None, str]] = _Lookup({}, _age_band_of(vocabulary))
+
+
+SPELLINGS = 10_000
+
+
+class _Lookup[K, V](dict[K, V]):
+    """{text: meaning}; a text not seen yet is understood by ``meaning`` (KeyError: it means nothing)."""
+
+    def __init__(self, known: dict[K, V], meaning: Callable[[K], V]) -> None:
+        super().__init__(known)
+        self.meaning = meaning
+
+    def __missing__(self, key: K) -> V:
+        value = self.meaning(key)  # raises KeyError when the text means nothing
+        if len(self) < SPELLINGS:
+            self[key] = value
+        return value
+
+
+def _sex_of(vocabulary: Vocabulary) -> Callable[[str], str]:
+    def meaning(text: str) -> str:
+        return vocabulary.sexes[normalise(text)]
+
+    return meaning
+
+
+def _code_of(names: dict[str, str]) -> Callable[[str], str]:
+    def meaning(text: str) -> str:
+        text = text.strip()
+        return names[normalise(text)] if text else ""
+
+    return meaning
+
+
+def _consent_of(text: str) -> bool:
+    said = normalise(text).replace("_", " ")
+    if said in YES:
+        return True
+    if said in NO:
+        return False
+    raise KeyError(text)
+
+
+def _age_band_of(vocabulary: Vocabulary) -> Callable[[tuple[str, str]], tuple[int | None, str]]:
+    def meaning(texts: tuple[str, str]) -> tuple[int | None, str]:
+        problems: list[str] = []
+        age, band = _age_and_band(texts[0].strip(), texts[1].strip(), vocabulary, problems)
+        if problems:
+            raise KeyError(texts)
+        return age, band
+
+    return meaning
 
 
 def _row(
     number: int, cells: list[str], index: dict[str, int], vocabulary: Vocabulary, checked: Checked
 ) -> Row | None:
+    """The row's problems, each named by its column, added to ``checked``; the row if it has none."""
     width = len(cells)
-
-    def cell(column: str) -> str:
-        i = index.get(column)
-        return cells[i].strip() if i is not None and i < width else ""
-
+    texts = {
+        column: cells[i].strip() if (i := index.get(column)) is not None and i < width else ""
+        for column in COLUMNS
+    }
     problems: list[str] = []
-    sex_text = cell("sex")
+    sex_text = texts["sex"]
     sex = vocabulary.sexes.get(normalise(sex_text))
     if sex is None:
         problems.append(
@@ -185,9 +304,35 @@ def _row(
             if sex_text
             else _("sex: this is required.")
         )
+    age, band = _age_and_band(texts["age"], texts["age_band"], vocabulary, problems)
+    group = _coded(texts["population_group"], vocabulary.groups, "population_group", problems)
+    district = _coded(texts["district"], vocabulary.districts, "district", problems)
+    affiliation = texts["organisation_or_position"]
+    name = texts["name"]
+    for column, text in (("organisation_or_position", affiliation), ("name", name)):
+        if len(text) > MAX_TEXT:
+            problems.append(
+                _("%(column)s: longer than %(max)d characters.") % {"column": column, "max": MAX_TEXT}
+            )
+    consent_text = normalise(texts["consent"]).replace("_", " ")
+    consent = consent_text in YES
+    if not consent and consent_text not in NO:
+        problems.append(_("consent: write yes or no."))
+    elif name and not consent:
+        problems.append(_("name: a name is kept only with the person's consent (consent: yes)."))
+    if problems:
+        checked.add_row(number, problems)
+        return None
+    assert sex is not None
+    return (sex, age, band, group, district, affiliation, name, consent)
+
+
+def _age_and_band(
+    age_text: str, band_text: str, vocabulary: Vocabulary, problems: list[str]
+) -> tuple[int | None, str]:
+    """The age and the age band a row gives (either, or both when they agree)."""
     age: int | None = None
     band = ""
-    age_text = cell("age")
     if age_text:
         age = _age(age_text)
         if age is None:
@@ -199,7 +344,6 @@ def _row(
             band = vocabulary.band_for(age) or ""
             if not band:
                 problems.append(_("age: %(age)d falls in none of the plan's age bands.") % {"age": age})
-    band_text = cell("age_band")
     if band_text:
         named = vocabulary.band_names.get(normalise(band_text))
         if named is None:
@@ -215,26 +359,7 @@ def _row(
             band = named
     elif not age_text:
         problems.append(_("age: give the age or the age band."))
-    group = _coded(cell("population_group"), vocabulary.groups, "population_group", problems)
-    district = _coded(cell("district"), vocabulary.districts, "district", problems)
-    affiliation = cell("organisation_or_position")
-    name = cell("name")
-    for column, text in (("organisation_or_position", affiliation), ("name", name)):
-        if len(text) > MAX_TEXT:
-            problems.append(
-                _("%(column)s: longer than %(max)d characters.") % {"column": column, "max": MAX_TEXT}
-            )
-    consent_text = normalise(cell("consent")).replace("_", " ")
-    consent = consent_text in YES
-    if not consent and consent_text not in NO:
-        problems.append(_("consent: write yes or no."))
-    elif name and not consent:
-        problems.append(_("name: a name is kept only with the person's consent (consent: yes)."))
-    if problems:
-        checked.add_row(number, problems)
-        return None
-    assert sex is not None
-    return (sex, age, band, group, district, affiliation, name, consent)
+    return age, band
 
 
 def _age(text: str) -> int | None:

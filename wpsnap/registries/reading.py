@@ -4,9 +4,10 @@ What a file is, is judged by its content, never by its name. Pure: no database.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -45,28 +46,51 @@ def read_table(name: str, content: bytes) -> Table:
                 % {"name": name}
             ]
         )
-    return read_text(_decode(content), source="csv")
+    _check_utf8(content)
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        _refuse_nul(
+            content.count(b"\n", 0, nul) + content.count(b"\r", 0, nul) - content.count(b"\r\n", 0, nul) + 1
+        )
+    # Decoded as it is read, a chunk at a time: a large file is never held twice (bytes and text).
+    return _read_lines(lambda: io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline=""), "csv")
 
 
 def read_text(text: str, *, source: str = "paste") -> Table:
-    """Rows of text: CSV with a comma or semicolon, or tab-separated (as copied from a spreadsheet)."""
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    """Rows of text: CSV with a comma or semicolon, or tab-separated (as copied from a spreadsheet).
+    A row's number is the line of the text where it starts (a quoted cell may hold line breaks, so
+    a row can span several lines; the next row's number is still the line it starts on)."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        _refuse_nul(text.count("\n", 0, nul) + text.count("\r", 0, nul) - text.count("\r\n", 0, nul) + 1)
+    return _read_lines(lambda: io.StringIO(text, newline=""), source)
+
+
+def _read_lines(lines: Callable[[], Iterator[str]], source: str) -> Table:
+    """The table in the lines ``lines()`` gives (each time from the start, line endings kept)."""
+    first = next((line for line in lines() if line.strip()), "")
     if not first:
         raise InvalidInput([_("file: there are no rows.")])
     delimiter = max(("\t", ";", ","), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    for header_row in reader:
-        if any(cell.strip() for cell in header_row):
-            header = header_row
-            break
-    if header is None:
-        raise InvalidInput([_("file: there are no rows.")])
-    return Table(source=source, header=header, rows=_numbered(reader))
+    reader = csv.reader(lines(), delimiter=delimiter)
+    for header in reader:
+        if any(cell.strip() for cell in header):
+            return Table(source=source, header=header, rows=_numbered(reader))
+    raise InvalidInput([_("file: there are no rows.")])
+
+
+def _refuse_nul(line: int) -> None:
+    # What the csv module said of a NUL character before Python 3.11; PostgreSQL cannot store one.
+    raise InvalidInput(
+        [
+            _("line %(line)d: the CSV cannot be read (%(error)s).")
+            % {"line": line, "error": "line contains NUL"}
+        ]
+    )
 
 
 def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Each row with the line it starts on (``line_num`` counts the lines read so far)."""
     line_num = reader.line_num  # type: ignore[attr-defined]
     try:
         for row in reader:
@@ -89,19 +113,28 @@ def _sniff(content: bytes) -> str:
     return "text"
 
 
-def _decode(content: bytes) -> str:
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = content.count(b"\n", 0, error.start) + 1
-        raise InvalidInput(
-            [
-                _(
-                    "line %(line)d: the file is not UTF-8 text. Save it as “CSV UTF-8” or upload the Excel file itself."
-                )
-                % {"line": line}
-            ]
-        ) from error
+def _check_utf8(content: bytes) -> None:
+    """Refuse a file that is not UTF-8, naming the line of the first byte that is not, before any
+    row is read (chunk by chunk: the text is decoded again as the rows are read)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(content)
+    for start in range(0, len(content), _CHUNK):
+        held = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(content))
+        except UnicodeDecodeError as error:
+            line = content.count(b"\n", 0, max(0, start - held + error.start)) + 1
+            raise InvalidInput(
+                [
+                    _(
+                        "line %(line)d: the file is not UTF-8 text. Save it as “CSV UTF-8” or upload the Excel file itself."
+                    )
+                    % {"line": line}
+                ]
+            ) from error
+
+
+_CHUNK = 1 << 20
 
 
 def _read_spreadsheet(name: str, content: bytes) -> Table:
@@ -118,7 +151,11 @@ def _read_spreadsheet(name: str, content: bytes) -> Table:
                 % {"name": name}
             ]
         ) from error
-    numbered = ((number, [_text(cell) for cell in row]) for number, row in enumerate(rows, start=1))
+    # Most cells are text already; only numbers, dates and booleans need _text.
+    numbered = (
+        (number, [cell if type(cell) is str else _text(cell) for cell in row])
+        for number, row in enumerate(rows, start=1)
+    )
     for number, header in numbered:
         if any(cell.strip() for cell in header):
             return Table(source="xlsx", header=header, rows=numbered)

@@ -238,7 +238,8 @@ def _tally(
     for event in events:
         for values, n in groups.get(event.pk, []):
             cells[TOTAL] += n
-            key = _key(spec, allowed, {d: values.get(PARTICIPANT_COLUMNS[d], "") for d in allowed})
+            # A dimension participants do not record (a service) leaves the person in the total only.
+            key = _key(spec, allowed, {d: values.get(PARTICIPANT_COLUMNS.get(d, ""), "") for d in allowed})
             if key is not None:
                 cells[key] += n
             elif spec.dimensions:

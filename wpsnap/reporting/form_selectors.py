@@ -24,6 +24,7 @@ from . import selectors
 from .disaggregation import BreakdownSpec
 from .models import Breakdown, Comment, Evidence, FinancingLine, ProgressReport, ReportingPeriod
 from .permissions import reports_visible_to
+from .sources import SourceFigures, figures_for
 from .workflow import Status
 
 MISSING = "missing"
@@ -197,6 +198,8 @@ class IndicatorBlock:
     # {cell key: figure as text}; "" is the total.
     values: dict[str, str] = field(default_factory=dict)
     answer: str = ""
+    # What another part of the platform (the events) says the figures are, if anything.
+    source: SourceFigures | None = None
 
     @property
     def is_count(self) -> bool:
@@ -225,9 +228,11 @@ def report_form_layout(report: ProgressReport) -> ReportFormPage:
 
 
 def report_form_page(report: ProgressReport) -> ReportFormPage:
-    """Everything the report form shows: the layout, stored figures, answers, financing, evidence files
-    and the comment thread, in nine queries."""
+    """Everything the report form shows: the layout, stored figures, answers, financing, evidence files,
+    the comment thread and the figure sources' figures, in nine queries and the sources' own (a fixed
+    number: see ``sources``)."""
     page = report_form_layout(report)
+    add_source_figures(page)
     by_indicator = {block.indicator.pk: block for block in page.indicators}
     for indicator_id, cell, value in report.values.values_list("indicator_id", "cell", "value"):
         if indicator_id in by_indicator:
@@ -239,6 +244,15 @@ def report_form_page(report: ProgressReport) -> ReportFormPage:
     page.evidence = list(report.evidence.order_by("created_at", "pk"))
     page.comments = list(report.comments.select_related("author"))
     return page
+
+
+def add_source_figures(page: ReportFormPage) -> None:
+    """Give each count indicator of ``page`` what the figure sources say for it."""
+    counts = [block for block in page.indicators if block.is_count]
+    specs = {block.indicator.pk: (block.breakdown, block.spec) for block in counts}
+    found = figures_for(page.report, [block.indicator for block in counts], specs)
+    for block in counts:
+        block.source = found.get(block.indicator.pk)
 
 
 def plain(value: Decimal | None) -> str:

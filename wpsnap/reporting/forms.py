@@ -16,12 +16,15 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .disaggregation import TOTAL, DimensionSpec, Option, cell_key, field_name
 from .form_selectors import IndicatorBlock, ReportFormPage, plain
 from .models import FundingSource, ProgressStatus
 from .services import ReportInput
+from .sources import SourceFigures
+from .validation import parse_number
 
 NARRATIVE = ("done", "challenges", "next_steps")
 DATES = ("started_on", "finished_on")
@@ -185,6 +188,9 @@ class ReportForm(forms.Form):
                 described = [f"{bound.auto_id}_check"]
                 if bound.errors:
                     described.append(f"{bound.auto_id}_error")
+                source_id = getattr(self.fields[name], "source_id", "")
+                if source_id:
+                    described.append(source_id)
                 attrs["aria-describedby"] = " ".join(described)
 
     @property
@@ -200,6 +206,18 @@ class ReportForm(forms.Form):
 
 def _keys(block: IndicatorBlock) -> list[str]:
     return [cell.key for cell in block.spec.cells()] + [TOTAL]
+
+
+def with_source_figures(data: QueryDict, block: IndicatorBlock) -> QueryDict:
+    """What the form posted, with ``block``'s figures replaced by its source's: every cell the source
+    gives, as text, and every other cell of the indicator cleared."""
+    if block.source is None:
+        raise ValueError(f"indicator {block.indicator.pk} has no source figures")
+    taken = data.copy()
+    cells = block.source.cells
+    for key in _keys(block):
+        taken[field_name(block.indicator.pk, key)] = str(cells[key]) if key in cells else ""
+    return taken
 
 
 def _initial(page: ReportFormPage) -> dict[str, Any]:
@@ -254,9 +272,25 @@ class GridHeader:
 
 
 @dataclass
+class SourceCell:
+    """What a figure source says for one cell, beside what the form holds there."""
+
+    value: int
+    # The form holds something else (a blank counts as zero).
+    differs: bool
+    dom_id: str
+
+
+@dataclass
+class FigureCell:
+    field: BoundField
+    source: SourceCell | None = None
+
+
+@dataclass
 class GridRow:
     header: GridHeader
-    cells: list[BoundField]
+    cells: list[FigureCell]
 
 
 @dataclass
@@ -285,7 +319,40 @@ class IndicatorView:
     dom_id: str
     grids: list[Grid] = field(default_factory=list)
     total: BoundField | None = None
+    total_source: SourceCell | None = None
     answer: BoundField | None = None
+
+    @property
+    def source(self) -> SourceFigures | None:
+        return self.block.source
+
+    @property
+    def differences(self) -> int:
+        """How many of the figures differ from what the source says."""
+        cells = [cell.source for grid in self.grids for row in grid.rows for cell in row.cells]
+        return sum(1 for found in [*cells, self.total_source] if found is not None and found.differs)
+
+
+def differs(typed: Any, value: int) -> bool:
+    """Whether a figure as the form holds it (text; a blank is zero) says something else than ``value``."""
+    try:
+        number = parse_number(str(typed or ""))
+    except ValueError:
+        return True
+    return (number or 0) != value
+
+
+def _source_cell(bound: BoundField, source: SourceFigures | None, key: str) -> SourceCell | None:
+    """What ``source`` says for the cell ``key`` of ``bound``; its note is linked to the input."""
+    if source is None or key not in source.cells:
+        return None
+    value = source.cells[key]
+    found = SourceCell(value=value, differs=differs(bound.value(), value), dom_id=f"{bound.auto_id}_source")
+    bound.field.source_id = found.dom_id  # type: ignore[attr-defined]
+    attrs = bound.field.widget.attrs
+    if "figure-total" not in attrs.get("class", ""):  # the total's are set with its problems
+        attrs["aria-describedby"] = found.dom_id
+    return found
 
 
 def _indicator_view(form: ReportForm, number: int, block: IndicatorBlock) -> IndicatorView:
@@ -295,6 +362,7 @@ def _indicator_view(form: ReportForm, number: int, block: IndicatorBlock) -> Ind
         view.answer = form[answer_name(pk)]
         return view
     view.total = form[field_name(pk, TOTAL)]
+    view.total_source = _source_cell(view.total, block.source, TOTAL)
     rows_dim, cols_dim = block.spec.grid()
     if rows_dim is None:
         return view
@@ -302,20 +370,21 @@ def _indicator_view(form: ReportForm, number: int, block: IndicatorBlock) -> Ind
     for index, combo in enumerate(itertools.product(*(d.options for d in leading))):
         pairs = [(d.code, o.code) for d, o in zip(leading, combo, strict=True)]
         view.grids.append(
-            _grid(form, pk, index, pairs, ", ".join(o.label for o in combo), rows_dim, cols_dim)
+            _grid(form, block, index, pairs, ", ".join(o.label for o in combo), rows_dim, cols_dim)
         )
     return view
 
 
 def _grid(
     form: ReportForm,
-    pk: int,
+    block: IndicatorBlock,
     index: int,
     pairs: list[tuple[str, str]],
     part_of: str,
     rows_dim: DimensionSpec,
     cols_dim: DimensionSpec | None,
 ) -> Grid:
+    pk = block.indicator.pk
     base = f"g{pk}-{index}"
     caption_id = f"{base}-caption"
     columns_options: tuple[Option | None, ...] = cols_dim.options if cols_dim else (None,)
@@ -331,7 +400,8 @@ def _grid(
             key_pairs = [*pairs, (rows_dim.code, row_option.code)]
             if cols_dim is not None and col_option is not None:
                 key_pairs.append((cols_dim.code, col_option.code))
-            bound = form[field_name(pk, cell_key(key_pairs))]
+            key = cell_key(key_pairs)
+            bound = form[field_name(pk, key)]
             names = [caption_id] if pairs else []
             names += [header.header_id] + ([columns[j].header_id] if cols_dim else [])
             bound.field.widget.attrs.update(
@@ -343,7 +413,7 @@ def _grid(
                     "data-cell": "",
                 }
             )
-            cells.append(bound)
+            cells.append(FigureCell(bound, _source_cell(bound, block.source, key)))
         rows.append(GridRow(header, cells))
     return Grid(
         index=index,

@@ -121,10 +121,23 @@
     }
   };
 
-  function start() {
-    document.querySelectorAll("[data-figures]").forEach(function (container) {
+  // Once per table of figures, including those htmx swaps in (an indicator whose figures were
+  // taken from events).
+  function enhance(root) {
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-figures]"));
+    if (root.matches && root.matches("[data-figures]")) { found.push(root); }
+    found.forEach(function (container) {
+      if (container.hasAttribute("data-live")) { return; }
+      container.setAttribute("data-live", "");
       new Figures(container);
     });
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (event.detail && event.detail.elt && event.detail.elt.querySelectorAll) { enhance(event.detail.elt); }
+  });
+
+  function start() {
+    enhance(document);
     var status = document.getElementById("autosave-status");
     if (status && status.textContent.trim() === "" && status.getAttribute("data-hint")) {
       status.textContent = status.getAttribute("data-hint");

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -21,7 +22,7 @@ from wpsnap.core.models import AuditAction
 
 from .. import selectors
 from ..models import Event, ImportSource, Participant, ParticipantImport, Participation
-from ..participants import COLUMNS, Row, check_rows
+from ..participants import COLUMNS, MAX_AGE, Row, check_rows
 from ..reading import Table, read_table, read_text
 from .events import ensure_event_writable
 
@@ -61,11 +62,11 @@ def participants_import(
         batch = ParticipantImport.objects.create(
             event=event, source=source or table.source, replaced=replace, rows=0, sha256=sha256, actor=actor
         )
-        writer = _Writer(event.pk, batch.pk)
-        checked = check_rows(table.header, table.rows, vocabulary, accept=writer.accept)
-        if checked.ok:
-            writer.flush()
-        else:
+        with _Writer(event.pk, batch.pk) as writer:
+            checked = check_rows(table.header, table.rows, vocabulary, accept=writer.accept)
+            if checked.ok:
+                writer.flush()
+        if not checked.ok:
             transaction.set_rollback(True)
             raise InvalidInput(checked.summary())
         if checked.rows == 0:
@@ -113,11 +114,14 @@ def participants_add_rows(
     actor: Any,
     event: Event,
     rows: list[dict[str, Any]],
+    replace: bool = False,
     source: str = ImportSource.API,
     request: Any = None,
 ) -> ImportResult:
-    """Add participants given as records ({column: value}), e.g. from the API or a one-person form.
-    Rows are numbered from 1."""
+    """Add participants given as records ({column: value}), e.g. from the API or a one-person form
+    (or, with ``replace``, make them the event's whole list). Rows are numbered from 1."""
+    if not permissions.can(actor, "event.edit", event):
+        permissions.refuse(request, "event.edit", event)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
         for number, record in enumerate(rows, start=1):
@@ -127,7 +131,9 @@ def participants_add_rows(
     if unknown:
         raise InvalidInput([_("%(field)s: not a participant field.") % {"field": key} for key in unknown])
     table = Table(source=source, header=list(COLUMNS), rows=numbered())
-    return participants_import(actor=actor, event=event, table=table, source=source, request=request)
+    return participants_import(
+        actor=actor, event=event, table=table, replace=replace, source=source, request=request
+    )
 
 
 def _as_text(value: Any) -> str:
@@ -177,17 +183,45 @@ def participants_clear(*, actor: Any, event: Event, request: Any = None) -> int:
 
 
 class _Writer:
-    """Takes good rows one at a time and writes them in batches: COPY on PostgreSQL, bulk inserts
-    elsewhere. Used inside the import's transaction, so a refused file leaves nothing."""
+    """Takes good rows one at a time and writes them in batches: on PostgreSQL into one COPY that
+    stays open for the whole import, so PostgreSQL stores a batch while the next one is read and
+    checked; elsewhere with bulk inserts. Used inside the import's transaction, so a refused file
+    leaves nothing. A context manager: leaving it ends the COPY."""
 
     def __init__(self, event_id: int, batch_id: int) -> None:
         self.event_id = event_id
         self.batch_id = batch_id
         self.pending: list[Row] = []
+        self._cursor: Any = None
+        self._copying: Any = None
+        self._copy: Any = None
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, traceback: Any) -> None:
+        if self._copying is None:
+            return
+        copying, cursor, self._copying, self._copy, self._cursor = (
+            self._copying,
+            self._cursor,
+            None,
+            None,
+            None,
+        )
+        try:
+            if exc is None:
+                copying.__exit__(None, None, None)
+            else:
+                # Abandon the COPY without the error's text: PostgreSQL logs it, and it might quote a cell.
+                copying.__exit__(_Abandoned, _Abandoned(), None)
+        finally:
+            cursor.close()
 
     def accept(self, row: Row) -> None:
-        self.pending.append(row)
-        if len(self.pending) >= BATCH:
+        pending = self.pending
+        pending.append(row)
+        if len(pending) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -195,7 +229,9 @@ class _Writer:
             return
         rows, self.pending = self.pending, []
         if connection.vendor == "postgresql":
-            _copy(self.event_id, self.batch_id, rows)
+            if self._copy is None:
+                self._start_copy()
+            self._copy.write(_copy_text(f"{self.event_id}\t{self.batch_id}\t", rows))
         else:
             Participant.objects.bulk_create(
                 [
@@ -215,13 +251,54 @@ class _Writer:
                 ]
             )
 
+    def _start_copy(self) -> None:
+        table = Participant._meta.db_table
+        sql = (
+            f"COPY {table} (event_id, batch_id, sex, age, age_band, population_group, district, "
+            "affiliation, name, consent) FROM STDIN"
+        )
+        self._cursor = connection.cursor()
+        self._copying = self._cursor.cursor.copy(sql)
+        self._copy = self._copying.__enter__()
 
-def _copy(event_id: int, batch_id: int, rows: list[Row]) -> None:
-    table = Participant._meta.db_table
-    sql = (
-        f"COPY {table} (event_id, batch_id, sex, age, age_band, population_group, district, "
-        "affiliation, name, consent) FROM STDIN"
+
+class _Abandoned(Exception):
+    """Ends a COPY that will not be kept (the import is being refused or failed)."""
+
+
+# COPY's text format: columns separated by tabs, rows ended by a newline, \\N for NULL, and a
+# backslash, tab, newline or carriage return inside a value written as \\\\, \\t, \\n, \\r. PostgreSQL
+# cannot store NUL: it is dropped (the readers refuse it; this is for rows given as records).
+_AGE_TEXT: dict[int | None, str] = {None: "\\N", **{age: str(age) for age in range(MAX_AGE + 1)}}
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
+_AGE = itemgetter(1)
+
+
+def _copy_text(prefix: str, rows: list[Row]) -> str:
+    """Rows in COPY's text format, each starting with ``prefix`` (the event's and batch's ids).
+    Values rarely hold a tab, newline, backslash or carriage return, so the rows are written as
+    they are and the result checked as a whole: 9 tabs and 1 newline a row, and no backslash but
+    those of the NULL ages. Only a batch that fails the check is written again, escaping every value."""
+    ages = _AGE_TEXT
+    text = "".join(
+        [
+            f"{prefix}{sex}\t{ages[age]}\t{band}\t{group}\t{district}\t{affiliation}\t{name}\t{'t' if consent else 'f'}\n"
+            for sex, age, band, group, district, affiliation, name, consent in rows
+        ]
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row((event_id, batch_id, *row))
+    if (
+        text.count("\t") == 9 * len(rows)
+        and text.count("\n") == len(rows)
+        and text.count("\\") == list(map(_AGE, rows)).count(None)
+        and "\r" not in text
+        and "\x00" not in text
+    ):
+        return text
+    return "".join(
+        [
+            f"{prefix}{sex.translate(_ESCAPES)}\t{ages[age]}\t{band.translate(_ESCAPES)}\t"
+            f"{group.translate(_ESCAPES)}\t{district.translate(_ESCAPES)}\t{affiliation.translate(_ESCAPES)}\t"
+            f"{name.translate(_ESCAPES)}\t{'t' if consent else 'f'}\n"
+            for sex, age, band, group, district, affiliation, name, consent in rows
+        ]
+    )

@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -28,12 +29,13 @@ from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput
 
 from .. import form_selectors, services
-from ..forms import EvidenceForm, ReportForm, StartForm
+from ..forms import EvidenceForm, ReportForm, StartForm, with_source_figures
 from ..models import Evidence, ProgressReport
 from ..services import LockedError
 
 FORM_TEMPLATE = "reporting/report_form.html"
 STATUS_TEMPLATE = "reporting/partials/form_status.html"
+TAKEN_TEMPLATE = "reporting/partials/form_taken.html"
 
 # What a browser is told an evidence file is, by the type its content was judged to be.
 EVIDENCE_TYPES = {
@@ -259,6 +261,66 @@ def report_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, STATUS_TEMPLATE, context, status=400 if form.errors else 200)
+
+
+@permissions.gate("report.edit", authenticated=True)
+@require_POST
+def report_take(request: HttpRequest, pk: int, indicator_pk: int) -> HttpResponse:
+    """The button "Use the figures from events": one indicator's figures become what the figure
+    sources (the events) say, saved with whatever else the form posted through the same save as
+    "Save draft" (the lock and the validation apply). htmx swaps the indicator (and the save status)
+    in place; without script the form posts here and comes back with them."""
+    report = _report(request, pk)
+    page = form_selectors.report_form_page(report)
+    block = next((b for b in page.indicators if b.indicator.pk == indicator_pk), None)
+    if block is None or block.source is None or not block.source.cells:
+        raise Http404
+    blocked = _not_editable(report)
+    form = ReportForm(with_source_figures(request.POST, block), page=page)
+    if blocked is None:
+        try:
+            _save(request, report, form)
+        except LockedError as exc:
+            blocked = str(exc)
+        except InvalidInput as exc:
+            form.add_service_problems(exc.problems)
+    if blocked is not None:
+        notice = f"{blocked} {_('Nothing was saved.')}"
+        if request.htmx:  # type: ignore[attr-defined]
+            # The page is out of date (the period was locked meanwhile): load it again, read-only.
+            response = HttpResponse(notice, status=409, content_type="text/plain; charset=utf-8")
+            response["HX-Refresh"] = "true"
+            return response
+        return _render_form(
+            request, page, ReportForm(request.POST, page=page), notice=notice, readonly=True, status=409
+        )
+    status = 400 if form.errors else 200
+    if request.htmx:  # type: ignore[attr-defined]
+        form.mark_problems()
+        view = next(v for v in form.indicator_views if v.block is block)
+        context = {
+            "view": view,
+            "report": report,
+            "form": form,
+            "readonly": False,
+            "autosave": True,
+            "saved_at": formats.time_format(timezone.localtime(), "H:i"),
+            "problems": form.problem_count,
+        }
+        response = render(request, TAKEN_TEMPLATE, context, status=status)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if form.errors:
+        notice = _(
+            "The figures from events are in, but some entries need attention (marked below). Everything else you typed is saved in the draft."
+        )
+        return _render_form(request, page, form, notice=notice, status=400)
+    messages.success(
+        request,
+        _("The figures from events are in the draft (saved at %(time)s).")
+        % {"time": formats.time_format(timezone.localtime(), "H:i")},
+    )
+    return redirect(reverse("reporting:report_edit", args=[report.pk]) + f"#indicator-{block.indicator.pk}")
 
 
 # --- evidence --------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from ..disaggregation import TOTAL, BreakdownSpec, cell_key, parse_cell_key
 from ..models import FundingSource, ProgressReport, ProgressStatus, ReportingPeriod
 from ..review_forms import CommentForm, ReopenForm, StepForm, add_problems
 from ..services import LockedError
+from ..sources import SourceFigures, figures_for
 from ..workflow import EDITABLE, STATUS_LABELS, STEP_LABELS, Status, Step, Transition, steps_from
 
 # The steps taken on these pages; a report is submitted from its form, where problems show by field.
@@ -130,24 +131,43 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class Figure:
+    """One figure as reported, and what the figure source (the events) says for its cell, if anything."""
+
+    value: str
+    source: int | None = None
+
+    @property
+    def differs(self) -> bool:
+        # A figure not entered differs from a source's figure above zero.
+        return self.source is not None and Decimal(self.value or 0) != self.source
+
+
+@dataclass
 class Grid:
     """One table of figures: rows by one dimension, columns by the next (the form's grid)."""
 
     caption: str
     corner: str
     columns: list[str]
-    rows: list[tuple[str, list[str]]]
+    rows: list[tuple[str, list[Figure]]]
 
 
 @dataclass
 class IndicatorBlock:
     indicator: Indicator
     is_count: bool
-    total: str
+    total: Figure
     grids: list[Grid]
     # figures stored under cells the current breakdown no longer has (an earlier version's)
     other: list[tuple[str, str]]
     answer: str
+    source: SourceFigures | None = None
+
+    @property
+    def differences(self) -> int:
+        figures = [self.total] + [f for grid in self.grids for _label, row in grid.rows for f in row]
+        return sum(1 for figure in figures if figure.differs)
 
 
 @dataclass
@@ -162,7 +182,12 @@ def _figure(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def _grids(spec: BreakdownSpec, values: dict[str, Decimal]) -> list[Grid]:
+def _grids(spec: BreakdownSpec, values: dict[str, Decimal], source: SourceFigures | None) -> list[Grid]:
+    cells = source.cells if source is not None else {}
+
+    def figure(key: str) -> Figure:
+        return Figure(_figure(values.get(key)), cells.get(key))
+
     rows_dim, cols_dim = spec.grid()
     if rows_dim is None:
         return []
@@ -175,8 +200,7 @@ def _grids(spec: BreakdownSpec, values: dict[str, Decimal]) -> list[Grid]:
         if cols_dim is None:
             columns = [_("Figure")]
             rows = [
-                (r.label, [_figure(values.get(cell_key([*prefix, (rows_dim.code, r.code)])))])
-                for r in rows_dim.options
+                (r.label, [figure(cell_key([*prefix, (rows_dim.code, r.code)]))]) for r in rows_dim.options
             ]
             corner = rows_dim.label
         else:
@@ -185,9 +209,7 @@ def _grids(spec: BreakdownSpec, values: dict[str, Decimal]) -> list[Grid]:
                 (
                     r.label,
                     [
-                        _figure(
-                            values.get(cell_key([*prefix, (rows_dim.code, r.code), (cols_dim.code, c.code)]))
-                        )
+                        figure(cell_key([*prefix, (rows_dim.code, r.code), (cols_dim.code, c.code)]))
                         for c in cols_dim.options
                     ],
                 )
@@ -205,11 +227,14 @@ def _indicator_blocks(report: ProgressReport) -> list[IndicatorBlock]:
     for value in report.values.all():
         values[value.indicator_id][value.cell] = value.value
     answers = {a.indicator_id: a.text for a in report.answers.all()}
+    counts = [i for i in indicators if i.kind == IndicatorKind.COUNT]
+    sources = figures_for(report, counts, {i.pk: specs[i.pk] for i in counts})
     blocks = []
     for indicator in indicators:
         indicator.t = Translated(indicator)  # type: ignore[attr-defined]
         spec = specs[indicator.pk][1]
         mine = values.get(indicator.pk, {})
+        source = sources.get(indicator.pk)
         known = spec.keys()
         other = [
             (" ".join(o for _d, o in parse_cell_key(cell)), _figure(v))
@@ -220,10 +245,11 @@ def _indicator_blocks(report: ProgressReport) -> list[IndicatorBlock]:
             IndicatorBlock(
                 indicator=indicator,
                 is_count=indicator.kind == IndicatorKind.COUNT,
-                total=_figure(mine.get(TOTAL)),
-                grids=_grids(spec, mine),
+                total=Figure(_figure(mine.get(TOTAL)), source.total if source else None),
+                grids=_grids(spec, mine, source),
                 other=other,
                 answer=answers.get(indicator.pk, ""),
+                source=source,
             )
         )
     return blocks

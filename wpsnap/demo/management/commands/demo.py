@@ -31,14 +31,27 @@ class Command(BaseCommand):
                 "Create a coordinator, a focal point and an approver at each of five agencies, an NGO "
                 "contributor and an evaluator, all with the password given. Coordinators and approvers get "
                 "a two-factor device: `demo users` shows its secret and `demo totp` its current code. "
-                "Running it again creates nothing new, puts back demo values someone changed and sets "
+                "Then the 2020-2023 progress reports, and the events (trainings, awareness-raising, "
+                "consultations, surveys, media campaigns) with their participants, recorded by the "
+                "agencies' focal points. Running it again creates nothing new, puts back demo values someone changed and sets "
                 "every demo password to the one given."
             ),
         )
         load.add_argument(
             "--without-reports",
             action="store_true",
-            help=_("Load the organisations and people only, not the 2020-2023 progress reports (faster)."),
+            help=_(
+                "Load the organisations and people only, not the 2020-2023 progress reports nor the "
+                "events (faster)."
+            ),
+        )
+        load.add_argument(
+            "--without-events",
+            action="store_true",
+            help=_(
+                "Load the progress reports but not the demo's events and participants. Events in the "
+                "periods the demo locks (2020, 2021) cannot be added by a later load."
+            ),
         )
         load.add_argument(
             "--password",
@@ -84,7 +97,11 @@ class Command(BaseCommand):
                     "password. On a demonstration server, set WPSNAP_ALLOW_DEMO=1."
                 )
             )
-        result = data.demo_load(password=options["password"], reports=not options["without_reports"])
+        result = data.demo_load(
+            password=options["password"],
+            reports=not options["without_reports"],
+            events=not options["without_events"],
+        )
         if result.plan_loaded:
             self.stdout.write(_("Loaded the Azerbaijan plan."))
         self.stdout.write(
@@ -113,6 +130,22 @@ class Command(BaseCommand):
                     "existing": reports.existing,
                     "missing": reports.missing,
                     "locked": ", ".join(reports.locked) or _("none"),
+                }
+            )
+        if result.events is not None:
+            events = result.events
+            self.stdout.write(
+                _(
+                    "Demo events: %(created)d created (%(listed)d participants listed, %(counted)d counted, "
+                    "%(files)d files), %(existing)d already there, %(locked)d left out in locked periods."
+                )
+                % {
+                    "created": events.created,
+                    "listed": events.listed,
+                    "counted": events.counted,
+                    "files": events.files,
+                    "existing": events.existing,
+                    "locked": events.locked,
                 }
             )
         self.stdout.write(_("See who they are with: wpsnap demo users"))

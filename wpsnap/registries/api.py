@@ -1,0 +1,722 @@
+"""The REST API of events and participants: /api/v1/events/ (with their participants and counts),
+/api/v1/topics/ and /api/v1/derived/.
+
+Thin views: each names its action for the permission gate (``wpsnap.accounts.drf.Gate``), finds its
+event through the scopes of ``wpsnap.registries.permissions`` (another agency's event answers 404, and
+the attempt is audited) and writes through ``wpsnap.registries.services``, which check the object-level
+rules and the period lock. A locked period answers 409.
+
+Participants are personal data: their list is not cached, every read of it is written to the audit
+trail as an export (counts only), and names are in it only for coordinators.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from wpsnap.accounts import permissions
+from wpsnap.accounts.api import errors
+from wpsnap.accounts.models import Organisation
+from wpsnap.accounts.serializers import DetailSerializer
+from wpsnap.core import audit
+from wpsnap.core.errors import InvalidInput
+from wpsnap.core.models import AuditAction
+from wpsnap.plan.models import Activity, Indicator, Plan, PlanStatus
+from wpsnap.plan.permissions import plans_visible_to
+from wpsnap.reporting.api import ReportingDefaults, reporting_exception_handler
+from wpsnap.reporting.disaggregation import TOTAL, cell_key
+from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
+from wpsnap.reporting.permissions import reports_visible_to
+
+from . import selectors
+from .models import Event, EventKind, Participant, Participation, Topic
+from .permissions import events_visible_to, participants_visible_to
+from .serializers import (
+    CountsInputSerializer,
+    CountsSerializer,
+    DerivedSerializer,
+    EventCreateSerializer,
+    EventInputSerializer,
+    EventSerializer,
+    ParticipantFileSerializer,
+    ParticipantRowsSerializer,
+    ParticipantsAddedSerializer,
+    ParticipantSerializer,
+    TopicSerializer,
+)
+from .services.events import (
+    EventInput,
+    EventLockedError,
+    counts_save,
+    event_create,
+    event_delete,
+    event_update,
+)
+from .services.participants import (
+    participant_delete,
+    participants_add_rows,
+    participants_import_file,
+)
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+def registries_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The API's handler, and an event in a locked period as 409 with the service's message."""
+    if isinstance(exc, EventLockedError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return reporting_exception_handler(exc, context)
+
+
+LOCKED = OpenApiResponse(
+    DetailSerializer,
+    description=gettext_lazy(
+        "The event's first day is in an approved and locked period: its records no longer change."
+    ),
+)
+
+
+class RegistriesDefaults(ReportingDefaults):
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        return registries_exception_handler
+
+
+EVENT_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The event's id.")
+)
+PARTICIPANT_ID = OpenApiParameter(
+    "participant_id",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description=gettext_lazy("The participant's id."),
+)
+
+
+def _event(request: Request, event_id: int) -> Event:
+    """The event ``event_id`` among those the caller may see, else 404 (audited when it exists)."""
+    scope = events_visible_to(request.user).select_related("plan", "organiser")
+    return permissions.get_or_refuse(request, scope, pk=event_id)
+
+
+# --- from the API's names to the services' ----------------------------------------------------------
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(name.strip() for name in names))
+
+
+def _activities(plan: Plan, names: list[str], problems: list[str]) -> list[Activity]:
+    """The plan's activities named by key or, failing that, by published number."""
+    found = list(Activity.objects.filter(plan=plan).filter(Q(key__in=names) | Q(code__in=names)))
+    chosen: list[Activity] = []
+    for name in _unique(names):
+        by_key = [a for a in found if a.key == name]
+        by_code = [a for a in found if a.code == name]
+        if by_key or len(by_code) == 1:
+            chosen.append((by_key or by_code)[0])
+        elif by_code:
+            problems.append(
+                _("activities: several activities have the number %(code)s; give the key.") % {"code": name}
+            )
+        else:
+            problems.append(
+                _("activities: the plan %(plan)s has no activity %(name)s.")
+                % {"plan": plan.slug, "name": name}
+            )
+    return chosen
+
+
+def _topics(names: list[str], problems: list[str]) -> list[Topic]:
+    found = {t.code: t for t in Topic.objects.filter(code__in=names)}
+    for name in _unique(names):
+        if name not in found:
+            problems.append(_("topics: %(code)s is not a topic (see /api/v1/topics/).") % {"code": name})
+    return [found[name] for name in _unique(names) if name in found]
+
+
+def _partners(plan: Plan, names: list[str], problems: list[str]) -> list[Organisation]:
+    found = {o.key: o for o in Organisation.objects.filter(country=plan.country, key__in=names)}
+    for name in _unique(names):
+        if name not in found:
+            problems.append(_("partners: no organisation has the key %(key)s.") % {"key": name})
+    return [found[name] for name in _unique(names) if name in found]
+
+
+TEXT_FIELDS = (
+    "other_topics",
+    "district",
+    "place",
+    "content",
+    "outcomes",
+    "issues_raised",
+    "answers_given",
+)
+
+
+def event_input(values: dict[str, Any], plan: Plan, base: Event | None = None) -> EventInput:
+    """The services' input from a validated ``EventInputSerializer``: activities, topics and partners
+    named by key or code become objects (an unknown one is 400, and nothing is saved). With ``base``
+    (a PATCH) a field left out keeps the event's value."""
+    problems: list[str] = []
+    activities = (
+        list(base.activities.all())
+        if base is not None and "activities" not in values
+        else _activities(plan, values.get("activities", []), problems)
+    )
+    topics = (
+        list(base.topics.all())
+        if base is not None and "topics" not in values
+        else _topics(values.get("topics", []), problems)
+    )
+    partners = (
+        list(base.partners.all())
+        if base is not None and "partners" not in values
+        else _partners(plan, values.get("partners", []), problems)
+    )
+    if problems:
+        raise InvalidInput(problems)
+
+    def value(name: str, default: Any) -> Any:
+        if name in values:
+            return values[name]
+        return getattr(base, name) if base is not None else default
+
+    return EventInput(
+        kind=value("kind", ""),
+        title=value("title", ""),
+        starts_on=value("starts_on", None),
+        ends_on=value("ends_on", None),
+        activities=activities,
+        topics=topics,
+        partners=partners,
+        participation=value("participation", Participation.LIST),
+        **{name: value(name, "") for name in TEXT_FIELDS},
+    )
+
+
+# --- events -----------------------------------------------------------------------------------------
+
+
+def with_totals(events: Iterable[Event]) -> list[Event]:
+    """``events`` each with its number of participants, in two queries for any number of events."""
+    listed = list(events)
+    totals = selectors.event_totals(listed)
+    for event in listed:
+        event.participants_total = totals.get(event.pk, 0)  # type: ignore[attr-defined]
+    return listed
+
+
+class EventFilter(django_filters.FilterSet):
+    plan = django_filters.CharFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
+    activity = django_filters.CharFilter(
+        method="by_activity",
+        help_text=gettext_lazy("An activity it implements: its key, published number or id."),
+    )
+    kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    organiser = django_filters.CharFilter(
+        field_name="organiser__key", help_text=gettext_lazy("The organising agency's key.")
+    )
+    year = django_filters.NumberFilter(
+        field_name="starts_on", lookup_expr="year", help_text=gettext_lazy("The year of its first day.")
+    )
+    starts_after = django_filters.DateFilter(
+        field_name="starts_on",
+        lookup_expr="gte",
+        help_text=gettext_lazy("Its first day on or after (YYYY-MM-DD)."),
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="starts_on",
+        lookup_expr="lte",
+        help_text=gettext_lazy("Its first day on or before (YYYY-MM-DD)."),
+    )
+
+    class Meta:
+        model = Event
+        fields = ["plan", "activity", "kind", "organiser", "year", "starts_after", "starts_before"]
+
+    def by_activity(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        named = Q(activity__key=value) | Q(activity__code=value)
+        if value.isdigit():
+            named |= Q(activity_id=int(value))
+        links = Event.activities.through.objects.filter(named).values("event_id")
+        return queryset.filter(pk__in=links)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("The events the caller may see, with their number of participants"),
+        description=gettext_lazy(
+            "Coordinators and evaluators see every event; the people of an agency see the events it "
+            "organised or was a partner in. 100 per page, newest first; filter with `?plan=`, "
+            "`?activity=`, `?kind=`, `?organiser=`, `?year=`, `?starts_after=`, `?starts_before=`."
+        ),
+        responses={200: EventSerializer, **errors(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One event"),
+        parameters=[EVENT_ID],
+        responses={200: EventSerializer, **errors(401, 403, 404)},
+    ),
+    create=extend_schema(
+        summary=gettext_lazy("Record an event of the caller's agency (focal points, NGO contributors)"),
+        description=gettext_lazy(
+            "The organiser is always the caller's agency, which must be named for each activity. "
+            "Activities are named by key or published number, topics by code, partners by key. Any "
+            "field not listed here (organiser, created_by, ...) is refused with 400, as is every "
+            "problem, each named by its field; nothing is saved then. An event whose first day is in a "
+            "locked period answers 409."
+        ),
+        request=EventCreateSerializer,
+        responses={201: EventSerializer, **errors(400, 401, 403), 409: LOCKED},
+    ),
+    update=extend_schema(
+        summary=gettext_lazy("Replace an event's description (its agency's focal points, NGO contributors)"),
+        description=gettext_lazy(
+            "Every field as in POST, except the plan, which does not change. Optional fields left out "
+            "are emptied, except `participation`, which is kept; how participants are recorded "
+            "changes only while there are none."
+        ),
+        parameters=[EVENT_ID],
+        request=EventInputSerializer,
+        responses={200: EventSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+    ),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Change part of an event's description"),
+        description=gettext_lazy("As PUT, but a field left out is left as it was."),
+        parameters=[EVENT_ID],
+        request=EventInputSerializer,
+        responses={200: EventSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+    ),
+    destroy=extend_schema(
+        summary=gettext_lazy("Delete an event with its participants, counts and files"),
+        parameters=[EVENT_ID],
+        responses={204: None, **errors(401, 403, 404), 409: LOCKED},
+    ),
+)
+@extend_schema(tags=["events"])
+class EventViewSet(
+    RegistriesDefaults,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Trainings, awareness-raising, consultations and meetings, surveys and media campaigns that an
+    agency organised to implement the plan's activities."""
+
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    lookup_value_regex = r"[0-9]+"
+    gate_actions = {
+        "list": "event.list",
+        "retrieve": "event.view",
+        "create": "event.create",
+        "update": "event.edit",
+        "partial_update": "event.edit",
+        "destroy": "event.edit",
+    }
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return (
+            events_visible_to(self.request.user)
+            .select_related("plan", "organiser")
+            .prefetch_related("activities", "topics", "partners")
+            .order_by("-starts_on", "-id")
+        )
+
+    def get_object(self) -> Event:
+        event = permissions.get_or_refuse(self.request, self.get_queryset(), pk=self.kwargs["pk"])
+        if self.action == "retrieve":
+            self.check_object_permissions(self.request, event)
+        return event
+
+    def _answer(self, event: Event, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
+        fresh = self.get_queryset().get(pk=event.pk)
+        return Response(EventSerializer(with_totals([fresh])[0]).data, status=code, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # the API is always paginated
+        return self.get_paginated_response(EventSerializer(with_totals(page), many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(EventSerializer(with_totals([self.get_object()])[0]).data)
+
+    def create(self, request: Request) -> Response:
+        form = EventCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        plan = _plan(request, form.validated_data.get("plan"))
+        data = event_input(form.validated_data, plan)
+        event = event_create(actor=request.user, plan=plan, data=data, request=request)
+        location = reverse("api:event-detail", kwargs={"pk": event.pk}, request=request)
+        return self._answer(event, status.HTTP_201_CREATED, headers={"Location": location})
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()
+        partial = request.method == "PATCH"
+        form = EventInputSerializer(data=request.data, partial=partial)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        # How participants are recorded is not emptied by a PUT that leaves it out: it is kept.
+        values.setdefault("participation", event.participation)
+        data = event_input(values, event.plan, base=event if partial else None)
+        event_update(actor=request.user, event=event, data=data, request=request)
+        return self._answer(event)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, **kwargs)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event_delete(actor=request.user, event=self.get_object(), request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _plan(request: Request, slug: str | None) -> Plan:
+    """The plan named in a new event (by slug), or the latest the caller may see; events are recorded
+    under adopted plans, never drafts."""
+    plans = plans_visible_to(request.user).exclude(status=PlanStatus.DRAFT).order_by("-start_year", "slug")
+    plan = plans.filter(slug=slug).first() if slug else plans.first()
+    if plan is None:
+        raise InvalidInput([_("plan: no plan has the slug %(slug)s.") % {"slug": slug or ""}])
+    return plan
+
+
+# --- participants -----------------------------------------------------------------------------------
+
+# An uploaded participant file may be this large (a few hundred thousand rows), as on the import page.
+MAX_FILE_BYTES = getattr(settings, "WPSNAP_PARTICIPANTS_MAX_BYTES", 50 * 1024 * 1024)
+ADDED = OpenApiResponse(ParticipantsAddedSerializer, description=gettext_lazy("The participants were added."))
+
+
+class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
+    """The event's list of participants: one row per person."""
+
+    gate_actions = {"GET": "participant.view", "POST": "event.edit"}
+    serializer_class = ParticipantSerializer
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_queryset(self) -> QuerySet[Participant]:
+        return participants_visible_to(self.request.user).order_by("id")
+
+    @extend_schema(
+        summary=gettext_lazy("The event's participants (its agency's people and coordinators)"),
+        description=gettext_lazy(
+            "Personal data: only the organising agency's focal points, approvers and NGO contributors "
+            "and coordinators read it (partners and evaluators see counts, at /counts/). Every read is "
+            "recorded in the audit trail as an export, and is not cached. `name` is in the answer only "
+            "for coordinators, and only where the person consented. 100 per page."
+        ),
+        parameters=[EVENT_ID],
+        responses={200: ParticipantSerializer(many=True), **errors(401, 403, 404)},
+        tags=["events"],
+    )
+    def get(self, request: Request, id: int) -> Response:
+        event = _event(request, id)
+        permissions.require(request, "participant.view", event)
+        page = self.paginate_queryset(self.get_queryset().filter(event=event))
+        assert page is not None  # the API is always paginated
+        with_names = permissions.can(request.user, "participant.export_names", event)
+        audit.record(
+            AuditAction.EXPORT,
+            obj=event,
+            request=request,
+            changes=[{"field": "participants", "new": len(page)}],
+            note="api, with names" if with_names else "api, without names",
+        )
+        rows = ParticipantSerializer(page, many=True, context={"with_names": with_names}).data
+        response = self.get_paginated_response(rows)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    @extend_schema(
+        summary=gettext_lazy("Add participants: rows as JSON, or a file (its agency's writers)"),
+        description=gettext_lazy(
+            'JSON `{"rows": [{"sex": "women", "age": 23, ...}], "replace": false}`, or a multipart '
+            "upload of a file made from the template (`file`, CSV or XLSX judged by its content, and "
+            "optionally `replace`). With `replace` the rows become the event's whole list. All or "
+            "nothing: a batch with any problem is refused with 400 naming each row and column "
+            '(e.g. "row 3, age: “250” is not an age between 0 and 120."), and nothing is saved.'
+        ),
+        parameters=[EVENT_ID],
+        request={
+            "application/json": ParticipantRowsSerializer,
+            "multipart/form-data": ParticipantFileSerializer,
+        },
+        responses={201: ADDED, **errors(400, 401, 403, 404), 409: LOCKED},
+        tags=["events"],
+    )
+    def post(self, request: Request, id: int) -> Response:
+        event = _event(request, id)
+        if request.content_type.startswith("multipart/"):
+            upload = ParticipantFileSerializer(data=request.data)
+            upload.is_valid(raise_exception=True)
+            file = upload.validated_data["file"]
+            content = file.read(MAX_FILE_BYTES + 1)
+            if len(content) > MAX_FILE_BYTES:
+                raise InvalidInput(
+                    [
+                        _("file: the file is larger than %(mb)d MB: split it in parts.")
+                        % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+                    ]
+                )
+            result = participants_import_file(
+                actor=request.user,
+                event=event,
+                name=file.name or "",
+                content=content,
+                replace=upload.validated_data["replace"],
+                request=request,
+            )
+        else:
+            form = ParticipantRowsSerializer(data=request.data)
+            form.is_valid(raise_exception=True)
+            result = participants_add_rows(
+                actor=request.user,
+                event=event,
+                rows=form.validated_data["rows"],
+                replace=form.validated_data["replace"],
+                request=request,
+            )
+        return Response(
+            {
+                "added": result.rows,
+                "replaced": result.batch.replaced,
+                "batch": result.batch.pk,
+                "participants": Participant.objects.filter(event=event).count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EventParticipant(RegistriesDefaults, APIView):
+    """One participant of an event."""
+
+    gate_actions = {"DELETE": "event.edit"}
+
+    @extend_schema(
+        summary=gettext_lazy("Remove a participant from the event's list (its agency's writers)"),
+        parameters=[EVENT_ID, PARTICIPANT_ID],
+        responses={204: None, **errors(401, 403, 404), 409: LOCKED},
+        tags=["events"],
+    )
+    def delete(self, request: Request, id: int, participant_id: int) -> Response:
+        scope = participants_visible_to(request.user).filter(event_id=id).select_related("event")
+        participant = permissions.get_or_refuse(request, scope, pk=participant_id)
+        participant_delete(actor=request.user, participant=participant, request=request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- counts -----------------------------------------------------------------------------------------
+
+
+def counts_of(event: Event) -> dict[str, Any]:
+    """The event's participants by sex x age band, every cell of the plan given (0 where none): its
+    stored counts, or for an event with a list, counted from the list in the database."""
+    keys = [cell.key for cell in selectors.count_cells(event.plan).cells()]
+    found: dict[str, int] = defaultdict(int)
+    if event.participation == Participation.COUNTS:
+        for cell, value in event.counts.values_list("cell", "value"):
+            found[cell] += value
+    else:
+        rows = Participant.objects.filter(event=event).values("sex", "age_band").annotate(n=Count("id"))
+        for row in rows.order_by():
+            found[cell_key([("sex", row["sex"]), ("age", row["age_band"])])] += row["n"]
+    counts = {key: found.get(key, 0) for key in keys}
+    # Anything outside today's cells (an option since removed) still shows, and counts in the total.
+    counts.update({key: n for key, n in found.items() if key not in counts})
+    return {
+        "event": event.pk,
+        "participation": event.participation,
+        "total": sum(found.values()),
+        "counts": counts,
+    }
+
+
+class EventCounts(RegistriesDefaults, APIView):
+    """How many took part, by sex x age band."""
+
+    gate_actions = {"GET": "event.view", "PUT": "event.edit"}
+
+    @extend_schema(
+        summary=gettext_lazy("The event's participants by sex x age band (whoever sees the event)"),
+        description=gettext_lazy(
+            "For an event without a list, its counts; for an event with a list, counted from it. "
+            "Numbers only: no person is shown."
+        ),
+        parameters=[EVENT_ID],
+        responses={200: CountsSerializer, **errors(401, 403, 404)},
+        tags=["events"],
+    )
+    def get(self, request: Request, id: int) -> Response:
+        return Response(counts_of(_event(request, id)))
+
+    @extend_schema(
+        summary=gettext_lazy("Replace the counts of an event without a list (its agency's writers)"),
+        description=gettext_lazy(
+            "Every cell is a whole number; a cell left out has none. A cell that is not one of the "
+            "plan's sex x age band cells, or a number that is not whole, is refused with 400 naming "
+            "it, and nothing changes. Events that keep a list answer 400."
+        ),
+        parameters=[EVENT_ID],
+        request=CountsInputSerializer,
+        responses={200: CountsSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        tags=["events"],
+    )
+    def put(self, request: Request, id: int) -> Response:
+        event = _event(request, id)
+        form = CountsInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        counts_save(actor=request.user, event=event, counts=form.validated_data["counts"], request=request)
+        return Response(counts_of(event))
+
+
+# --- topics -----------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary=gettext_lazy("What events can be about (signed-in callers)"),
+    responses={200: TopicSerializer, **errors(401, 403)},
+    tags=["events"],
+)
+class TopicList(RegistriesDefaults, generics.ListAPIView):
+    """The shared list of topics; events name them by code."""
+
+    gate_action = "event.list"
+    serializer_class = TopicSerializer
+    queryset = Topic.objects.order_by("position", "code")
+
+
+# --- derived values ---------------------------------------------------------------------------------
+
+
+def _plain(value: Decimal | None) -> int | Decimal | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def derived_and_reported(agency: Organisation, period: ReportingPeriod, user: Any) -> dict[str, Any]:
+    """Every bound indicator of the period's plan: what ``agency``'s events say beside what its
+    reports for ``period`` say, cell by cell. A fixed number of queries."""
+    indicators = list(
+        Indicator.objects.filter(plan_id=period.plan_id, derivation__isnull=False).order_by(
+            "priority_area__position", "position"
+        )
+    )
+    derived = selectors.derived_values(indicators=indicators, agency_id=agency.pk, period=period)
+    reported: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    sums = (
+        IndicatorValue.objects.filter(
+            report__in=reports_visible_to(user).filter(agency=agency, period=period),
+            indicator__in=[i.pk for i in indicators],
+        )
+        .values("indicator_id", "cell")
+        .annotate(value=Sum("value"))
+        .order_by()
+    )
+    for row in sums:
+        reported[row["indicator_id"]][row["cell"]] = row["value"]
+    listed_indicators, values = [], []
+    for indicator in indicators:
+        found = derived.get(indicator.pk)
+        if found is None:
+            continue
+        listed_indicators.append(
+            {
+                "indicator": indicator.key,
+                "measure": found.measure,
+                "events": found.events,
+                "total_only": found.total_only,
+            }
+        )
+        said = reported.get(indicator.pk, {})
+        cells = sorted({TOTAL} | set(found.cells) | set(said))
+        values += [
+            {
+                "indicator": indicator.key,
+                "cell": cell,
+                "derived": found.cells.get(cell, 0),
+                "reported": _plain(said.get(cell)),
+            }
+            for cell in cells
+        ]
+    return {
+        "agency": {"key": agency.key, "short_name": agency.short_name},
+        "period": {"label": period.label, "start": period.start, "end": period.end},
+        "indicators": listed_indicators,
+        "values": values,
+    }
+
+
+@extend_schema(
+    summary=gettext_lazy("What an agency's events say for each bound indicator, beside its reports"),
+    description=gettext_lazy(
+        "For the period and agency given: every indicator bound to event data, with the value its "
+        "events give (`derived`) and the value the agency's reports for the period give (`reported`, "
+        "null where they give none), cell by cell. Coordinators and evaluators ask about any agency; "
+        "an agency's focal points, approvers and NGO contributors about their own (403 otherwise)."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "period",
+            OpenApiTypes.INT,
+            OpenApiParameter.QUERY,
+            required=True,
+            description=gettext_lazy("The reporting period's id (see /api/v1/periods/)."),
+        ),
+        OpenApiParameter(
+            "agency",
+            OpenApiTypes.STR,
+            OpenApiParameter.QUERY,
+            required=True,
+            description=gettext_lazy("The agency's key or id."),
+        ),
+    ],
+    responses={200: DerivedSerializer, **errors(400, 401, 403, 404)},
+    tags=["events"],
+)
+class DerivedView(RegistriesDefaults, APIView):
+    """Derived indicator values, side by side with the reported ones."""
+
+    gate_action = "derivation.view"
+
+    def get(self, request: Request) -> Response:
+        period_id = request.query_params.get("period", "")
+        agency_name = request.query_params.get("agency", "")
+        problems = []
+        if not period_id.isdigit():
+            problems.append(_("period: give the reporting period's id."))
+        if not agency_name:
+            problems.append(_("agency: give the agency's key or id."))
+        if problems:
+            raise InvalidInput(problems)
+        periods = ReportingPeriod.objects.filter(plan__in=plans_visible_to(request.user)).select_related(
+            "plan"
+        )
+        period = permissions.get_or_refuse(request, periods, pk=int(period_id))
+        named = Q(key=agency_name) | (Q(pk=int(agency_name)) if agency_name.isdigit() else Q(pk__in=[]))
+        agency = Organisation.objects.filter(named, country=period.plan.country).first()
+        if agency is None:
+            raise Http404
+        own = agency.pk == getattr(request.user, "organisation_id", None)
+        if not (permissions.can(request.user, "results.view") or own):
+            permissions.refuse(request, "results.view", agency)
+        return Response(derived_and_reported(agency, period, request.user))

@@ -1,0 +1,101 @@
+# noqa: N999 - Django names the command after its module: `wpsnap import`
+"""``wpsnap import participants FILE --event ID --user USERNAME [--replace]``: add an event's
+participants from a CSV or spreadsheet file, as the event's page does.
+
+The work is ``services.participants.participants_import_file``, called as USERNAME, so the same
+permission gate, checks and audit apply as on the page: all or nothing, every problem named by its row
+and column. This command only reads its options and the file and prints what was done; participants'
+names are never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from wpsnap.core.errors import InvalidInput
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Import records from a file, as the platform's pages do: an event's participants.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="{participants}")
+        about = _(
+            "Add the participants in FILE (CSV, or an XLSX/ODS spreadsheet, judged by its content; the "
+            "columns of the participants template) to an event whose participants are kept as a list, "
+            "acting as USERNAME, who must be allowed to edit the event. All or nothing: a file with any "
+            "problem adds nothing, and every problem is printed with its row and column."
+        )
+        participants = sub.add_parser("participants", help=about, description=about)
+        participants.add_argument("file", metavar="FILE", help=_("The CSV or spreadsheet file."))
+        participants.add_argument(
+            "--event",
+            type=int,
+            required=True,
+            metavar="ID",
+            help=_("The event's id (as in its page's address)."),
+        )
+        participants.add_argument(
+            "--user",
+            dest="username",
+            required=True,
+            metavar="USERNAME",
+            help=_("The person importing (the import is recorded in the audit trail under this name)."),
+        )
+        participants.add_argument(
+            "--replace",
+            action="store_true",
+            help=_("Make the file the event's whole list: the participants recorded so far are removed."),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, f"_{options['kind']}")(options)
+
+    def _participants(self, options: dict[str, Any]) -> None:
+        from wpsnap.accounts.models import User
+        from wpsnap.registries.models import Event
+        from wpsnap.registries.services.events import EventLockedError
+        from wpsnap.registries.services.participants import participants_import_file
+
+        actor = User.objects.filter(username=options["username"], is_active=True).first()
+        if actor is None:
+            raise CommandError(_("No active user %(name)r.") % {"name": options["username"]})
+        event = Event.objects.filter(pk=options["event"]).select_related("plan").first()
+        if event is None:
+            raise CommandError(_("No event with the id %(id)d.") % {"id": options["event"]})
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("%(path)s: cannot be read (%(error)s).") % {"path": path, "error": exc.strerror or exc}
+            ) from exc
+        try:
+            result = participants_import_file(
+                actor=actor, event=event, name=path.name, content=content, replace=options["replace"]
+            )
+        except PermissionDenied as exc:
+            raise CommandError(
+                _("%(name)s may not change the participants of event %(id)d.")
+                % {"name": actor.get_username(), "id": event.pk}
+            ) from exc
+        except EventLockedError as exc:
+            raise CommandError(str(exc)) from exc
+        except InvalidInput as exc:
+            raise CommandError("\n".join(exc.problems)) from exc
+        message = ngettext(
+            "%(count)d participant added to event %(id)d.",
+            "%(count)d participants added to event %(id)d.",
+            result.rows,
+        ) % {"count": result.rows, "id": event.pk}
+        if options["replace"]:
+            message += " " + _("They replace the list recorded before.")
+        self.stdout.write(message)
