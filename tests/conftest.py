@@ -75,17 +75,19 @@ def _hashed_test_password() -> str:
 @pytest.fixture
 def make_user(az_plan):
     """Make a user with a role at an organisation (by key): ``make_user("focal_point", "mia")``."""
+    return create_user
+
+
+def create_user(role: str, org_key: str | None = None, username: str | None = None):
+    """A user with a role at an organisation (by key); the ``make_user`` fixture, for module fixtures."""
     from wpsnap.accounts.models import User
 
-    def make(role: str, org_key: str | None = None, username: str | None = None):
-        org = _organisation(org_key or DEMO_ORGS[role])
-        name = username or f"{role}-{org.key}"
-        user = User(username=name, email=f"{name}@example.org", role=role, organisation=org)
-        user.password = _hashed_test_password()  # hashing once: Argon2 is slow on purpose
-        user.save()
-        return user
-
-    return make
+    org = _organisation(org_key or DEMO_ORGS[role])
+    name = username or f"{role}-{org.key}"
+    user = User(username=name, email=f"{name}@example.org", role=role, organisation=org)
+    user.password = _hashed_test_password()  # hashing once: Argon2 is slow on purpose
+    user.save()
+    return user
 
 
 def sign_in(client, user):

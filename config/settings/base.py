@@ -243,4 +243,6 @@ WPSNAP_DEMO_ALLOWED = True
 
 # Evidence files: at most this many bytes each.
 WPSNAP_EVIDENCE_MAX_BYTES = int(os.environ.get("WPSNAP_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# A participant file (CSV or Excel) may be this large: about a million rows of CSV.
+WPSNAP_PARTICIPANTS_MAX_BYTES = int(os.environ.get("WPSNAP_PARTICIPANTS_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

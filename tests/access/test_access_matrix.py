@@ -13,7 +13,7 @@ own; MIA's event is "other".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -81,30 +81,8 @@ class Case:
 
     @property
     def needs_events(self) -> bool:
-        """Cases about events and participants need the events world (and not the reports)."""
+        """Cases about events and participants (anonymous visitors get the sign-in page or 401)."""
         return self.name.startswith("events: ")
-
-    @property
-    def needs_reports(self) -> bool:
-        """Cases about reports, periods and evidence need the reporting world (slower to build)."""
-        return not self.needs_events and any(
-            part in self.name
-            for part in (
-                "report",
-                "period",
-                "evidence",
-                "activities",
-                "queue",
-                "results",
-                "endorse",
-                "approve",
-                "edit own",
-                "edit other",
-                "comment",
-                "history",
-                "save own",
-            )
-        )
 
 
 def _me(w: World) -> int:
@@ -718,25 +696,57 @@ def _succeeded(response: Any) -> bool:
     return False
 
 
-def _world(make_user, role: str, *, reports: bool = True, events: bool = False) -> World:
+@dataclass
+class Shared:
+    """What every case reads, built once per module: the draft plan, another agency's person, a
+    colleague in each organisation, and the reporting and events worlds."""
+
+    world: World
+    colleagues: dict[str, User]
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker):
+    """Build the world once, inside a transaction that each test's own (savepoint) transaction nests
+    in and that is rolled back when the module ends: the database is as it was for the next module."""
+    from django.db import transaction
+
     from wpsnap.plan import schema
     from wpsnap.plan.services import plan_load
 
+    from ..conftest import create_user
     from ..plan.minimal import MINIMAL_PLAN
 
-    draft_file = schema.parse_plan_text(MINIMAL_PLAN.replace("status: adopted", "status: draft"))
-    draft = plan_load(plan_file=draft_file).plan
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            draft_file = schema.parse_plan_text(MINIMAL_PLAN.replace("status: adopted", "status: draft"))
+            draft = plan_load(plan_file=draft_file).plan
+            colleagues = {
+                org: create_user(
+                    "ngo_contributor" if org == "test-ngo" else "focal_point", org, f"colleague-{org}"
+                )
+                for org in set(OWN_ORG.values())
+            }
+            other = create_user("focal_point", "mia", "other-agency-person")
+            world = World(me=None, own_colleague=colleagues["mod"], other=other, draft=draft)
+            _reports(world, create_user)
+            _events(world, create_user)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield Shared(world=world, colleagues=colleagues)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def _world(shared: Shared, make_user, role: str) -> World:
+    """The shared world seen by a new person of ``role`` (made inside the test's transaction)."""
     me = None if role == "anonymous" else make_user(role)
-    own = make_user(
-        "focal_point" if role != "ngo_contributor" else "ngo_contributor", OWN_ORG[role], "colleague"
-    )
-    other = make_user("focal_point", "mia", "other-agency-person")
-    world = World(me=me, own_colleague=own, other=other, draft=draft)
-    if reports:
-        _reports(world, make_user)
-    if events:
-        _events(world, make_user)
-    return world
+    return replace(shared.world, me=me, own_colleague=shared.colleagues[OWN_ORG[role]])
 
 
 def _events(world: World, make_user) -> None:
@@ -850,9 +860,9 @@ PAIRS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("role", "case"), PAIRS, ids=[f"{role}-{case.name}" for role, case in PAIRS])
-def test_access_matrix(role: str, case: Case, make_user) -> None:
+def test_access_matrix(role: str, case: Case, shared: Shared, make_user) -> None:
     """The role succeeds exactly where the matrix allows it; refusals on objects are audited."""
-    world = _world(make_user, role, reports=case.needs_reports, events=case.needs_events)
+    world = _world(shared, make_user, role)
     client = Client()
     if world.me is not None:
         sign_in(client, world.me)
@@ -889,10 +899,12 @@ NAME = "Leyla Testova"
 @pytest.mark.parametrize(
     ("role", "with_names"), [("coordinator", True), ("approver", False), ("focal_point", False)]
 )
-def test_names_leave_only_by_a_coordinators_hand(role: str, with_names: bool, make_user) -> None:
+def test_names_leave_only_by_a_coordinators_hand(
+    role: str, with_names: bool, shared: Shared, make_user
+) -> None:
     """The export of MoD's participants and their list through the API carry a consenting participant's
     name for a coordinator only; for the agency's own people the name is not there at all."""
-    world = _world(make_user, role, reports=False, events=True)
+    world = _world(shared, make_user, role)
     assert world.me is not None
     client = sign_in(Client(), world.me)
     export = client.get(_page("participant_export", world.own_event.pk))

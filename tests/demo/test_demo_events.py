@@ -3,8 +3,7 @@ agencies' writers before the closed periods are locked, of every type, with plau
 names without consent, derived values that agree with some reports and differ from others, and made
 only once however often ``demo load`` runs.
 
-The demo is loaded once for the module (inside a transaction rolled back at the end), because a load
-replays a few thousand service calls; each test runs in a savepoint inside it.
+The demo is loaded once for the package (``tests/demo/conftest.py``); each test runs in a savepoint inside it.
 """
 
 from __future__ import annotations
@@ -13,17 +12,12 @@ import hashlib
 import json
 import re
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Sum
-from django.test.utils import override_settings
 
 from wpsnap.accounts.models import Organisation, Role
 from wpsnap.demo import events as demo_events
-from wpsnap.plan.models import Plan
 from wpsnap.registries.models import (
     Event,
     EventFile,
@@ -36,54 +30,17 @@ from wpsnap.registries.models import (
 from wpsnap.registries.selectors import derived_values, district_names, rules_for
 from wpsnap.registries.services.events import EventLockedError, ensure_event_writable
 from wpsnap.reporting import selectors
-from wpsnap.reporting.models import IndicatorValue, ProgressReport, ReportingPeriod
+from wpsnap.reporting.models import IndicatorValue, ProgressReport
 from wpsnap.reporting.workflow import Status
+
+from .conftest import PASSWORD, demo
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "demo-pass-2026"
 SUMMARY = re.compile(
     r"Demo events: (\d+) created \((\d+) participants listed, (\d+) counted, (\d+) files\), "
     r"(\d+) already there, (\d+) left out in locked periods\."
 )
-
-
-def demo(*args: str) -> str:
-    out = StringIO()
-    call_command("demo", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``wpsnap demo load`` once for the module, with files in a temporary directory and fast
-    password hashing; everything is rolled back afterwards. Returns the command's output."""
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path_factory.mktemp("files")), "base_url": None},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers),
-        transaction.atomic(),
-    ):
-        output = demo("load", "--password", PASSWORD)
-        yield output
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def plan(loaded) -> Plan:
-    return Plan.objects.get(slug="az-2020-2023")
-
-
-@pytest.fixture
-def periods(plan) -> dict[str, ReportingPeriod]:
-    return {p.label: p for p in selectors.periods(plan)}
 
 
 def snapshot() -> dict[str, object]:

@@ -2,8 +2,7 @@
 the demo people, varied by period and status, valid, dated like a real reporting year, and loaded
 only once however often ``demo load`` runs.
 
-The demo is loaded once for the module (inside a transaction rolled back at the end), because a load
-replays a few thousand service calls; each test runs in a savepoint inside it.
+The demo is loaded once for the package (``tests/demo/conftest.py``); each test runs in a savepoint inside it.
 """
 
 from __future__ import annotations
@@ -11,16 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test.utils import override_settings
 
 from wpsnap.accounts.models import Role
 from wpsnap.demo import reports as demo_reports
-from wpsnap.plan.models import Plan
 from wpsnap.reporting import selectors
 from wpsnap.reporting.models import (
     Comment,
@@ -35,48 +29,11 @@ from wpsnap.reporting.models import (
 from wpsnap.reporting.services.reports import report_problems
 from wpsnap.reporting.workflow import Status
 
+from .conftest import PASSWORD, demo
+
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "demo-pass-2026"
 AGENCIES = ("mod", "mia", "scridp", "mlspp", "moe")
-
-
-def demo(*args: str) -> str:
-    out = StringIO()
-    call_command("demo", *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """``wpsnap demo load`` once for the module, with evidence files in a temporary directory and
-    fast password hashing; everything is rolled back afterwards. Returns the command's output."""
-    storages = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path_factory.mktemp("evidence")), "base_url": None},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with (
-        django_db_blocker.unblock(),
-        override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers),
-        transaction.atomic(),
-    ):
-        output = demo("load", "--password", PASSWORD)
-        yield output
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def plan(loaded) -> Plan:
-    return Plan.objects.get(slug="az-2020-2023")
-
-
-@pytest.fixture
-def periods(plan) -> dict[str, ReportingPeriod]:
-    return {p.label: p for p in selectors.periods(plan)}
 
 
 def statuses(period: ReportingPeriod) -> Counter[str]:

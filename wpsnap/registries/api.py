@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.cache import patch_cache_control
@@ -72,6 +71,7 @@ from .services.events import (
     event_update,
 )
 from .services.participants import (
+    max_bytes,
     participant_delete,
     participants_add_rows,
     participants_import_file,
@@ -401,8 +401,6 @@ def _plan(request: Request, slug: str | None) -> Plan:
 
 # --- participants -----------------------------------------------------------------------------------
 
-# An uploaded participant file may be this large (a few hundred thousand rows), as on the import page.
-MAX_FILE_BYTES = getattr(settings, "WPSNAP_PARTICIPANTS_MAX_BYTES", 50 * 1024 * 1024)
 ADDED = OpenApiResponse(ParticipantsAddedSerializer, description=gettext_lazy("The participants were added."))
 
 
@@ -469,14 +467,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
             upload = ParticipantFileSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
             file = upload.validated_data["file"]
-            content = file.read(MAX_FILE_BYTES + 1)
-            if len(content) > MAX_FILE_BYTES:
-                raise InvalidInput(
-                    [
-                        _("file: the file is larger than %(mb)d MB: split it in parts.")
-                        % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-                    ]
-                )
+            content = file.read(max_bytes() + 1)
             result = participants_import_file(
                 actor=request.user,
                 event=event,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,15 @@ def participants_import(
 def participants_import_file(
     *, actor: Any, event: Event, name: str, content: bytes, replace: bool = False, request: Any = None
 ) -> ImportResult:
-    """Import an uploaded file (CSV or spreadsheet, judged by its content)."""
+    """Import an uploaded file (CSV or spreadsheet, judged by its content). Callers read at most
+    ``max_bytes() + 1`` bytes of an upload, so that a file too large is refused here, not read whole."""
+    if len(content) > max_bytes():
+        raise InvalidInput(
+            [
+                _("file: the file is larger than %(mb)d MB: split it in parts.")
+                % {"mb": max_bytes() // (1024 * 1024)}
+            ]
+        )
     table = read_table(name, content)
     return participants_import(
         actor=actor,
@@ -98,6 +107,11 @@ def participants_import_file(
         sha256=hashlib.sha256(content).hexdigest(),
         request=request,
     )
+
+
+def max_bytes() -> int:
+    """How large a participant file may be (``WPSNAP_PARTICIPANTS_MAX_BYTES``)."""
+    return int(settings.WPSNAP_PARTICIPANTS_MAX_BYTES)
 
 
 def participants_import_text(

@@ -9,7 +9,6 @@ import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -31,10 +30,9 @@ from ..participants import COLUMNS
 from ..permissions import events_with_participants_visible_to, participants_visible_to
 from ..services import participants as services
 from ..services.events import EventLockedError
+from ..services.participants import max_bytes
 from .common import event_for, private
 
-# An uploaded participant file may be this large (a few hundred thousand rows).
-MAX_BYTES = getattr(settings, "WPSNAP_PARTICIPANTS_MAX_BYTES", 50 * 1024 * 1024)
 # Cells a spreadsheet would run as a formula: written with a leading quote (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -150,7 +148,7 @@ def _render_import(
             ("age_band", list(labels.get("age", {}).items())),
             ("population_group", list(labels.get("population_group", {}).items())),
         ],
-        "max_mb": MAX_BYTES // (1024 * 1024),
+        "max_mb": max_bytes() // (1024 * 1024),
     }
     return private(render(request, "registries/participant_import.html", context, status=status))
 
@@ -174,14 +172,7 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = data.get("file")
     try:
         if upload:
-            content = upload.read(MAX_BYTES + 1)
-            if len(content) > MAX_BYTES:
-                raise InvalidInput(
-                    [
-                        _("file: the file is larger than %(mb)d MB: split it in parts.")
-                        % {"mb": MAX_BYTES // (1024 * 1024)}
-                    ]
-                )
+            content = upload.read(max_bytes() + 1)
             result = services.participants_import_file(
                 actor=request.user,
                 event=event,
