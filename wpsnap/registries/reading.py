@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from django.utils.translation import gettext as _
 
 from wpsnap.core.errors import InvalidInput
-from wpsnap.reporting.services.reports import sniff
+from wpsnap.core.files import sniff
 
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls", ".ods")
 

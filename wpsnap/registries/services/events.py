@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput, WpsnapError
+from wpsnap.core.files import checked_kind
 from wpsnap.plan.models import Activity, Plan
 from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import may_report
-from wpsnap.reporting.services.reports import sniff
 
 from .. import selectors
 from ..models import (
@@ -212,25 +212,7 @@ def event_file_add(
     ensure_event_writable(event.plan_id, event.starts_on)
     if purpose not in EventFilePurpose.values:
         raise InvalidInput([_("purpose: choose agenda, materials or other.")])
-    if not content:
-        raise InvalidInput([_("file: the file is empty.")])
-    if len(content) > settings.WPSNAP_EVIDENCE_MAX_BYTES:
-        raise InvalidInput(
-            [
-                _("file: the file is larger than %(mb)d MB.")
-                % {"mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            ]
-        )
-    kind = sniff(content)
-    if kind is None:
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
-                )
-                % {"name": name}
-            ]
-        )
+    kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
         stored = EventFile(
             event=event,

@@ -3,8 +3,6 @@ send back."""
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, HttpResponse
 
 from wpsnap.accounts import permissions
@@ -28,12 +26,3 @@ def private(response: HttpResponse) -> HttpResponse:
     """Pages and files with personal data: never kept by a browser or a proxy."""
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# Characters that have no place in a file name sent back in a header.
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"]+")
-
-
-def download_name(name: str, default: str = "file") -> str:
-    cleaned = _UNSAFE_NAME.sub("_", name).strip(" .")
-    return cleaned or default

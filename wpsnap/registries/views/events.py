@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.files import attachment
 from wpsnap.plan.models import Plan
-from wpsnap.reporting.views.form import EVIDENCE_TYPES
 
 from .. import page_selectors, selectors
 from ..forms import CountsForm, EventFileForm, EventFilterForm, EventForm, add_problems
@@ -27,7 +27,7 @@ from ..models import Event, Participation
 from ..permissions import event_files_visible_to
 from ..services import events as services
 from ..services.events import EventLockedError
-from .common import download_name, event_for
+from .common import event_for
 
 
 def _nothing_saved() -> str:
@@ -291,19 +291,7 @@ def event_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """The file, as an attachment, to those who may see its event."""
     event = event_for(request, pk)
     stored = get_or_refuse(request, event_files_visible_to(request.user), pk=file_pk, event_id=event.pk)
-    try:
-        content = stored.file.open("rb")
-    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost disk)
-        raise Http404 from exc
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=download_name(stored.original_name),
-        content_type=EVIDENCE_TYPES.get(stored.kind, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(stored.file, name=stored.original_name, kind=stored.kind)
 
 
 @gate("event.edit", authenticated=True)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput, WpsnapError
+from wpsnap.core.files import checked_kind
 from wpsnap.plan.models import Activity, IndicatorKind
 
 from .. import selectors
@@ -290,52 +289,6 @@ def comment_add(*, actor: Any, report: ProgressReport, text: str, request: Any =
 
 # --- evidence ---------------------------------------------------------------------------------------
 
-# What an evidence file may be, by its content (never by its name).
-_MAX_UNZIPPED = 200 * 1024 * 1024
-_MAX_MEMBERS = 2000
-
-
-def sniff(content: bytes) -> str | None:
-    """The file's real type from its bytes: pdf, png, jpeg, docx, xlsx, pptx, odt, ods, txt; else None."""
-    if content.startswith(b"%PDF-"):
-        return "pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if content.startswith(b"PK\x03\x04"):
-        return _sniff_zip(content)
-    if b"\x00" not in content[:8192]:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return "txt"
-    return None
-
-
-def _sniff_zip(content: bytes) -> str | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = archive.infolist()
-            if len(members) > _MAX_MEMBERS or sum(m.file_size for m in members) > _MAX_UNZIPPED:
-                return None  # an archive that unpacks to far more than it weighs
-            names = {m.filename for m in members}
-            if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace")
-                return {
-                    "application/vnd.oasis.opendocument.text": "odt",
-                    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-                }.get(mimetype)
-            if "[Content_Types].xml" not in names:
-                return None
-            for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-                if any(n.startswith(prefix) for n in names):
-                    return kind
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    return None
-
 
 def evidence_add(
     *, actor: Any, report: ProgressReport, name: str, content: bytes, request: Any = None
@@ -344,25 +297,7 @@ def evidence_add(
     ensure_writable(report)
     if not permissions.can(actor, "report.edit", report):
         permissions.refuse(request, "report.edit", report)
-    if len(content) > settings.WPSNAP_EVIDENCE_MAX_BYTES:
-        raise InvalidInput(
-            [
-                _("file: the file is larger than %(mb)d MB.")
-                % {"mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            ]
-        )
-    if not content:
-        raise InvalidInput([_("file: the file is empty.")])
-    kind = sniff(content)
-    if kind is None:
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
-                )
-                % {"name": name}
-            ]
-        )
+    kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
         evidence = Evidence(
             report=report,

@@ -9,7 +9,6 @@ editable answers 409 with the reason, and nothing is saved.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from wpsnap.accounts import permissions
 from wpsnap.accounts.forms import add_problems
 from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.files import attachment
 
 from .. import form_selectors, services
 from ..forms import EvidenceForm, ReportForm, StartForm, with_source_figures
@@ -36,19 +36,6 @@ from ..services import LockedError
 FORM_TEMPLATE = "reporting/report_form.html"
 STATUS_TEMPLATE = "reporting/partials/form_status.html"
 TAKEN_TEMPLATE = "reporting/partials/form_taken.html"
-
-# What a browser is told an evidence file is, by the type its content was judged to be.
-EVIDENCE_TYPES = {
-    "pdf": "application/pdf",
-    "png": "image/png",
-    "jpeg": "image/jpeg",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "txt": "text/plain; charset=utf-8",
-}
 
 
 def _url(name: str, *args: Any) -> str | None:
@@ -402,15 +389,6 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Characters that have no place in a file name sent back in a header.
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
-
-
-def download_name(name: str) -> str:
-    """The uploaded name, safe to send back: no control characters or path separators."""
-    cleaned = _UNSAFE_NAME.sub("_", name).strip(" .")
-    return cleaned or "evidence"
-
-
 @permissions.gate("report.view", authenticated=True)
 @require_safe
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -419,16 +397,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         request, form_selectors.evidence_visible_to(request.user), pk=pk
     )
     permissions.require(request, "report.view", evidence.report)
-    try:
-        content = evidence.file.open("rb")
-    except FileNotFoundError as exc:  # the row outlived its file (restored database, lost disk)
-        raise Http404 from exc
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=download_name(evidence.original_name),
-        content_type=EVIDENCE_TYPES.get(evidence.kind, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(evidence.file, name=evidence.original_name, kind=evidence.kind, default_name="evidence")

@@ -1,0 +1,123 @@
+"""Files people upload (evidence, agendas, materials): what they really are, judged by their content,
+never by their name; and how they are sent back (as private attachments, never run by a browser)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput
+
+# An office archive that unpacks to more than this, or holds more members, is refused (zip bombs).
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_MEMBERS = 2000
+
+# What a browser is told a stored file is, by the type its content was judged to be.
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "txt": "text/plain; charset=utf-8",
+}
+
+
+def sniff(content: bytes) -> str | None:
+    """The file's real type from its bytes: pdf, png, jpeg, docx, xlsx, pptx, odt, ods, txt; else None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if content.startswith(b"PK\x03\x04"):
+        return _sniff_zip(content)
+    if b"\x00" not in content[:8192]:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "txt"
+    return None
+
+
+def _sniff_zip(content: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED:
+                return None  # an archive that unpacks to far more than it weighs
+            names = {m.filename for m in members}
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace")
+                return {
+                    "application/vnd.oasis.opendocument.text": "odt",
+                    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+                }.get(mimetype)
+            if "[Content_Types].xml" not in names:
+                return None
+            for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+                if any(n.startswith(prefix) for n in names):
+                    return kind
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return None
+
+
+def checked_kind(name: str, content: bytes, *, max_bytes: int) -> str:
+    """The kind of an uploaded document (PDF, image, office document or text), or
+    :class:`InvalidInput` naming the ``file`` field: empty, too large, or not such a document."""
+    if len(content) > max_bytes:
+        raise InvalidInput(
+            [_("file: the file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}]
+        )
+    if not content:
+        raise InvalidInput([_("file: the file is empty.")])
+    kind = sniff(content)
+    if kind is None:
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
+                )
+                % {"name": name}
+            ]
+        )
+    return kind
+
+
+# Characters that have no place in a file name sent back in a header.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"]+")
+
+
+def download_name(name: str, default: str = "file") -> str:
+    """The uploaded name, safe to send back: no control characters, quotes or path separators."""
+    cleaned = _UNSAFE_NAME.sub("_", name).strip(" .")
+    return cleaned or default
+
+
+def attachment(file: Any, *, name: str, kind: str, default_name: str = "file") -> FileResponse:
+    """A stored file as a private attachment of the type its content was judged to be; 404 if the
+    row outlived its file (a restored database, a lost disk)."""
+    try:
+        content = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=download_name(name, default_name),
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
