@@ -3,7 +3,7 @@
 Run by hand (it is not part of the test suite): ``.venv/bin/python bench/import_participants.py``. It
 starts its own throw-away PostgreSQL cluster (it re-runs itself under ``scripts/with-postgres``; it never
 writes to a database it did not create), migrates, loads the Azerbaijan plan and sets it up for reporting
-and events (its 74 districts).
+and events (its 73 districts).
 
 For each size (100,000 and 1,000,000 rows by default) it generates a realistic participant list as CSV
 (sex, age or age band, population group, district, organisation or position, and for some people a name

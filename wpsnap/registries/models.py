@@ -193,8 +193,17 @@ class Participant(models.Model):
     always set (from ``age`` when the age is known). ``name`` is optional and kept only with consent."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    # Which import brought the row: provenance only. No database constraint or index, because a
+    # second foreign-key check on every row of a million-row import doubles its cost (bench/README.md);
+    # batches are append-only and go only with their event, which takes its participants with it.
     batch = models.ForeignKey(
-        ParticipantImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ParticipantImport,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     sex = models.CharField(_("sex"), max_length=20)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
