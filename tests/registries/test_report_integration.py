@@ -328,3 +328,27 @@ def test_query_counts_do_not_grow_with_events(
     html = client.get(form_url).content.decode()
     assert "From 20 events" in html
     assert (_queries(client, form_url), _queries(client, detail_url)) == one
+
+
+def test_a_blank_total_is_compared_as_the_sum_of_the_parts(report, indicator) -> None:
+    """A total left blank stands for the sum of the parts ("left blank, the total is the sum"): parts
+    that match the events leave the total unmarked; parts that do not, mark it."""
+    from django.http import QueryDict
+
+    from wpsnap.reporting.form_selectors import report_form_page
+    from wpsnap.reporting.forms import ReportForm
+
+    page = report_form_page(report)
+
+    def total_differs(parts: dict[str, str]) -> bool:
+        data = QueryDict(mutable=True)
+        data.update({field_name(indicator.pk, key): value for key, value in parts.items()})
+        data[field_name(indicator.pk, TOTAL)] = ""
+        form = ReportForm(data, page=page)
+        view = next(v for v in form.indicator_views if v.block.indicator.pk == indicator.pk)
+        assert view.total_source is not None
+        return view.total_source.differs
+
+    assert total_differs({WOMEN_18: "3", MEN_25: "2"}) is False
+    assert total_differs({WOMEN_18: "3", MEN_25: "1"}) is True
+    assert total_differs({}) is True  # nothing typed: 0 against the events' 5

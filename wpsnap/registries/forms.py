@@ -315,7 +315,7 @@ def _initial(event: Event) -> dict[str, Any]:
 
 class EventFileForm(_Form):
     purpose = forms.ChoiceField(
-        label=gettext_lazy("What it is"),
+        label=gettext_lazy("What the file is"),
         choices=EventFilePurpose.choices,
         initial=EventFilePurpose.MATERIALS,
         error_messages={"invalid_choice": gettext_lazy("Choose agenda, materials or other.")},
@@ -344,16 +344,16 @@ class ParticipantImportForm(_Form):
     """Participants from a file or from rows pasted from a spreadsheet, added to the list or replacing it."""
 
     file = forms.FileField(
-        label=gettext_lazy("A file: the template filled in (Excel or CSV)"),
+        label=gettext_lazy("The template filled in (Excel or CSV)"),
         required=False,
         error_messages={"empty": gettext_lazy("The file is empty.")},
     )
     text = forms.CharField(
-        label=gettext_lazy("Or paste the rows"),
+        label=gettext_lazy("Or paste the rows from a spreadsheet"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false", "autocomplete": "off"}),
         help_text=gettext_lazy(
-            "Copy the rows from a spreadsheet, the header row first, and paste them here. Commas or semicolons between the values work too."
+            "Copy the rows in the spreadsheet, the header row first, and paste them here. Rows typed with commas or semicolons between the values work too."
         ),
     )
     replace = forms.BooleanField(

@@ -342,17 +342,37 @@ def differs(typed: Any, value: int) -> bool:
     return (number or 0) != value
 
 
-def _source_cell(bound: BoundField, source: SourceFigures | None, key: str) -> SourceCell | None:
-    """What ``source`` says for the cell ``key`` of ``bound``; its note is linked to the input."""
+def _source_cell(
+    bound: BoundField, source: SourceFigures | None, key: str, *, blank_means: Any = None
+) -> SourceCell | None:
+    """What ``source`` says for the cell ``key`` of ``bound``; its note is linked to the input.
+    ``blank_means`` is what a blank box stands for (a blank total is the sum of the parts)."""
     if source is None or key not in source.cells:
         return None
     value = source.cells[key]
-    found = SourceCell(value=value, differs=differs(bound.value(), value), dom_id=f"{bound.auto_id}_source")
+    typed = bound.value()
+    if blank_means is not None and not str(typed or "").strip():
+        typed = blank_means
+    found = SourceCell(value=value, differs=differs(typed, value), dom_id=f"{bound.auto_id}_source")
     bound.field.source_id = found.dom_id  # type: ignore[attr-defined]
     attrs = bound.field.widget.attrs
     if "figure-total" not in attrs.get("class", ""):  # the total's are set with its problems
         attrs["aria-describedby"] = found.dom_id
     return found
+
+
+def _sum_of_parts(form: ReportForm, block: IndicatorBlock) -> str | None:
+    """The sum of the parts typed in ``block``'s boxes (as text), which a blank total stands for; None
+    when no part is typed or one is not a number."""
+    total = None
+    for cell in block.spec.cells():
+        try:
+            number = parse_number(str(form[field_name(block.indicator.pk, cell.key)].value() or ""))
+        except ValueError:
+            return None
+        if number is not None:
+            total = (total or 0) + number
+    return None if total is None else str(total)
 
 
 def _indicator_view(form: ReportForm, number: int, block: IndicatorBlock) -> IndicatorView:
@@ -362,7 +382,7 @@ def _indicator_view(form: ReportForm, number: int, block: IndicatorBlock) -> Ind
         view.answer = form[answer_name(pk)]
         return view
     view.total = form[field_name(pk, TOTAL)]
-    view.total_source = _source_cell(view.total, block.source, TOTAL)
+    view.total_source = _source_cell(view.total, block.source, TOTAL, blank_means=_sum_of_parts(form, block))
     rows_dim, cols_dim = block.spec.grid()
     if rows_dim is None:
         return view
