@@ -10,3 +10,5 @@ urlpatterns = [
     path("api/v1/", include(("config.api", "api"))),
     path("", include("wpsnap.plan.urls")),
 ]
+
+handler400 = "wpsnap.core.views.bad_request"

@@ -50,6 +50,7 @@ def test_create_sets_the_organiser_to_the_actors_agency(events_plan, people):
         ({"district": "atlantis"}, "district:"),
         ({"participation": "maybe"}, "participation:"),
         ({"issues_raised": "Housing"}, "issues_raised:"),
+        ({"content": "x" * 5001}, "content:"),
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(events_plan, people, changes, field):

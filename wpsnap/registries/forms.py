@@ -21,6 +21,7 @@ from wpsnap.reporting.disaggregation import BreakdownSpec, cell_key
 
 from .models import (
     DIALOGUE_KINDS,
+    TEXT_MAX,
     Event,
     EventFilePurpose,
     EventKind,
@@ -29,8 +30,6 @@ from .models import (
     Topic,
 )
 from .services.events import EventInput
-
-TEXT_MAX = 5000
 
 
 def add_problems(form: forms.Form, problems: Iterable[str], aliases: dict[str, str] | None = None) -> None:
@@ -223,6 +222,10 @@ class EventForm(_Form):
     )
     issues_raised = forms.CharField(
         label=gettext_lazy("Issues raised by the participants"),
+        help_text=gettext_lazy(
+            "What was raised, not who raised it: no names or details that point to a person. "
+            "Evaluators and partner organisations read this."
+        ),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -323,7 +326,9 @@ class EventFileForm(_Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "A PDF, image, office document or text file. Its content is checked, whatever its name says."
+            "A PDF, image, office document or text file. Its content is checked, whatever its name says. "
+            "Not attendance sheets or lists with names: evaluators and partners can open these files; "
+            "record people in the participant list, where they are protected."
         ),
         error_messages={
             "required": gettext_lazy("Choose a file to upload."),

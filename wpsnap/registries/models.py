@@ -35,6 +35,11 @@ class EventKind(models.TextChoices):
 DIALOGUE_KINDS = (EventKind.CONSULTATION, EventKind.SURVEY)
 
 
+# The longest text an event's content, outcomes, issues raised or answers given may be (forms, API and
+# services agree on it).
+TEXT_MAX = 5000
+
+
 class Participation(models.TextChoices):
     LIST = "list", _("A list of participants (one row per person)")
     COUNTS = "counts", _("Counts by sex and age band (no list kept)")

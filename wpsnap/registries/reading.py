@@ -7,6 +7,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -84,7 +87,7 @@ def _refuse_nul(line: int) -> None:
     raise InvalidInput(
         [
             _("line %(line)d: the CSV cannot be read (%(error)s).")
-            % {"line": line, "error": "line contains NUL"}
+            % {"line": line, "error": _("line contains NUL")}
         ]
     )
 
@@ -137,9 +140,73 @@ def _check_utf8(content: bytes) -> None:
 _CHUNK = 1 << 20
 
 
+# A spreadsheet is first unpacked in a child process whose memory is limited: the reader spreads a
+# few kilobytes over gigabytes (two cells a sheet apart, one long text shared by thousands of cells,
+# an ODS row repeated a million times), within the archive checks, and a failed allocation aborts the
+# interpreter, not just the request. The limit grows with the file: a list of a million rows needs
+# about 1 GB.
+SHEET_MEMORY = (256 * 1024 * 1024, 256, 4 * 1024 * 1024 * 1024)  # base, per byte of the file, at most
+SHEET_SECONDS = 120
+_PROBE = """
+import io, resource, sys
+def limit(kind, value):
+    hard = resource.getrlimit(kind)[1]
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(kind, (value, hard))
+limit(resource.RLIMIT_AS, int(sys.argv[1]))
+limit(resource.RLIMIT_CPU, int(sys.argv[2]))
+try:
+    from python_calamine import CalamineWorkbook
+except ImportError:
+    sys.exit(4)
+content = sys.stdin.buffer.read()
+try:
+    CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+except MemoryError:
+    sys.exit(3)
+except Exception:
+    pass  # not a readable spreadsheet: reading it again says so
+"""
+logger = logging.getLogger(__name__)
+
+
+def _ensure_unpacks_within_limits(name: str, content: bytes) -> None:
+    base, per_byte, most = SHEET_MEMORY
+    memory = min(most, base + per_byte * len(content))
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and code, the file on stdin
+            [sys.executable, "-c", _PROBE, str(memory), str(SHEET_SECONDS)],
+            input=content,
+            capture_output=True,  # a failed allocation's report is dropped, never logged
+            timeout=SHEET_SECONDS * 2,
+            check=False,
+        )
+        code = done.returncode
+    except subprocess.TimeoutExpired:
+        code = -1
+    except OSError:
+        code = 4
+    if code == 0:
+        return
+    if code == 4:
+        logger.error("spreadsheets cannot be checked: %s cannot run python_calamine", sys.executable)
+        raise InvalidInput(
+            [_("file: spreadsheets cannot be read here just now. Upload the list as CSV UTF-8.")]
+        )
+    raise InvalidInput(
+        [
+            _(
+                "file: “%(name)s” unpacks to far more than its size (over %(mb)d MB): save it again from the spreadsheet program, or as CSV UTF-8."
+            )
+            % {"name": name, "mb": memory // (1024 * 1024)}
+        ]
+    )
+
+
 def _read_spreadsheet(name: str, content: bytes) -> Table:
     from python_calamine import CalamineWorkbook
 
+    _ensure_unpacks_within_limits(name, content)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = workbook.get_sheet_by_index(0)

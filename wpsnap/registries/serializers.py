@@ -17,7 +17,7 @@ from wpsnap.accounts.serializers import StrictSerializer
 from wpsnap.plan.serializers import NamedChoiceField
 from wpsnap.reporting.serializers import ActivityRefSerializer, AgencyRefSerializer, PeriodRefSerializer
 
-from .models import Event, EventKind, Participant, Participation, Topic
+from .models import TEXT_MAX, Event, EventKind, Participant, Participation, Topic
 
 # --- events ---------------------------------------------------------------------------------------
 
@@ -104,14 +104,17 @@ class EventInputSerializer(StrictSerializer):
         help_text=gettext_lazy("A district's code (an option of the plan's district dimension)."),
     )
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    content = serializers.CharField(required=False, allow_blank=True)
-    outcomes = serializers.CharField(required=False, allow_blank=True)
+    # As long as the event's form takes, so that an event recorded here can be changed there.
+    content = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    outcomes = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     issues_raised = serializers.CharField(
+        max_length=TEXT_MAX,
         required=False,
         allow_blank=True,
         help_text=gettext_lazy("Consultations and surveys only: what people raised."),
     )
     answers_given = serializers.CharField(
+        max_length=TEXT_MAX,
         required=False,
         allow_blank=True,
         help_text=gettext_lazy("Consultations and surveys only: the answers they were given."),

@@ -23,6 +23,7 @@ from wpsnap.reporting.selectors import may_report
 from .. import selectors
 from ..models import (
     DIALOGUE_KINDS,
+    TEXT_MAX,
     Event,
     EventFile,
     EventFilePurpose,
@@ -106,6 +107,11 @@ def _problems(plan: Plan, organiser: Organisation, data: EventInput) -> list[str
         )
     if any(p.pk == organiser.pk for p in data.partners):
         problems.append(_("partners: the organiser is not its own partner."))
+    for name in ("content", "outcomes", "issues_raised", "answers_given"):
+        if len(getattr(data, name)) > TEXT_MAX:
+            problems.append(
+                _("%(field)s: longer than %(max)d characters.") % {"field": name, "max": TEXT_MAX}
+            )
     if data.kind not in DIALOGUE_KINDS and (data.issues_raised.strip() or data.answers_given.strip()):
         problems.append(_("issues_raised: issues and answers belong to consultations and surveys."))
     return problems

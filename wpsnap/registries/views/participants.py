@@ -6,6 +6,7 @@ and participants never reach a URL, a log line or an audit note."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +36,9 @@ from .common import event_for, private
 
 # Cells a spreadsheet would run as a formula: written with a leading quote (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel in Azerbaijani or Russian splits a CSV on ";" (quotes or not): a formula after a semicolon
+# would start a cell of its own there, so it gets its quote too.
+FORMULA_AFTER_SEMICOLON = re.compile(r"(;[\s\"']*)(?=[=+\-@])")
 
 
 def _with_participants(request: HttpRequest, pk: int) -> Event:
@@ -223,7 +227,9 @@ def participant_template_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def safe_cell(value: str) -> str:
-    """A cell no spreadsheet runs as a formula."""
+    """A cell no spreadsheet runs as a formula, split on commas or on semicolons."""
+    if ";" in value:
+        value = FORMULA_AFTER_SEMICOLON.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
