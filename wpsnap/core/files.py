@@ -50,6 +50,16 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def unpacks_too_large(content: bytes) -> bool:
+    """Whether ``content`` is a zip archive (an office document) that unpacks beyond the limits."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            return len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNZIPPED
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
 def _sniff_zip(content: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from django.utils.translation import gettext as _
 
 from wpsnap.core.errors import InvalidInput
-from wpsnap.core.files import sniff
+from wpsnap.core.files import MAX_UNZIPPED, sniff, unpacks_too_large
 
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -37,6 +37,15 @@ def read_table(name: str, content: bytes) -> Table:
     if not content:
         raise InvalidInput([_("file: the file is empty.")])
     kind = _sniff(content)
+    if kind == "binary" and unpacks_too_large(content):
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” unpacks to more than %(mb)d MB: split the list into several files, or save it as CSV UTF-8."
+                )
+                % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024)}
+            ]
+        )
     looks_like_spreadsheet = name.lower().endswith(SPREADSHEET_NAMES)
     if kind == "spreadsheet":
         return _read_spreadsheet(name, content)
