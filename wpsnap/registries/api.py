@@ -20,7 +20,7 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from wpsnap.core.models import AuditAction
 from wpsnap.plan.models import Activity, Indicator, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
 from wpsnap.reporting.api import ReportingDefaults, reporting_exception_handler
-from wpsnap.reporting.disaggregation import TOTAL, cell_key
+from wpsnap.reporting.disaggregation import TOTAL
 from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
 from wpsnap.reporting.permissions import reports_visible_to
 
@@ -540,14 +540,7 @@ def counts_of(event: Event) -> dict[str, Any]:
     """The event's participants by sex x age band, every cell of the plan given (0 where none): its
     stored counts, or for an event with a list, counted from the list in the database."""
     keys = [cell.key for cell in selectors.count_cells(event.plan).cells()]
-    found: dict[str, int] = defaultdict(int)
-    if event.participation == Participation.COUNTS:
-        for cell, value in event.counts.values_list("cell", "value"):
-            found[cell] += value
-    else:
-        rows = Participant.objects.filter(event=event).values("sex", "age_band").annotate(n=Count("id"))
-        for row in rows.order_by():
-            found[cell_key([("sex", row["sex"]), ("age", row["age_band"])])] += row["n"]
+    found = selectors.event_cells(event)
     counts = {key: found.get(key, 0) for key in keys}
     # Anything outside today's cells (an option since removed) still shows, and counts in the total.
     counts.update({key: n for key, n in found.items() if key not in counts})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
@@ -19,7 +19,7 @@ from wpsnap.reporting.disaggregation import BreakdownSpec, parse_cell_key
 from wpsnap.reporting.models import DimensionOption, ReportingPeriod
 
 from . import selectors
-from .models import DerivationRule, Event, EventFile, Participant, ParticipantCount, Participation, Topic
+from .models import DerivationRule, Event, EventFile, Participant, Topic
 from .permissions import events_visible_to
 
 EVENTS_PER_PAGE = 50
@@ -152,19 +152,7 @@ class Summary:
 
 def summary(event: Event, spec: BreakdownSpec) -> Summary:
     """The event's participants in the sex x age band table (one query)."""
-    if event.participation == Participation.COUNTS:
-        found: list[tuple[dict[str, str], int]] = [
-            (dict(parse_cell_key(cell)), value)
-            for cell, value in ParticipantCount.objects.filter(event=event).values_list("cell", "value")
-        ]
-    else:
-        found = [
-            ({"sex": sex, "age": band}, n)
-            for sex, band, n in Participant.objects.filter(event=event)
-            .values_list("sex", "age_band")
-            .annotate(n=Count("id"))
-            .order_by()
-        ]
+    found = [(dict(parse_cell_key(cell)), n) for cell, n in selectors.event_cells(event).items()]
     # The count grid has sex down and age bands across; the summary turns it (few columns fit a phone).
     sex_dim, age_dim = spec.grid()
     sexes = list(sex_dim.options) if sex_dim else []
@@ -193,16 +181,7 @@ def summary(event: Event, spec: BreakdownSpec) -> Summary:
 
 def locked_period(event: Event) -> ReportingPeriod | None:
     """The locked period the event's first day falls in, if any (one query). The services ask again."""
-    return (
-        ReportingPeriod.objects.filter(
-            plan_id=event.plan_id,
-            start__lte=event.starts_on,
-            end__gte=event.starts_on,
-            locked_at__isnull=False,
-        )
-        .order_by("start")
-        .first()
-    )
+    return selectors.locked_period(event.plan_id, event.starts_on)
 
 
 def district_label(plan: Plan, code: str) -> str:

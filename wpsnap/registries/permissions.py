@@ -104,13 +104,6 @@ def events_visible_to(user: Any) -> QuerySet[Event]:
     return qs.none()
 
 
-def events_editable_by(user: Any) -> QuerySet[Event]:
-    org = _organisation_id(user)
-    if has_role(user, *WRITERS) and org is not None:
-        return Event.objects.filter(organiser_id=org)
-    return Event.objects.none()
-
-
 def events_with_participants_visible_to(user: Any) -> QuerySet[Event]:
     """The events whose participant lists ``user`` may see."""
     if is_coordinator(user):

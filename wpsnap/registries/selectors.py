@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from wpsnap.plan.models import Indicator, Plan
 from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec, cell_key, parse_cell_key
 from wpsnap.reporting.models import Dimension, ReportingPeriod
 from wpsnap.reporting.selectors import indicator_specs
 
-from .models import DerivationRule, Event, Measure, Participant, ParticipantCount
+from .models import DerivationRule, Event, Measure, Participant, ParticipantCount, Participation
 from .participants import Vocabulary, age_band, normalise
 
 # Other common spellings of the sex options, in the plan's three languages.
@@ -88,12 +89,33 @@ def count_cells(plan: Plan) -> BreakdownSpec:
     )
 
 
-def period_of(plan_id: int, day: date) -> ReportingPeriod | None:
+def locked_period(plan_id: int, day: date) -> ReportingPeriod | None:
+    """The locked (approved) period ``day`` falls in, if any: an event starting then no longer changes."""
     return (
-        ReportingPeriod.objects.filter(plan_id=plan_id, start__lte=day, end__gte=day)
+        ReportingPeriod.objects.filter(plan_id=plan_id, start__lte=day, end__gte=day, locked_at__isnull=False)
         .order_by("start")
         .first()
     )
+
+
+def locked_message(period: ReportingPeriod) -> str:
+    return _(
+        "The period %(period)s is approved and locked: its events no longer change. Ask a coordinator to re-open it."
+    ) % {"period": period}
+
+
+def event_cells(event: Event) -> dict[str, int]:
+    """The event's participants by sex x age band cell ("sex:women|age:18-24"): its stored counts, or
+    for an event with a list, counted from the list in the database (one query)."""
+    found: dict[str, int] = defaultdict(int)
+    if event.participation == Participation.COUNTS:
+        for cell, value in ParticipantCount.objects.filter(event=event).values_list("cell", "value"):
+            found[cell] += value
+    else:
+        rows = Participant.objects.filter(event=event).values_list("sex", "age_band").annotate(n=Count("id"))
+        for sex, band, n in rows.order_by():
+            found[cell_key([("sex", sex), ("age", band)])] += n
+    return dict(found)
 
 
 def event_totals(events: Iterable[Event]) -> dict[int, int]:
@@ -264,7 +286,3 @@ def _key(spec: BreakdownSpec, allowed: dict[str, set[str]], options: dict[str, s
             return None
         pairs.append((dimension.code, option))
     return cell_key(pairs)
-
-
-def events_for_activity(activity_id: int, scope: QuerySet[Event]) -> QuerySet[Event]:
-    return scope.filter(activities__id=activity_id).select_related("organiser").order_by("-starts_on")

@@ -17,7 +17,6 @@ from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput, WpsnapError
 from wpsnap.core.files import checked_kind
 from wpsnap.plan.models import Activity, Plan
-from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import may_report
 
 from .. import selectors
@@ -42,20 +41,9 @@ def ensure_event_writable(plan_id: int, *days: date) -> None:
     """The one check every write to an event's records asks: is any of ``days`` (the event's first
     day, before and after a change) in a locked period? It asks the database."""
     for day in days:
-        locked = (
-            ReportingPeriod.objects.filter(
-                plan_id=plan_id, start__lte=day, end__gte=day, locked_at__isnull=False
-            )
-            .order_by("start")
-            .first()
-        )
+        locked = selectors.locked_period(plan_id, day)
         if locked is not None:
-            raise EventLockedError(
-                _(
-                    "The period %(period)s is approved and locked: its events no longer change. Ask a coordinator to re-open it."
-                )
-                % {"period": locked}
-            )
+            raise EventLockedError(selectors.locked_message(locked))
 
 
 @dataclass

@@ -25,6 +25,7 @@ from .. import page_selectors, selectors
 from ..forms import CountsForm, EventFileForm, EventFilterForm, EventForm, add_problems
 from ..models import Event, Participation
 from ..permissions import event_files_visible_to
+from ..selectors import locked_message
 from ..services import events as services
 from ..services.events import EventLockedError
 from .common import event_for
@@ -149,7 +150,7 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     choices = _form_choices(plan, request.user, event)
     locked = page_selectors.locked_period(event)
     if request.method != "POST":
-        notice = str(_locked_message(locked)) if locked else ""
+        notice = str(locked_message(locked)) if locked else ""
         return _render_form(
             request,
             plan,
@@ -180,12 +181,6 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_form(request, plan, form, event=event, status=400)
 
 
-def _locked_message(locked: Any) -> str:
-    return _(
-        "The period %(period)s is approved and locked: this event's records no longer change. Ask a coordinator to re-open it."
-    ) % {"period": locked}
-
-
 @gate("event.edit", authenticated=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -201,7 +196,7 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     }
     locked = page_selectors.locked_period(event)
     if locked is not None:
-        context["notice"] = _locked_message(locked)
+        context["notice"] = locked_message(locked)
     if request.method != "POST":
         return render(request, "registries/event_delete.html", context)
     try:
@@ -238,7 +233,7 @@ def render_detail(
         "writable": may_edit and page.locked is None,
         "may_see_participants": permissions.can(user, "participant.view", event),
         "file_form": file_form,
-        "notice": notice or (_locked_message(page.locked) if page.locked is not None and may_edit else ""),
+        "notice": notice or (locked_message(page.locked) if page.locked is not None and may_edit else ""),
         "max_mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "registries/event_detail.html", context, status=status)
@@ -327,7 +322,7 @@ def event_counts(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "is_list": event.participation == Participation.LIST,
         "readonly": locked is not None,
-        "notice": _locked_message(locked) if locked is not None else "",
+        "notice": locked_message(locked) if locked is not None else "",
     }
     if request.method != "POST":
         return render(request, "registries/event_counts.html", context)

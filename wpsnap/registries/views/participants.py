@@ -29,6 +29,7 @@ from ..forms import ParticipantImportForm
 from ..models import Event, Participant, Participation
 from ..participants import COLUMNS
 from ..permissions import events_with_participants_visible_to, participants_visible_to
+from ..selectors import locked_message
 from ..services import participants as services
 from ..services.events import EventLockedError
 from ..services.participants import max_bytes
@@ -142,7 +143,7 @@ def _render_import(
         "event": event,
         "form": form,
         "problems": problems or [],
-        "notice": notice or (_locked_message(locked) if locked is not None else ""),
+        "notice": notice or (locked_message(locked) if locked is not None else ""),
         "readonly": locked is not None,
         "is_counts": event.participation == Participation.COUNTS,
         "current": page_selectors.participant_count(event),
@@ -155,12 +156,6 @@ def _render_import(
         "max_mb": max_bytes() // (1024 * 1024),
     }
     return private(render(request, "registries/participant_import.html", context, status=status))
-
-
-def _locked_message(locked: Any) -> str:
-    return _(
-        "The period %(period)s is approved and locked: this event's participants no longer change. Ask a coordinator to re-open it."
-    ) % {"period": locked}
 
 
 @gate("event.edit", authenticated=True)
