@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
@@ -59,13 +61,20 @@ def problems(detail: Any, field: str = "") -> list[str]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with refused input in one shape whether a serializer, a filter or a service
-    refused it: 400 ``{"errors": [...]}``. A wrong or revoked token is refused before the permission
+    refused it, or the body is too large to read: 400 ``{"errors": [...]}``. A wrong or revoked token is refused before the permission
     gate runs, so it is written to the audit trail here."""
     if isinstance(exc, AuthenticationFailed):
         permissions.refuse_quietly(context.get("request"), "api.authenticate")
     if isinstance(exc, InvalidInput):
         set_rollback()
         return Response({"errors": list(exc.problems)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer is a bare HTML page; a view may say what to send instead.
+        limit = {"mb": max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))}
+        message = getattr(context.get("view"), "too_large_message", None) or _(
+            "body: the request is larger than %(mb)d MB."
+        )
+        return Response({"errors": [str(message) % limit]}, status=status.HTTP_400_BAD_REQUEST)
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         response.data = {"errors": problems(exc.detail)}

@@ -18,8 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.cache import patch_cache_control
@@ -83,26 +81,10 @@ from .services.participants import (
 
 
 def registries_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The API's handler, an event in a locked period as 409 with the service's message, and a body
-    over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` as 400 in the API's shape (not Django's bare HTML page)."""
+    """The API's handler, and an event in a locked period as 409 with the service's message."""
     if isinstance(exc, EventLockedError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, RequestDataTooBig):
-        return Response({"errors": [_too_big(context.get("view"))]}, status=status.HTTP_400_BAD_REQUEST)
     return reporting_exception_handler(exc, context)
-
-
-def _too_big(view: Any) -> str:
-    limit = {"mb": max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))}
-    if isinstance(view, EventParticipants):
-        return (
-            _(
-                "rows: the request is larger than %(mb)d MB. Send the rows in several requests, or upload them "
-                "as a file (CSV or Excel)."
-            )
-            % limit
-        )
-    return _("body: the request is larger than %(mb)d MB.") % limit
 
 
 LOCKED = OpenApiResponse(
@@ -428,6 +410,10 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
     gate_actions = {"GET": "participant.view", "POST": "event.edit"}
     serializer_class = ParticipantSerializer
     parser_classes = [JSONParser, MultiPartParser]
+    too_large_message = gettext_lazy(
+        "rows: the request is larger than %(mb)d MB. Send the rows in several requests, or upload them "
+        "as a file (CSV or Excel)."
+    )
 
     def get_queryset(self) -> QuerySet[Participant]:
         return participants_visible_to(self.request.user).order_by("id")
