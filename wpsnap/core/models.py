@@ -79,6 +79,9 @@ class AuditEvent(models.Model):
     path = models.CharField(_("address"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # How many like events this line stands for: repeated anonymous refusals from one address are
+    # recorded as one line with a count (see accounts.throttle), not one line each.
+    count = models.PositiveIntegerField(_("count"), default=1)
 
     class Meta:
         verbose_name = _("audit event")
