@@ -17,6 +17,20 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class VersionedModel(models.Model):
+    """An object edited by several people at once (optimistic concurrency, ``wpsnap.core.versions``).
+
+    ``version`` goes up by one with every write that changes the object; ``field_versions`` says, for
+    each field key (as its form names it), the version that last changed it, so that a write made on an
+    older version can be merged when it touches only fields the other writes left alone."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    field_versions = models.JSONField(_("version of each field"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class TranslatedModel(models.Model):
     """Content in several languages: the text fields hold the plan's default language, and
     ``translations`` holds ``{"az": {"title": "..."}}``. :meth:`tr` picks the active language."""

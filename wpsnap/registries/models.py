@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wpsnap.accounts.models import Organisation
-from wpsnap.core.models import TimeStampedModel, TranslatedModel
+from wpsnap.core.models import TimeStampedModel, TranslatedModel, VersionedModel
 from wpsnap.plan.models import Activity, Indicator, Plan
 
 
@@ -61,7 +61,7 @@ class Topic(TimeStampedModel, TranslatedModel):
         return str(self.tr("name"))
 
 
-class Event(TimeStampedModel):
+class Event(VersionedModel, TimeStampedModel):
     """Something an agency organised to implement one or more of the plan's activities."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
@@ -96,7 +96,7 @@ class Event(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "version", "field_versions"])
 
     class Meta:
         verbose_name = _("event")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wpsnap.accounts.models import Organisation
-from wpsnap.core.models import TimeStampedModel, TranslatedModel
+from wpsnap.core.models import TimeStampedModel, TranslatedModel, VersionedModel
 from wpsnap.plan.models import Activity, Indicator, Plan
 
 from .workflow import STATUS_LABELS, Status
@@ -160,7 +160,7 @@ class ProgressStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ProgressReport(TimeStampedModel):
+class ProgressReport(VersionedModel, TimeStampedModel):
     """One agency's report on one activity for one period."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reports")
@@ -194,7 +194,8 @@ class ProgressReport(TimeStampedModel):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+    # The version bookkeeping is not history of its own: every version's content is.
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "version", "field_versions"])
 
     class Meta:
         verbose_name = _("progress report")

@@ -1,0 +1,139 @@
+"""Optimistic concurrency: no edit silently overwrites another.
+
+Every object several people edit at once (a progress report, an event) is a ``VersionedModel``: it has
+a ``version`` and, per field key, the version that last changed that field. A writer says which version
+it read (the form's hidden field, the API's ``If-Match``) and sends only what it changed. The write
+then goes through when
+
+- nothing was written since that version, or
+- every field it changes was left alone by the writes since (they are merged), or changed to the very
+  same value;
+
+and is otherwise refused with :class:`StaleWrite`, which names each field in conflict with the value
+now stored, so that a page can show it beside what the person typed (kept) and the API can answer 409.
+
+Field keys are those of the object's form (``done``, ``v12-sex-women--age-18-24``, ``fin-state-spent``);
+pages and the API turn them into their own names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput, WpsnapError
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field both writers changed: ``current`` is what is stored now, ``yours`` what was sent."""
+
+    key: str
+    current: str
+    yours: str
+
+
+class StaleWrite(WpsnapError):
+    """A write made on an older version that changes what another write changed since (409)."""
+
+    def __init__(self, *, version: int, current_version: int, conflicts: list[Conflict]) -> None:
+        self.version = version
+        self.current_version = current_version
+        self.conflicts = conflicts
+        super().__init__(
+            _(
+                "Someone else saved this since you opened it (version %(yours)d, now %(now)d), and changed "
+                "what you changed. Nothing was saved: check their entries and save again."
+            )
+            % {"yours": version, "now": current_version}
+        )
+
+
+class PreconditionRequired(WpsnapError):
+    """An API write without ``If-Match`` (428): the caller must say which version it changes."""
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip() == b.strip()
+
+
+def check_version(
+    obj: models.Model,
+    *,
+    version: int | None,
+    typed: Mapping[str, str],
+    current: Mapping[str, str],
+) -> None:
+    """Refuse (``StaleWrite``) a write of ``typed`` ({field key: text}) made on ``version`` of ``obj``
+    when another write since changed any of those fields to something else. ``current`` gives the
+    stored text of those fields. ``version`` None means the writer did not say (a service called from a
+    command or the demo): nothing to compare. Call inside the writing transaction, on a locked row."""
+    stored = int(obj.version)  # type: ignore[attr-defined]
+    if version is not None and version > stored:
+        raise InvalidInput([_("version: %(version)d is not a version of this record.") % {"version": version}])
+    if version is None or version == stored:
+        return
+    changed_at: dict[str, int] = obj.field_versions or {}  # type: ignore[attr-defined]
+    conflicts = [
+        Conflict(key=key, current=current.get(key, ""), yours=text)
+        for key, text in typed.items()
+        if changed_at.get(key, 0) > version and not _same(current.get(key, ""), text)
+    ]
+    if conflicts:
+        raise StaleWrite(version=version, current_version=stored, conflicts=conflicts)
+
+
+def changed_since(obj: models.Model, version: int) -> list[str]:
+    """The field keys written after ``version``, oldest write first."""
+    changed_at: dict[str, int] = obj.field_versions or {}  # type: ignore[attr-defined]
+    return sorted((key for key, at in changed_at.items() if at > version), key=lambda k: changed_at[k])
+
+
+def bump(obj: models.Model, keys: Iterable[str]) -> int:
+    """Record a write that changed ``keys`` of ``obj``: one more version, and each key marked with it.
+    A queryset update, so that no history line or audit entry is written for the bookkeeping. Returns
+    the new version (also set on ``obj``). Nothing changes when ``keys`` is empty."""
+    keys = list(keys)
+    if not keys:
+        return int(obj.version)  # type: ignore[attr-defined]
+    new = int(obj.version) + 1  # type: ignore[attr-defined]
+    field_versions = dict(obj.field_versions or {})  # type: ignore[attr-defined]
+    field_versions.update(dict.fromkeys(keys, new))
+    type(obj)._default_manager.filter(pk=obj.pk).update(version=F("version") + 1, field_versions=field_versions)
+    obj.version = new  # type: ignore[attr-defined]
+    obj.field_versions = field_versions  # type: ignore[attr-defined]
+    return new
+
+
+# --- HTTP: ETag and If-Match --------------------------------------------------------------------------
+
+_TAG = re.compile(r'^\s*(?:W/)?"v?(\d{1,9})"\s*$')
+
+
+def etag(obj: Any) -> str:
+    """The ``ETag`` of a versioned object: its version, quoted."""
+    return f'"{int(obj.version)}"'
+
+
+def if_match_version(header: str | None, obj: Any) -> int:
+    """The version an ``If-Match`` header names. ``*`` names the version stored now (the caller
+    accepts overwriting whatever is there). Raises ``PreconditionRequired`` when the header is missing
+    and ``ValueError`` when it is not one of our tags."""
+    if header is None or not header.strip():
+        raise PreconditionRequired(
+            _('If-Match: send the ETag of the version you change (GET it first), e.g. If-Match: "3".')
+        )
+    header = header.strip()
+    if header == "*":
+        return int(obj.version)
+    # A list of tags: the newest one the caller names.
+    found = [_TAG.match(part) for part in header.split(",")]
+    if not all(found):
+        raise ValueError(header)
+    return max(int(m[1]) for m in found if m)
