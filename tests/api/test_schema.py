@@ -24,7 +24,7 @@ OPERATIONS = {
     ("/api/v1/reports/", "get"): {"200", "400", "401", "403"},
     ("/api/v1/reports/", "post"): {"200", "201", "400", "401", "403", "409"},
     ("/api/v1/reports/{id}/", "get"): {"200", "401", "403", "404"},
-    ("/api/v1/reports/{id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/reports/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
     **{
         (f"/api/v1/reports/{{id}}/{step}/", "post"): STEP_CODES
         for step in ("submit", "endorse", "approve", "return", "publish")

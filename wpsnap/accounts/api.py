@@ -21,12 +21,13 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler, set_rollback
 
+from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction, AuditEvent
 
@@ -35,6 +36,7 @@ from .drf import Gate
 from .models import User
 from .serializers import (
     AuditEventSerializer,
+    ConflictSerializer,
     DetailSerializer,
     ErrorsSerializer,
     MeSerializer,
@@ -61,13 +63,22 @@ def problems(detail: Any, field: str = "") -> list[str]:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with refused input in one shape whether a serializer, a filter or a service
-    refused it, or the body is too large to read: 400 ``{"errors": [...]}``. A wrong or revoked token is refused before the permission
-    gate runs, so it is written to the audit trail here."""
+    refused it, or the body is too large to read: 400 ``{"errors": [...]}``. A wrong, revoked or expired token is refused before the
+    permission gate runs, so it is written to the audit trail here. Too many refusals from one address answer
+    429 in the same shape, with ``Retry-After`` (``accounts.throttle``)."""
     if isinstance(exc, AuthenticationFailed):
-        permissions.refuse_quietly(context.get("request"), "api.authenticate")
+        try:
+            permissions.refuse_quietly(context.get("request"), "api.authenticate")
+        except Throttled as throttled:  # too many refusals from this address: 429, nothing audited
+            exc = throttled
     if isinstance(exc, InvalidInput):
         set_rollback()
         return Response({"errors": list(exc.problems)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, versions.StaleWrite):
+        set_rollback()
+        return conflict_response(exc)
+    if isinstance(exc, versions.PreconditionRequired):
+        return Response({"errors": [str(exc)]}, status=status.HTTP_428_PRECONDITION_REQUIRED)
     if isinstance(exc, RequestDataTooBig):
         # Django's own answer is a bare HTML page; a view may say what to send instead.
         limit = {"mb": max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))}
@@ -78,7 +89,35 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         response.data = {"errors": problems(exc.detail)}
+    if response is not None and isinstance(exc, Throttled):
+        response.data = {"errors": [str(exc.detail)]}  # DRF has set Retry-After
     return response
+
+
+def conflict_response(exc: versions.StaleWrite, name: Callable[[str], str] = str) -> Response:
+    """409 for a stale write: the one error shape, plus the version stored now and each field in
+    conflict (named by ``name``, the API's name of a field key) with both values."""
+    conflicts = [{"field": name(c.key), "current": c.current, "yours": c.yours} for c in exc.conflicts]
+    messages = [str(exc)] + [
+        _("%(field)s: changed by someone else since your version.") % {"field": row["field"]}
+        for row in conflicts
+    ]
+    return Response(
+        {"errors": messages, "version": exc.current_version, "conflicts": conflicts},
+        status=status.HTTP_409_CONFLICT,
+        headers={"ETag": f'"{exc.current_version}"'},
+    )
+
+
+def if_match(request: Request, obj: Any) -> int:
+    """The version an API write changes, from its ``If-Match`` header (428 without one, 400 for a
+    header that is not one of our ETags)."""
+    try:
+        return versions.if_match_version(request.headers.get("If-Match"), obj)
+    except ValueError:
+        raise InvalidInput(
+            [str(_('If-Match: not an ETag of this record; send the ETag a GET gave, e.g. If-Match: "3".'))]
+        ) from None
 
 
 class GateAutoSchema(AutoSchema):
@@ -112,6 +151,16 @@ _ERRORS = {
     ),
     403: OpenApiResponse(DetailSerializer, description=_("The caller's role does not allow this.")),
     404: OpenApiResponse(DetailSerializer, description=_("No such object among those the caller may see.")),
+    409: OpenApiResponse(
+        ConflictSerializer,
+        description=_(
+            "Made on an older version (If-Match) and changing what another write changed since: nothing "
+            "was saved. GET the record again, or send your change with the new ETag."
+        ),
+    ),
+    428: OpenApiResponse(
+        ErrorsSerializer, description=_("No If-Match header: send the ETag of the version you change.")
+    ),
 }
 
 
@@ -232,10 +281,10 @@ class UserViewSet(ApiDefaults, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)
-    object_type = django_filters.CharFilter(help_text=_('The kind of object, e.g. "accounts.user".'))
-    object_id = django_filters.CharFilter()
-    actor = django_filters.CharFilter(field_name="actor_label", help_text=_("The user name, as recorded."))
-    q = django_filters.CharFilter(
+    object_type = params.TextFilter(help_text=_('The kind of object, e.g. "accounts.user".'))
+    object_id = params.TextFilter()
+    actor = params.TextFilter(field_name="actor_label", help_text=_("The user name, as recorded."))
+    q = params.TextFilter(
         method="search", help_text=_("Text in the object's label, the user name or the note.")
     )
     since = django_filters.DateFilter(

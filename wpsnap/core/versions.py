@@ -18,6 +18,7 @@ pages and the API turn them into their own names.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ class PreconditionRequired(WpsnapError):
 
 
 def _same(a: str, b: str) -> bool:
-    return a.strip() == b.strip()
+    return normalised(a) == normalised(b)
 
 
 def check_version(
@@ -76,7 +77,9 @@ def check_version(
     command or the demo): nothing to compare. Call inside the writing transaction, on a locked row."""
     stored = int(obj.version)  # type: ignore[attr-defined]
     if version is not None and version > stored:
-        raise InvalidInput([_("version: %(version)d is not a version of this record.") % {"version": version}])
+        raise InvalidInput(
+            [_("version: %(version)d is not a version of this record.") % {"version": version}]
+        )
     if version is None or version == stored:
         return
     changed_at: dict[str, int] = obj.field_versions or {}  # type: ignore[attr-defined]
@@ -105,7 +108,9 @@ def bump(obj: models.Model, keys: Iterable[str]) -> int:
     new = int(obj.version) + 1  # type: ignore[attr-defined]
     field_versions = dict(obj.field_versions or {})  # type: ignore[attr-defined]
     field_versions.update(dict.fromkeys(keys, new))
-    type(obj)._default_manager.filter(pk=obj.pk).update(version=F("version") + 1, field_versions=field_versions)
+    type(obj)._default_manager.filter(pk=obj.pk).update(
+        version=F("version") + 1, field_versions=field_versions
+    )
     obj.version = new  # type: ignore[attr-defined]
     obj.field_versions = field_versions  # type: ignore[attr-defined]
     return new
@@ -137,3 +142,91 @@ def if_match_version(header: str | None, obj: Any) -> int:
     if not all(found):
         raise ValueError(header)
     return max(int(m[1]) for m in found if m)
+
+
+# --- pages: the form carries the version and what it showed -------------------------------------------
+#
+# A page's form carries two hidden fields: ``version`` (what it was rendered from) and ``base`` (the text
+# of every field as rendered, JSON). What the person changed is what differs from ``base``; only that is
+# sent on to the service, so a stale form merges with the writes it did not see. After an autosave the
+# page takes the new version and base (and the fields others changed) from the answer.
+
+VERSION_FIELD = "version"
+BASE_FIELD = "base"
+
+
+def normalised(text: str) -> str:
+    """Text as compared: browsers send line breaks as CRLF, and the forms strip what was typed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def posted_version(data: Mapping[str, Any]) -> int | None:
+    """The version a posted form was rendered from; None when it carries none (or not a number)."""
+    raw = str(data.get(VERSION_FIELD) or "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
+
+
+def posted_base(data: Mapping[str, Any]) -> dict[str, str] | None:
+    """The text of each field as the posted form showed it; None when it carries none."""
+    raw = data.get(BASE_FIELD)
+    if not raw:
+        return None
+    try:
+        base = json.loads(str(raw))
+    except ValueError:
+        return None
+    if not isinstance(base, dict):
+        return None
+    return {str(key): normalised(str(value)) for key, value in base.items()}
+
+
+def encode_base(texts: Mapping[str, str]) -> str:
+    return json.dumps({key: normalised(value) for key, value in texts.items()}, ensure_ascii=False)
+
+
+def untouched(name: str, text: str, base: Mapping[str, str] | None) -> bool:
+    """Whether a posted field holds what the form showed (the person did not change it)."""
+    return base is not None and name in base and normalised(text) == base[name]
+
+
+def rebased(data: Any, base: Mapping[str, str] | None, current: Mapping[str, str]) -> Any:
+    """A refused stale form, to show again: what the person changed stays as typed; every field they
+    left alone shows what is stored now, so that saving again does not undo the others' writes."""
+    fresh = data.copy()
+    for name, text in current.items():
+        if name in fresh and untouched(name, str(fresh.get(name, "")), base):
+            fresh[name] = text
+    return fresh
+
+
+@dataclass(frozen=True)
+class Sync:
+    """What a page's form carries of the version (``partials/version_fields.html``): rendered with the
+    form, and sent again (out of band) with each autosave's answer. ``merged`` holds the fields others
+    changed that the page should now show."""
+
+    version: int
+    base: str
+    merged: str = "{}"
+    oob: bool = False
+
+
+def sync_of(
+    obj: Any, texts: Mapping[str, str], *, merged: Mapping[str, str] | None = None, oob: bool = False
+) -> Sync:
+    return Sync(
+        version=int(obj.version),
+        base=encode_base(texts),
+        merged=json.dumps(dict(merged or {}), ensure_ascii=False),
+        oob=oob,
+    )

@@ -26,6 +26,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -37,9 +38,10 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import ApiDefaults, api_exception_handler, errors
+from wpsnap.accounts.api import ApiDefaults, api_exception_handler, conflict_response, errors, if_match
 from wpsnap.accounts.models import Organisation
-from wpsnap.accounts.serializers import DetailSerializer
+from wpsnap.accounts.serializers import ConflictSerializer, DetailSerializer
+from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Activity, Indicator, Plan
 from wpsnap.plan.permissions import plans_visible_to
@@ -81,6 +83,31 @@ LOCKED = OpenApiResponse(
     DetailSerializer,
     description=gettext_lazy("The period is approved and locked: nothing in it changes until re-opened."),
 )
+LOCKED_OR_STALE = OpenApiResponse(
+    PolymorphicProxySerializer(
+        component_name="LockedOrConflict",
+        serializers=[DetailSerializer, ConflictSerializer],
+        resource_type_field_name=None,
+    ),
+    description=gettext_lazy(
+        "The period is approved and locked (`detail`), or the request was made on an older version "
+        "(If-Match) and changes what another write changed since (`errors`, `version`, `conflicts`): "
+        "nothing was saved."
+    ),
+)
+
+
+def IF_MATCH(required: bool) -> OpenApiParameter:  # noqa: N802 (a parameter, named like the others)
+    return OpenApiParameter(
+        "If-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=required,
+        description=gettext_lazy(
+            'The ETag of the version this request changes, as a GET gave it (e.g. `"3"`); `*` for '
+            "whatever is stored."
+        ),
+    )
 
 
 class ReportingDefaults(ApiDefaults):
@@ -226,15 +253,13 @@ def with_content(reports: Sequence[ProgressReport]) -> Sequence[ProgressReport]:
 
 
 class ReportFilter(django_filters.FilterSet):
-    period = django_filters.CharFilter(
+    period = params.TextFilter(
         method="by_period",
         help_text=gettext_lazy("The period's label (“2021”) or, when no period has that label, its id."),
     )
     status = django_filters.ChoiceFilter(choices=[(s.value, s.value) for s in Status])
-    agency = django_filters.CharFilter(field_name="agency__key", help_text=gettext_lazy("The agency's key."))
-    activity = django_filters.CharFilter(
-        field_name="activity__key", help_text=gettext_lazy("The activity's key.")
-    )
+    agency = params.TextFilter(field_name="agency__key", help_text=gettext_lazy("The agency's key."))
+    activity = params.TextFilter(field_name="activity__key", help_text=gettext_lazy("The activity's key."))
 
     class Meta:
         model = ProgressReport
@@ -243,9 +268,10 @@ class ReportFilter(django_filters.FilterSet):
     def by_period(
         self, queryset: QuerySet[ProgressReport], name: str, value: str
     ) -> QuerySet[ProgressReport]:
-        if ReportingPeriod.objects.filter(label=value).exists() or not value.isdigit():
+        pk = params.digits(value)
+        if pk is None or ReportingPeriod.objects.filter(label=value).exists():
             return queryset.filter(period__label=value)
-        return queryset.filter(period_id=int(value))
+        return queryset.filter(period_id=pk)
 
 
 REPORT_ID = OpenApiParameter(
@@ -257,9 +283,9 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
     return extend_schema(
         summary=summary,
         description=description,
-        parameters=[REPORT_ID],
+        parameters=[REPORT_ID, IF_MATCH(False)],
         request=request,
-        responses={200: ReportSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404), 409: LOCKED_OR_STALE},
     )
 
 
@@ -300,11 +326,15 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
             "`values[5.1.2-3-i1][sex:men|age:18-24]: Enter a number`, and **the valid parts of the "
             "request are saved all the same**, so that nothing typed is lost; a total that is not the "
             "sum of its parts is saved and named, and stops the report from being submitted. A report "
-            "that is no longer editable answers 403; a locked period 409."
+            "that is no longer editable answers 403; a locked period 409.\n\n"
+            "`If-Match` is required (428 without it): the `ETag` of the version you read. When the report "
+            "changed since, your change is merged if the other writes left the fields you send alone; "
+            "otherwise nothing is saved and the answer is 409, naming each field in conflict with the "
+            "value stored now and yours. The answer's `ETag` is the new version."
         ),
-        parameters=[REPORT_ID],
+        parameters=[REPORT_ID, IF_MATCH(True)],
         request=ReportContentSerializer,
-        responses={200: ReportSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={200: ReportSerializer, **errors(400, 401, 403, 404, 428), 409: LOCKED_OR_STALE},
     ),
     submit=_step_schema(
         gettext_lazy("Submit a report to the agency's approver (its focal points)"),
@@ -377,7 +407,9 @@ class ReportViewSet(
 
     def _answer(self, report: ProgressReport, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
         fresh = selectors.report_queryset(self.request.user).get(pk=report.pk)
-        return Response(ReportSerializer(with_content([fresh])[0]).data, status=code, **kwargs)
+        response = Response(ReportSerializer(with_content([fresh])[0]).data, status=code, **kwargs)
+        response["ETag"] = versions.etag(fresh)
+        return response
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -385,7 +417,10 @@ class ReportViewSet(
         return self.get_paginated_response(ReportSerializer(with_content(page), many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(ReportSerializer(with_content([self.get_object()])[0]).data)
+        report = self.get_object()
+        response = Response(ReportSerializer(with_content([report])[0]).data)
+        response["ETag"] = versions.etag(report)
+        return response
 
     def _location(self, report: ProgressReport) -> str:
         return reverse("api:report-detail", kwargs={"pk": report.pk}, request=self.request)
@@ -419,11 +454,22 @@ class ReportViewSet(
         )
 
     def partial_update(self, request: Request, pk: str) -> Response:
+        """Change what is sent, on the version named by ``If-Match`` (required): a stale version merges
+        when the writes since left the sent fields alone, and is otherwise refused (409)."""
         report = self.get_object()
+        # Who may not write here is told so (403, or 409 for a locked period) by the service, before
+        # being asked for a version.
+        writable = permissions.can(request.user, "report.edit", report) and not report.period.is_locked
+        version = if_match(request, report) if writable or request.headers.get("If-Match") else None
         form = ReportContentSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = with_stored_cells(report_input(form.validated_data, report.activity), report)
-        result = services.report_save(actor=request.user, report=report, data=data, request=request)
+        data.version = version
+        try:
+            result = services.report_save(actor=request.user, report=report, data=data, request=request)
+        except versions.StaleWrite as exc:
+            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)), data.values)
+            return conflict_response(exc, names.api_name)
         if not result.ok:
             names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)), data.values)
             return Response({"errors": names.messages(result.problems)}, status=status.HTTP_400_BAD_REQUEST)
@@ -433,17 +479,22 @@ class ReportViewSet(
         report = self.get_object()
         form = form_class(data=request.data)
         form.is_valid(raise_exception=True)
+        # Optional on a step: with it, a step on a version older than the report's is refused (409).
+        version = if_match(request, report) if request.headers.get("If-Match") else None
+        names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)))
         try:
             report = services.report_transition(
                 actor=request.user,
                 report=report,
                 step=step,
                 comment=form.validated_data.get("comment", ""),
+                version=version,
                 request=request,
             )
         except InvalidInput as exc:
-            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)))
             raise InvalidInput(names.renamed(exc.problems)) from exc
+        except versions.StaleWrite as exc:
+            return conflict_response(exc, names.api_name)
         return self._answer(report)
 
     @action(detail=True, methods=["post"])
@@ -474,8 +525,8 @@ def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activi
     activities = list(Activity.objects.filter(plan__in=plans, key=data["activity"]))
     label = data["period"]
     periods = list(ReportingPeriod.objects.filter(plan__in=plans, label=label))
-    if not periods and label.isdigit():
-        periods = list(ReportingPeriod.objects.filter(plan__in=plans, pk=int(label)))
+    if not periods and (pk := params.digits(label)) is not None:
+        periods = list(ReportingPeriod.objects.filter(plan__in=plans, pk=pk))
     problems = []
     if not activities:
         problems.append(_("activity: no activity has the key %(key)s.") % {"key": data["activity"]})
@@ -497,7 +548,7 @@ def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activi
 
 
 class PeriodFilter(django_filters.FilterSet):
-    plan = django_filters.CharFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
+    plan = params.TextFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
 
     class Meta:
         model = ReportingPeriod

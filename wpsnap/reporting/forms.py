@@ -19,6 +19,8 @@ from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from wpsnap.core import versions
+
 from .disaggregation import TOTAL, DimensionSpec, Option, cell_key, field_name
 from .form_selectors import IndicatorBlock, ReportFormPage, plain
 from .models import FundingSource, ProgressStatus
@@ -126,7 +128,14 @@ class ReportForm(forms.Form):
         form itself refused (an impossible date) are left out, and so left as they were; fields that
         were not sent at all are left out too."""
         data = self.cleaned_data
-        sent = {name for name in data if name in self.data}
+        # Only what the person changed from what the form showed them (its ``base``): a form rendered
+        # before someone else's save then merges with it instead of undoing it.
+        base = versions.posted_base(self.data)
+        sent = {
+            name
+            for name in data
+            if name in self.data and not versions.untouched(name, str(self.data.get(name, "")), base)
+        }
         values: dict[int, dict[str, str]] = {}
         answers: dict[int, str] = {}
         for block in self.page.indicators:
@@ -157,8 +166,13 @@ class ReportForm(forms.Form):
             values=values,
             answers=answers,
             financing=financing,
+            version=versions.posted_version(self.data),
             **narrative,
         )
+
+    def texts(self) -> dict[str, str]:
+        """The text of every field as this (unbound) form shows it: the form's ``base``."""
+        return {name: versions.as_text(self[name].value()) for name in self.fields}
 
     # --- problems --------------------------------------------------------------------------------
 

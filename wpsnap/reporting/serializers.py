@@ -153,6 +153,7 @@ class ReportSerializer(serializers.ModelSerializer):
         model = ProgressReport
         fields = [
             "id",
+            "version",
             "activity",
             "agency",
             "period",

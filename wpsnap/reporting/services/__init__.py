@@ -12,6 +12,7 @@ from .reports import (  # noqa: F401
     evidence_delete,
     report_save,
     report_start,
+    report_texts,
 )
 from .setup import reporting_setup  # noqa: F401
 from .workflow import (  # noqa: F401

@@ -10,13 +10,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
+from wpsnap.core import audit, versions
 from wpsnap.core.errors import InvalidInput, WpsnapError
 from wpsnap.core.files import checked_kind
+from wpsnap.core.models import AuditAction
+from wpsnap.core.transactions import require_transaction
 from wpsnap.plan.models import Activity, IndicatorKind
 
 from .. import selectors
@@ -38,15 +41,45 @@ from ..validation import Problem, check_dates, check_money, check_values
 class LockedError(WpsnapError):
     """The reporting period is locked (approved): nothing in it changes until a coordinator re-opens it."""
 
+    def __init__(self, message: str, period: ReportingPeriod | None = None) -> None:
+        super().__init__(message)
+        self.period = period
 
-def ensure_writable(report: ProgressReport) -> None:
-    """The one place every write path asks whether a report may still change. It asks the database,
-    not an object that may have been read before the lock."""
-    if ReportingPeriod.objects.filter(pk=report.period_id, locked_at__isnull=False).exists():
+
+def ensure_writable(period: ReportingPeriod | int) -> ReportingPeriod:
+    """The one lock check of every write in reporting and registries: may data of ``period`` (or its
+    id) still change? Called inside the writing transaction, after the gate. It takes the period's row
+    lock, which ``period_lock`` and ``period_reopen`` take exclusively: a lock waits for the writes
+    already past this check to commit, and a write that comes after a lock waits for it and is refused.
+    A check before the transaction, or without the row lock, let writes land after the lock.
+
+    On PostgreSQL the lock is shared (``FOR SHARE``; Django's ``select_for_update`` has no shared
+    form), so that the writes of one period wait only for its lock, not for each other: a long import
+    does not hold up every report of its year. Elsewhere ``select_for_update`` (SQLite runs one
+    writer at a time anyway). Returns the period as read under the lock."""
+    require_transaction("ensure_writable()")
+    period_id = period if isinstance(period, int) else period.pk
+    current = _period_row_locked(period_id)
+    if current.locked_at is not None:
         raise LockedError(
             _("The period %(period)s is approved and locked: ask a coordinator to re-open it.")
-            % {"period": report.period}
+            % {"period": current},
+            period=current,
         )
+    return current
+
+
+def _period_row_locked(period_id: int) -> ReportingPeriod:
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(ReportingPeriod._meta.db_table)
+        found = list(
+            ReportingPeriod.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [period_id])  # noqa: S608 - the table's own name
+        )
+        if not found:
+            raise ReportingPeriod.DoesNotExist(period_id)
+        return found[0]
+    return ReportingPeriod.objects.select_for_update().get(pk=period_id)
+
 
 
 def report_start(
@@ -57,13 +90,12 @@ def report_start(
         permissions.refuse(request, "report.create")
     if period.plan_id != activity.plan_id:
         raise InvalidInput([_("period: the period belongs to another plan.")])
-    if period.is_locked:
-        raise LockedError(_("The period %(period)s is approved and locked.") % {"period": period})
     if not selectors.may_report(activity, agency):
         raise InvalidInput(
             [_("activity: %(agency)s is not named for this activity.") % {"agency": agency.label}]
         )
     with transaction.atomic():
+        ensure_writable(period)
         report, _created = ProgressReport.objects.get_or_create(
             activity=activity,
             agency=agency,
@@ -91,6 +123,36 @@ class ReportInput:
     financing: dict[str, dict[str, str]] = field(default_factory=dict)
     # Which of the dates were sent (None is a value: clearing the date).
     dates_sent: frozenset[str] = frozenset()
+    # The version of the report the writer read (the form's hidden field, the API's If-Match); None
+    # when the caller does not say (commands, the demo): then nothing is compared. A writer sends only
+    # what it changed; a stale write merges when the writes since left those fields alone.
+    version: int | None = None
+
+    def typed(self) -> dict[str, str]:
+        """What is sent, as text by field key (the report form's names): what a stale write compares."""
+        typed = {name: value for name in NARRATIVE_FIELDS if (value := getattr(self, name)) is not None}
+        if self.progress is not None:
+            typed["progress"] = self.progress
+        for name in self.dates_sent:
+            value = getattr(self, name)
+            typed[name] = value.isoformat() if value else ""
+        for indicator_id, cells in self.values.items():
+            typed.update({field_name(indicator_id, cell): text for cell, text in cells.items()})
+        typed.update({answer_key(indicator_id): text for indicator_id, text in self.answers.items()})
+        for source, amounts in self.financing.items():
+            typed.update({financing_key(source, part): text for part, text in amounts.items()})
+        return typed
+
+
+NARRATIVE_FIELDS = ("done", "challenges", "next_steps")
+
+
+def answer_key(indicator_id: int) -> str:
+    return f"a{indicator_id}"
+
+
+def financing_key(source: str, part: str) -> str:
+    return f"fin-{source}-{part}"
 
 
 @dataclass
@@ -98,6 +160,8 @@ class SaveResult:
     report: ProgressReport
     # {field name: [messages]}: field names as the report form names them.
     problems: dict[str, list[str]] = field(default_factory=dict)
+    # The field keys this save changed.
+    changed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -117,9 +181,15 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
             .select_related("period", "activity")
             .get(pk=report.pk)
         )
-        ensure_writable(report)
+        ensure_writable(report.period_id)
         if not permissions.can(actor, "report.edit", report):
             raise permissions.Refusal("report.edit", report)
+        if data.version is not None and data.version != report.version:
+            stale = set(versions.changed_since(report, data.version))
+            typed = data.typed()
+            versions.check_version(
+                report, version=data.version, typed=typed, current=report_texts(report, stale & set(typed))
+            )
         result = SaveResult(report=report)
         _save_narrative(report, data, result, actor)
         indicators = {i.pk: i for i in selectors.report_indicators(report)}
@@ -136,9 +206,36 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
         for indicator_id, raw in data.values.items():
             _save_values(report, indicators[indicator_id], specs[indicator_id], raw, result)
         for indicator_id, text in data.answers.items():
-            _save_answer(report, indicators[indicator_id], text)
+            if _save_answer(report, indicators[indicator_id], text):
+                result.changed.append(answer_key(indicator_id))
         _save_financing(report, data.financing, result)
+        versions.bump(report, result.changed)
     return result
+
+
+def report_texts(report: ProgressReport, keys: set[str] | None = None) -> dict[str, str]:
+    """The stored content of ``report`` as text by field key (all keys, or those in ``keys``): what a
+    page shows in its form, and what a stale write is compared with."""
+    texts: dict[str, str] = {name: getattr(report, name) for name in NARRATIVE_FIELDS}
+    texts["progress"] = report.progress
+    for name in ("started_on", "finished_on"):
+        value = getattr(report, name)
+        texts[name] = value.isoformat() if value else ""
+    wanted = keys if keys is not None else None
+    if wanted is None or any(k.startswith("v") for k in wanted):
+        for value in IndicatorValue.objects.filter(report=report).only("indicator_id", "cell", "value"):
+            texts[field_name(value.indicator_id, value.cell)] = f"{value.value.normalize():f}"
+    if wanted is None or any(k.startswith("a") for k in wanted):
+        for answer in IndicatorAnswer.objects.filter(report=report).only("indicator_id", "text"):
+            texts[answer_key(answer.indicator_id)] = answer.text
+    if wanted is None or any(k.startswith("fin-") for k in wanted):
+        for line in FinancingLine.objects.filter(report=report):
+            for part in ("planned", "spent"):
+                amount = getattr(line, part)
+                texts[financing_key(line.source, part)] = "" if amount is None else f"{amount.normalize():f}"
+    if wanted is None:
+        return texts
+    return {key: texts.get(key, "") for key in wanted}
 
 
 def _add(result: SaveResult, name: str, message: str) -> None:
@@ -171,6 +268,7 @@ def _save_narrative(report: ProgressReport, data: ReportInput, result: SaveResul
     if changed:
         report._history_user = actor  # type: ignore[attr-defined]
         report.save(update_fields=[*changed, "updated_at"])
+        result.changed.extend(changed)
 
 
 def _save_values(
@@ -195,22 +293,31 @@ def _save_values(
             elif row.value != value:
                 row.value = value
                 row.save(update_fields=["value"])
+            else:
+                continue
+            result.changed.append(field_name(indicator.pk, cell))
         elif row is not None and not raw[cell].strip():
             row.delete()  # sent blank: cleared; a refused entry keeps its stored value
+            result.changed.append(field_name(indicator.pk, cell))
 
 
-def _save_answer(report: ProgressReport, indicator: Any, text: str) -> None:
+def _save_answer(report: ProgressReport, indicator: Any, text: str) -> bool:
+    """Store one answer; whether anything changed."""
     text = text.strip()
     row = IndicatorAnswer.objects.filter(report=report, indicator=indicator).first()
     if not text:
         if row is not None:
             row.delete()
-        return
+            return True
+        return False
     if row is None:
         IndicatorAnswer.objects.create(report=report, indicator=indicator, text=text)
     elif row.text != text:
         row.text = text
         row.save(update_fields=["text"])
+    else:
+        return False
+    return True
 
 
 def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]], result: SaveResult) -> None:
@@ -232,10 +339,14 @@ def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]]
         if line is None:
             if any(v is not None for v in parsed.values()):
                 FinancingLine.objects.create(report=report, source=source, **parsed)
+                result.changed.extend(
+                    financing_key(source, part) for part, v in parsed.items() if v is not None
+                )
             continue
         changed = [name for name, value in parsed.items() if getattr(line, name) != value]
         for name in changed:
             setattr(line, name, parsed[name])
+        result.changed.extend(financing_key(source, part) for part in changed)
         if line.planned is None and line.spent is None:
             line.delete()
         elif changed:
@@ -279,12 +390,25 @@ def report_problems(report: ProgressReport) -> list[Problem]:
 
 
 def comment_add(*, actor: Any, report: ProgressReport, text: str, request: Any = None) -> Comment:
+    """Add a comment to the report's conversation, with an audit line (its length, not its words: the
+    comment itself is on the report, behind the gate)."""
     if not permissions.can(actor, "report.comment", report):
         permissions.refuse(request, "report.comment", report)
     text = text.strip()
     if not text:
         raise InvalidInput([_("text: write the comment first.")])
-    return Comment.objects.create(report=report, author=actor, text=text)
+    with transaction.atomic():
+        comment = Comment.objects.create(report=report, author=actor, text=text)
+        audit.record(
+            AuditAction.CREATE,
+            actor=actor,
+            request=request,
+            object_type="reporting.comment",
+            object_id=str(comment.pk),
+            object_label=f"comment {comment.pk} on report {report.pk}",
+            changes=[{"field": "text", "new": f"{len(text)} characters"}],
+        )
+    return comment
 
 
 # --- evidence ---------------------------------------------------------------------------------------
@@ -294,11 +418,11 @@ def evidence_add(
     *, actor: Any, report: ProgressReport, name: str, content: bytes, request: Any = None
 ) -> Evidence:
     """Keep a file backing the report, after checking what it really is and its size."""
-    ensure_writable(report)
     if not permissions.can(actor, "report.edit", report):
         permissions.refuse(request, "report.edit", report)
     kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
+        ensure_writable(report.period_id)
         evidence = Evidence(
             report=report,
             original_name=name[:255] or "evidence",
@@ -314,10 +438,10 @@ def evidence_add(
 
 def evidence_delete(*, actor: Any, evidence: Evidence, request: Any = None) -> None:
     report = evidence.report
-    ensure_writable(report)
     if not permissions.can(actor, "report.edit", report):
         permissions.refuse(request, "report.edit", report)
     with transaction.atomic():
+        ensure_writable(report.period_id)
         stored = evidence.file.name or ""
         evidence.delete()
         transaction.on_commit(lambda: evidence.file.storage.delete(stored))

@@ -12,20 +12,45 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wpsnap.accounts import permissions
+from wpsnap.core import versions
 from wpsnap.core.errors import InvalidInput
 
 from .. import notifications, selectors
 from ..models import Comment, ProgressReport, ReportingPeriod, ReportTransition, ReportVersion
 from ..workflow import STATUS_LABELS, Status, Step, transition_for
-from .reports import LockedError, ensure_writable, report_problems
+from .reports import ensure_writable, report_problems, report_texts
+
+
+def _refuse_stale(report: ProgressReport, version: int) -> None:
+    """A step taken on a page (or API read) older than the report: every change since is a conflict."""
+    if version > report.version:
+        raise InvalidInput(
+            [_("version: %(version)d is not a version of this report.") % {"version": version}]
+        )
+    changed = versions.changed_since(report, version)
+    current = report_texts(report, set(changed))
+    current["status"] = str(STATUS_LABELS[Status(report.status)])
+    raise versions.StaleWrite(
+        version=version,
+        current_version=report.version,
+        conflicts=[versions.Conflict(key=key, current=current.get(key, ""), yours="") for key in changed],
+    )
 
 
 def report_transition(
-    *, actor: Any, report: ProgressReport, step: str, comment: str = "", request: Any = None
+    *,
+    actor: Any,
+    report: ProgressReport,
+    step: str,
+    comment: str = "",
+    version: int | None = None,
+    request: Any = None,
 ) -> ProgressReport:
     """Take workflow ``step`` on ``report``. Refused when the table has no such step from the report's
     status, the gate says no, the period is locked, a return has no comment, or (submit) the report
-    still has problems."""
+    still has problems. ``version`` is the version the person looked at (the review page's hidden
+    field, the API's If-Match): a step judges the whole report, so it is refused (``StaleWrite``) when
+    anything changed since."""
     with permissions.refusals_recorded(request), transaction.atomic():
         report = (
             ProgressReport.objects.select_for_update(of=("self",))
@@ -45,10 +70,12 @@ def report_transition(
         if not permissions.can(actor, transition.action, report):
             visible = permissions.can(actor, "report.view", report)
             if visible and report.period.is_locked:
-                ensure_writable(report)  # say why: the lock, not the person
+                ensure_writable(report.period_id)  # say why: the lock, not the person
             raise permissions.Refusal(transition.action, report, hide=not visible)
-        if report.period.is_locked and step != Step.PUBLISH:
-            raise LockedError(_("The period %(period)s is approved and locked.") % {"period": report.period})
+        if step != Step.PUBLISH:  # publishing what was approved is what a locked period is for
+            ensure_writable(report.period_id)
+        if version is not None and version != report.version:
+            _refuse_stale(report, version)
         comment = comment.strip()
         if transition.needs_comment and not comment:
             raise InvalidInput([_("comment: say what needs correcting, so that the agency can act on it.")])
@@ -72,6 +99,7 @@ def report_transition(
         report._history_user = actor  # type: ignore[attr-defined]
         report._change_reason = step  # type: ignore[attr-defined]
         report.save(update_fields=fields)
+        versions.bump(report, ["status"])
         ReportTransition.objects.create(
             report=report, source=source, target=report.status, actor=actor, note=comment
         )
@@ -128,6 +156,8 @@ def period_lock(*, actor: Any, period: ReportingPeriod, request: Any = None) -> 
     if not permissions.can(actor, "period.manage", period):
         permissions.refuse(request, "period.manage", period)
     with transaction.atomic():
+        # The period's row lock, exclusive: it waits for the writes that passed ensure_writable (which
+        # holds the same row) to commit, and the writes that come after it wait, then are refused.
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
         if period.is_locked:
             return period
@@ -161,7 +191,7 @@ def period_reopen(
     if not reason:
         raise InvalidInput([_("reason: say why the period is re-opened; the reason is recorded.")])
     with transaction.atomic():
-        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)  # as period_lock
         if not period.is_locked:
             return period
         period.locked_at, period.locked_by = None, None

@@ -25,8 +25,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from wpsnap.accounts import permissions
 from wpsnap.accounts.forms import add_problems
 from wpsnap.accounts.models import Organisation
+from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.files import attachment
+from wpsnap.core.middleware import max_body
 
 from .. import form_selectors, services
 from ..forms import EvidenceForm, ReportForm, StartForm, with_source_figures
@@ -74,9 +76,11 @@ def _period_id(request: HttpRequest) -> int | None:
     raw = request.GET.get("period") or request.POST.get("period") or ""
     if raw == "":
         return None
-    if not raw.isdigit():
+    # Only ids written in ASCII digits name a period ("²".isdigit() is true, and int("²") fails).
+    pk = params.digits(raw)
+    if pk is None:
         raise Http404
-    return int(raw)
+    return pk
 
 
 def _activities(
@@ -143,10 +147,13 @@ def _render_form(
     status: int = 200,
     notice: str = "",
     readonly: bool = False,
+    conflicts: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     form.mark_problems()
     report = page.report
     context = {
+        "sync": _sync(report, form),
+        "conflicts": conflicts or [],
         "page": page,
         "report": report,
         "activity_text": report.activity.tr("text"),
@@ -159,6 +166,58 @@ def _render_form(
         "max_mb": settings.WPSNAP_EVIDENCE_MAX_BYTES // (1024 * 1024),
     }
     return render(request, FORM_TEMPLATE, context, status=status)
+
+
+def _texts(report: ProgressReport, form: ReportForm) -> dict[str, str]:
+    """What is stored now, as text by field of ``form`` (empty fields included)."""
+    return dict.fromkeys(form.fields, "") | services.report_texts(report)
+
+
+def _sync(report: ProgressReport, form: ReportForm, **kwargs: Any) -> versions.Sync:
+    """The version and base a page's form carries: an unbound form shows what was just read; a form
+    shown again after a save (problems, a clash) carries what is stored now."""
+    if not form.is_bound:
+        return versions.sync_of(report, form.texts(), **kwargs)
+    fresh = ProgressReport.objects.only("version").get(pk=report.pk)
+    report.version = fresh.version
+    return versions.sync_of(report, _texts(report, form), **kwargs)
+
+
+def _conflict_rows(form: ReportForm, exc: versions.StaleWrite) -> list[dict[str, str]]:
+    rows = []
+    for conflict in exc.conflicts:
+        field = form.fields.get(conflict.key)
+        label = getattr(field, "summary_label", None) or (field.label if field else None)
+        if conflict.key == "status":
+            label = _("Review status")
+        rows.append(
+            {
+                "label": str(label or conflict.key),
+                "anchor": form[conflict.key].auto_id if field else "report-form",
+                "current": conflict.current,
+                "yours": conflict.yours,
+            }
+        )
+    return rows
+
+
+def _conflict(
+    request: HttpRequest, report: ProgressReport, form: ReportForm, exc: versions.StaleWrite
+) -> HttpResponse:
+    """A stale form whose changes clash with a save it did not see: shown again with what the person
+    typed kept, everything else as it is stored now, and each clash named (409). Saving it again keeps
+    the person's entries, knowingly."""
+    page = form_selectors.report_form_page(report)
+    data = versions.rebased(request.POST, versions.posted_base(request.POST), _texts(report, form))
+    fresh_form = ReportForm(data, page=page)
+    return _render_form(
+        request,
+        page,
+        fresh_form,
+        notice=str(exc),
+        status=409,
+        conflicts=_conflict_rows(form, exc),
+    )
 
 
 def _save(request: HttpRequest, report: ProgressReport, form: ReportForm) -> services.SaveResult:
@@ -196,6 +255,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_form(
             request, page, form, notice=f"{exc} {_('Nothing was saved.')}", readonly=True, status=409
         )
+    except versions.StaleWrite as exc:
+        return _conflict(request, report, form, exc)
     except InvalidInput as exc:
         form.add_service_problems(exc.problems)
     if form.errors:
@@ -236,15 +297,39 @@ def report_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     page = form_selectors.report_form_layout(report)
     form = ReportForm(request.POST, page=page)
     try:
-        _save(request, report, form)
+        result = _save(request, report, form)
     except LockedError as exc:
         context["message"] = f"{exc} {_('Nothing was saved.')}"
         return render(request, STATUS_TEMPLATE, context, status=409)
+    except versions.StaleWrite as exc:
+        # Not saved, and the page keeps its version: "Save draft" shows the clash and resolves it.
+        labels = ", ".join(row["label"] for row in _conflict_rows(form, exc))
+        context["message"] = " ".join(
+            [
+                str(exc),
+                _("Changed by both: %(fields)s.") % {"fields": labels},
+                _("Use “Save draft” to see them."),
+            ]
+        )
+        return render(request, STATUS_TEMPLATE, context, status=409)
+    texts = _texts(result.report, form)
+    posted = versions.posted_version(request.POST)
+    # The fields others changed since this page was rendered: the page shows their values now.
+    merged = (
+        {
+            key: texts.get(key, "")
+            for key in versions.changed_since(result.report, posted)
+            if key not in result.changed and key in form.fields
+        }
+        if posted is not None
+        else {}
+    )
     context.update(
         {
             "saved_at": formats.time_format(timezone.localtime(), "H:i"),
             "problems": form.problem_count,
             "form": form,
+            "sync": versions.sync_of(result.report, texts, merged=merged, oob=True),
         }
     )
     return render(request, STATUS_TEMPLATE, context, status=400 if form.errors else 200)
@@ -269,6 +354,13 @@ def report_take(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
             _save(request, report, form)
         except LockedError as exc:
             blocked = str(exc)
+        except versions.StaleWrite as exc:
+            if request.htmx:  # type: ignore[attr-defined]
+                # The page is older than the report: reload it, which shows the others' entries.
+                response = HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+                response["HX-Refresh"] = "true"
+                return response
+            return _conflict(request, report, form, exc)
         except InvalidInput as exc:
             form.add_service_problems(exc.problems)
     if blocked is not None:
@@ -334,6 +426,7 @@ def _evidence_page(
     )
 
 
+@max_body("WPSNAP_EVIDENCE_MAX_BYTES")
 @permissions.gate("report.edit", authenticated=True)
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
