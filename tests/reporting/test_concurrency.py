@@ -291,3 +291,33 @@ def test_a_review_step_on_an_older_version_is_refused(client, people, report, in
     assert "done" in {row["field"] for row in refused.json()["conflicts"]}
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_a_review_page_older_than_the_report_takes_no_step(client, people, report, indicator) -> None:
+    """The approver's page carries the version it showed; the agency changes the report (returned,
+    corrected, resubmitted) before the approver presses Endorse: 409, the page shows the report as it
+    stands, and the report stays submitted until endorsed from the fresh page."""
+    services.report_save(
+        actor=people["focal"],
+        report=report,
+        data=ReportInput(progress="completed", done="Done.", values={indicator.pk: {TOTAL: "3"}}),
+    )
+    services.report_submit(actor=people["focal"], report=report)
+    sign_in(client, people["approver"])
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    seen = hidden(page, "version")
+    services.report_return(actor=people["approver"], report=report, comment="Add March.")
+    services.report_save(actor=people["focal"], report=report, data=ReportInput(done="Done, and March."))
+    services.report_submit(actor=people["focal"], report=report)
+
+    response = client.post(f"/reports/{report.pk}/step/endorse/", {"version": seen, "comment": ""})
+
+    assert response.status_code == 409
+    assert "The report changed after you opened it" in response.content.decode()
+    assert "Done, and March." in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    fresh = hidden(response.content.decode(), "version")
+    assert client.post(f"/reports/{report.pk}/step/endorse/", {"version": fresh, "comment": ""}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "endorsed"

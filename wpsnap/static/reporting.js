@@ -57,6 +57,7 @@
     // The server already explained a mismatch: do not say it twice until something changes.
     this.quiet = !!(this.total && document.getElementById(this.total.id + "_error"));
     container.addEventListener("input", this.onInput.bind(this));
+    container.addEventListener("wpsnap:merged", this.update.bind(this));
     this.update();
   }
 
@@ -153,6 +154,25 @@
       detail.isError = false;
     }
   });
+
+  // After an autosave the page holds the report's new version and base (swapped in out of band), and
+  // shows what others saved meanwhile in the fields this person left alone (wpsnap.core.versions).
+  function applyMerged() {
+    var holder = document.getElementById("form-merged");
+    var form = document.getElementById("report-form");
+    if (!holder || !form) { return; }
+    var values;
+    try { values = JSON.parse(holder.getAttribute("data-values") || "{}"); } catch (e) { return; }
+    holder.setAttribute("data-values", "{}");
+    Object.keys(values).forEach(function (name) {
+      var input = form.elements.namedItem(name);
+      if (!input || input === document.activeElement || input.type === "hidden") { return; }
+      input.value = values[name];
+      var figures = input.closest ? input.closest("[data-figures]") : null;
+      if (figures) { figures.dispatchEvent(new CustomEvent("wpsnap:merged")); }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", applyMerged);
 
   // Any other failure (refused, server error, no connection): say the draft was not saved.
   function failed(event) {

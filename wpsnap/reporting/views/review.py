@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
+from wpsnap.core import versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Indicator, IndicatorKind, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
@@ -358,6 +359,8 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             report=report,
             step=step,
             comment=form.cleaned_data["comment"],
+            # The version the page showed: a step judges what the reviewer read.
+            version=versions.posted_version(request.POST),
             request=request,
         )
     except InvalidInput as exc:
@@ -367,6 +370,17 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     except LockedError as exc:
         messages.error(request, str(exc))
         return _render_detail(request, report, step_form=form, status=409)
+    except versions.StaleWrite as exc:
+        messages.error(
+            request,
+            _(
+                "The report changed after you opened it (version %(yours)d, now %(now)d), so nothing was "
+                "done. Read it again below as it stands now, then take the step."
+            )
+            % {"yours": exc.version, "now": exc.current_version},
+        )
+        _nothing_changed(request, form)
+        return _render_detail(request, _report(request, pk), step_form=form, status=409)
     messages.success(request, _DONE[Step(step)] % {"report": report})
     if _may_review(request.user):
         return redirect("reporting:queue")
