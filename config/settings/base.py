@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (the CSRF check reads forms): a body declared larger than its
+    # route takes is refused unread (413), a query string with a NUL in it answers 400.
+    "wpsnap.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "wpsnap.accounts.middleware.SessionTimeoutMiddleware",
     "wpsnap.accounts.middleware.SecondFactorMiddleware",
+    # A page refused once too often from one address answers 429 (accounts.throttle).
+    "wpsnap.accounts.middleware.ThrottledMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -197,6 +204,38 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # no start-up banner on every command
 AXES_CLIENT_STR_CALLABLE = "wpsnap.accounts.axes_logging.client_str"  # no names or addresses in the log
+# The client's address, the same for axes, the audit trail and the throttles (wpsnap/core/clientip.py).
+AXES_CLIENT_IP_CALLABLE = "wpsnap.core.clientip.client_ip"
+
+# The proxies in front of the platform (addresses or networks, comma-separated; `unix` for one talking over a
+# unix socket): only a request from one of them has its X-Forwarded-For believed. Empty: none is.
+WPSNAP_TRUSTED_PROXIES = env_list("WPSNAP_TRUSTED_PROXIES")
+for _proxy in WPSNAP_TRUSTED_PROXIES:
+    try:
+        if _proxy != "unix":
+            ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"WPSNAP_TRUSTED_PROXIES: {_proxy!r} is not an address or a network."
+        ) from _error
+
+# Per client address (the throttles in wpsnap/accounts/throttle.py): failed sign-ins, and requests the
+# permission gate refuses (401/403/404), each "N/second|minute|hour|day"; beyond it, 429. "off" turns one off.
+WPSNAP_SIGNIN_RATE = os.environ.get("WPSNAP_SIGNIN_RATE", "10/minute")
+WPSNAP_REFUSAL_RATE = os.environ.get("WPSNAP_REFUSAL_RATE", "30/minute")
+# Anonymous refusals of one action from one address within this many seconds are one audit line with a count.
+WPSNAP_AUDIT_REPEAT_SECONDS = int(os.environ.get("WPSNAP_AUDIT_REPEAT_SECONDS", "3600"))
+
+# The cache every worker shares (the throttles count in it): a table in the database, made by a migration
+# (accounts 0003), so that `migrate` is all a new installation needs.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "wpsnap_cache",
+        # Above this many entries Django deletes a third of them: high enough that counters survive.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("WPSNAP_CACHE_MAX_ENTRIES", "50000"))},
+    }
+}
 
 # Two-factor authentication (TOTP) for coordinators and approvers.
 OTP_TOTP_ISSUER = "wpsnap"
@@ -212,18 +251,31 @@ WPSNAP_INVITE_DAYS = 7
 PASSWORD_RESET_TIMEOUT = WPSNAP_INVITE_DAYS * 24 * 3600
 
 # --- the REST API ----------------------------------------------------------------------------------
+# An API token stops working this many days after it was made (`wpsnap token create` says when).
+WPSNAP_TOKEN_DAYS = int(os.environ.get("WPSNAP_TOKEN_DAYS", "90"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "wpsnap.accounts.drf.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["wpsnap.accounts.drf.Gate"],
+    # DRF's own parsers, refusing a NUL (or a number beyond a float) anywhere in a body, naming its place.
+    "DEFAULT_PARSER_CLASSES": [
+        "wpsnap.core.params.JSONParser",
+        "wpsnap.core.params.FormParser",
+        "wpsnap.core.params.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("WPSNAP_API_ANON_RATE", "600/hour")},
+    # Ordinary reads are not throttled (the public portal reads the API anonymously); refusals and sign-ins
+    # are, per address (WPSNAP_REFUSAL_RATE, WPSNAP_SIGNIN_RATE). WPSNAP_API_ANON_RATE ("600/hour") turns on
+    # a limit on every anonymous API request as well.
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["wpsnap.accounts.throttle.AnonRateThrottle"] if os.environ.get("WPSNAP_API_ANON_RATE") else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("WPSNAP_API_ANON_RATE") or None},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "wpsnap API",

@@ -15,3 +15,7 @@ STORAGES["default"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="wpsnap-test-private-"), "base_url": None},
 }
+
+# Many tests are refused on purpose, all from 127.0.0.1: the refusal limit is off here, and the throttle
+# tests turn it on (tests/accounts/test_throttle.py). Failed sign-ins keep their real limit.
+WPSNAP_REFUSAL_RATE = "off"

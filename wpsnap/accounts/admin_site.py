@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
+from .throttle import signin_throttled
 
 
 class GatedAdminSite(admin.AdminSite):
@@ -23,6 +24,10 @@ class GatedAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return permissions.can(request.user, "admin.access")
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Another way to try passwords: limited per address like the sign-in page.
+        return signin_throttled(super().login)(request, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from rest_framework.authentication import SessionAuthentication
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from . import permissions
+
+
+def token_expires_at(created: datetime) -> datetime:
+    """When a token made at ``created`` stops working (``WPSNAP_TOKEN_DAYS`` later)."""
+    return created + timedelta(days=settings.WPSNAP_TOKEN_DAYS)
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token, refused (401) once ``WPSNAP_TOKEN_DAYS`` old: a token leaked into a script or a log
+    does not work for ever. The refusal is audited where every wrong token is (``api_exception_handler``)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        if timezone.now() >= token_expires_at(token.created):
+            expired = timezone.localtime(token_expires_at(token.created))
+            raise AuthenticationFailed(
+                _("Token expired on %(date)s: ask for a new one.") % {"date": f"{expired:%Y-%m-%d %H:%M %Z}"}
+            )
+        return user, token
 
 
 class Gate(BasePermission):

@@ -1,15 +1,16 @@
-"""Session time limits and the second factor, enforced on every request."""
+"""Session time limits and the second factor, enforced on every request; the page of a throttled request."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 SESSION_SIGNED_IN_AT = "wpsnap_signed_in_at"
@@ -65,3 +66,34 @@ class SecondFactorMiddleware:
         ):
             return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.path}, safe='/')}")
         return self.get_response(request)
+
+
+def too_many_requests_page(request: HttpRequest, exc: Any) -> HttpResponse:
+    """The page a throttled person sees (429), saying how long to wait; ``Retry-After`` says it to
+    programs."""
+    response = render(
+        request,
+        "accounts/too_many_requests.html",
+        {"message": exc.detail, "signin": exc.scope == "signin", "wait": exc.wait},
+        status=429,
+    )
+    response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+class ThrottledMiddleware:
+    """Pages answer a throttled refusal (``accounts.throttle.TooManyRequests``, raised by the permission
+    gate before it audits) with 429; the API answers it itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from .throttle import TooManyRequests
+
+        if isinstance(exception, TooManyRequests):
+            return too_many_requests_page(request, exception)
+        return None

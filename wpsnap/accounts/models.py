@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -151,3 +152,14 @@ class User(AbstractUser):
     @property
     def rank(self) -> int:
         return ROLE_RANK.get(Role(self.role), 0) if self.role else 0
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django keeps this hash in the session at sign-in and compares it on every request; it covers the
+        # password, and here the role and the organisation too, so that a session signed in under one role
+        # or agency ends when either changes, by whatever path (services, the demo loader, a shell).
+        return salted_hmac(
+            "wpsnap.accounts.User.session_auth_hash",
+            f"{self.password}\x00{self.role}\x00{self.organisation_id}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()

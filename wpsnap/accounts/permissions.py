@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -24,6 +25,7 @@ from django.http import Http404, HttpRequest
 from wpsnap.core import audit
 from wpsnap.core.models import AuditAction
 
+from . import throttle
 from .models import ROLE_RANK, Role, User
 
 Predicate = Callable[[Any, Any], bool]
@@ -85,10 +87,26 @@ def refusals_recorded(request: Any) -> Iterator[None]:
 
 
 def refuse_quietly(request: Any, action: str, obj: Any = None) -> None:
-    """Record a refused access without raising (the API framework answers 403/401 itself)."""
-    audit.record(
-        AuditAction.ACCESS_REFUSED, request=request, obj=obj if isinstance(obj, Model) else None, note=action
-    )
+    """Record a refused access without raising (the API framework answers 403/401 itself).
+
+    Refusals are limited per client address: beyond ``WPSNAP_REFUSAL_RATE`` this raises
+    ``throttle.TooManyRequests`` (429) instead, before anything is written. An anonymous caller's repeated
+    refusals of one action are one audit line with a count; a signed-in person's each get their own."""
+    if request is None:  # a command or a task: nobody to throttle
+        audit.record(AuditAction.ACCESS_REFUSED, obj=obj if isinstance(obj, Model) else None, note=action)
+        return
+    throttle.refusal(request)
+    obj = obj if isinstance(obj, Model) else None
+    if getattr(getattr(request, "user", None), "is_authenticated", False):
+        audit.record(AuditAction.ACCESS_REFUSED, request=request, obj=obj, note=action)
+    else:
+        audit.record_repeated(
+            AuditAction.ACCESS_REFUSED,
+            request=request,
+            obj=obj,
+            note=action,
+            seconds=settings.WPSNAP_AUDIT_REPEAT_SECONDS,
+        )
 
 
 def require(request: HttpRequest, action: str, obj: Any = None) -> None:

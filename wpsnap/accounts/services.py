@@ -111,7 +111,9 @@ def user_invite(
 
 
 def user_change_role(*, actor: User, user: User, role: str, request: Any = None) -> User:
-    """Give ``user`` another role. Nobody changes their own role or grants one above their own."""
+    """Give ``user`` another role. Nobody changes their own role or grants one above their own. The
+    person's API token and sessions end: they were granted for the old role (a focal point's token must
+    not act as a coordinator's, which would also skip the second factor)."""
     if not permissions.can(actor, "user.change", user) or not permissions.can_grant_role(actor, role):
         permissions.refuse(request, "user.change", user)
     if user.rank > actor.rank:
@@ -128,6 +130,7 @@ def user_change_role(*, actor: User, user: User, role: str, request: Any = None)
         user.role = role
         user._history_user = actor  # type: ignore[attr-defined]
         user.save(update_fields=["role"])
+        user_credentials_revoke(user=user)
         audit.record(
             AuditAction.ROLE_CHANGE,
             actor=actor,
@@ -149,8 +152,7 @@ def user_set_active(*, actor: User, user: User, active: bool, request: Any = Non
         user._history_user = actor  # type: ignore[attr-defined]
         user.save(update_fields=["is_active"])
         if not active:
-            Token.objects.filter(user=user).delete()
-            _end_sessions(user)
+            user_credentials_revoke(user=user)
         audit.record(
             AuditAction.REACTIVATE if active else AuditAction.DEACTIVATE,
             actor=actor,
@@ -158,6 +160,15 @@ def user_set_active(*, actor: User, user: User, active: bool, request: Any = Non
             request=request,
         )
     return user
+
+
+def user_credentials_revoke(*, user: User) -> None:
+    """End every way ``user`` is signed in: their API tokens and browser sessions. Called wherever a
+    person's role, organisation or status changes (these services, the demo loader); it takes access away
+    and grants nothing, so it asks no gate of its own: the caller has made its checks. The session hash
+    (``User._get_session_auth_hash``) ends sessions on such a change even where this is not called."""
+    Token.objects.filter(user=user).delete()
+    _end_sessions(user)
 
 
 def _end_sessions(user: User) -> None:

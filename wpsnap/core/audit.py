@@ -8,11 +8,14 @@ and beneficiaries' personal data are excluded there).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 
+from .clientip import client_ip
 from .models import AuditAction, AuditEvent
 
 logger = logging.getLogger("wpsnap.audit")
@@ -34,9 +37,8 @@ def _short(value: Any) -> Any:
 
 
 def _client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    # The proxy's X-Forwarded-For counts only from a trusted proxy (core.clientip).
+    return client_ip(request)
 
 
 def record(
@@ -77,6 +79,39 @@ def record(
     logger.info(
         "audit %s actor=%s %s %s", event.action, event.actor_id or "-", event.object_type, event.object_id
     )
+    return event
+
+
+def record_repeated(
+    action: str,
+    *,
+    request: Any,
+    seconds: int,
+    obj: models.Model | None = None,
+    note: str = "",
+) -> AuditEvent | None:
+    """:func:`record`, for what one client repeats (an anonymous caller refused again and again): a like
+    event (same action, note, caller and address) writes a line, and every other one in the ``seconds``
+    after it adds one to that line's ``count`` instead of writing another. Returns the new line, or None
+    when an existing one was counted.
+
+    The one change an audit line ever gets, and only to its count, is this single atomic
+    ``UPDATE ... SET count = count + 1``: the count is then exact at every moment, and nothing waits in a
+    cache to be written later (where a restart or an eviction would lose it). Two first events at the same
+    instant may each write a line; the counts still add up."""
+    address = _client_ip(request)
+    if address is None or seconds <= 0:
+        return record(action, request=request, obj=obj, note=note)
+    user: Any = getattr(request, "user", None)
+    caller = user.pk if getattr(user, "is_authenticated", False) else ""
+    digest = hashlib.sha256(f"{action}|{note}|{caller}|{address}".encode()).hexdigest()[:40]
+    key = f"wpsnap:audit-repeat:{digest}"
+    line = cache.get(key)
+    if line is not None and AuditEvent.objects.filter(pk=line).update(count=models.F("count") + 1):
+        return None
+    # No line in the window, or it was rolled back with the transaction that wrote it: this one starts one.
+    event = record(action, request=request, obj=obj, note=note)
+    cache.set(key, event.pk, seconds)
     return event
 
 

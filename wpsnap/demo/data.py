@@ -19,6 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wpsnap.accounts.models import Organisation, OrganisationKind, Role, User
+from wpsnap.accounts.services import user_credentials_revoke
 from wpsnap.core import audit
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction
@@ -224,6 +225,9 @@ def _load_person(person: DemoPerson, organisation: Organisation, password: str, 
     if changed:
         user._change_reason = NOTE  # type: ignore[attr-defined]
         user.save(update_fields=[name.removesuffix("_id") for name in changed])
+        if {"role", "organisation_id", "is_active"} & set(changed):
+            # Put back to its demo role or agency: tokens and sessions made meanwhile end with the change.
+            user_credentials_revoke(user=user)
         result.updated.append(person.username)
     else:
         result.unchanged.append(person.username)

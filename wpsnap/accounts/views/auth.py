@@ -33,6 +33,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wpsnap.accounts.auth_forms import CodeForm, SignInForm
 from wpsnap.accounts.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from wpsnap.accounts.permissions import gate, register
+from wpsnap.accounts.throttle import signin_throttled
 from wpsnap.core import audit
 from wpsnap.core.models import AuditAction
 
@@ -84,7 +85,8 @@ class SignOutView(LogoutView):
     template_name = "accounts/logged_out.html"
 
 
-login = gate("account.signin")(SignInView.as_view())
+# Failed sign-ins are limited per address across user names (accounts.throttle); axes locks one account.
+login = gate("account.signin")(signin_throttled(SignInView.as_view()))
 logout = gate("account.signin")(SignOutView.as_view())
 
 
