@@ -42,7 +42,10 @@ def person(username: str, role: str, *, org: Organisation | None = None) -> User
 
 
 def token_client(user: User) -> APIClient:
-    """An API client that sends a fresh token of ``user`` in the Authorization header."""
+    """An API client that sends a fresh token of ``user`` in the Authorization header, and whose writes
+    name any version (``If-Match: *``): most API tests are about content and access; stale writes and
+    the 428 for a missing If-Match are tests/reporting/test_concurrency.py's and
+    tests/registries/test_event_concurrency.py's."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {services.token_create(user=user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {services.token_create(user=user)}", HTTP_IF_MATCH="*")
     return client

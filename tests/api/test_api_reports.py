@@ -93,12 +93,7 @@ def people(plan) -> dict[str, User]:
 
 @pytest.fixture
 def clients(people) -> dict[str, APIClient]:
-    """A token client per person, whose writes name any version (If-Match: *): these tests are about
-    content and access; stale writes are tests/reporting/test_concurrency.py's."""
-    found = {name: token_client(user) for name, user in people.items()}
-    for client in found.values():
-        client.credentials(**client._credentials, HTTP_IF_MATCH="*")
-    return found
+    return {name: token_client(user) for name, user in people.items()}
 
 
 @pytest.fixture

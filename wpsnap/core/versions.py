@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput, WpsnapError
@@ -100,20 +99,42 @@ def changed_since(obj: models.Model, version: int) -> list[str]:
 
 def bump(obj: models.Model, keys: Iterable[str]) -> int:
     """Record a write that changed ``keys`` of ``obj``: one more version, and each key marked with it.
-    A queryset update, so that no history line or audit entry is written for the bookkeeping. Returns
-    the new version (also set on ``obj``). Nothing changes when ``keys`` is empty."""
+    Reads the row under lock (inside the writing transaction), so two writes never lose each other's
+    marks, and writes it with a queryset update, so that no history line or audit entry is written for
+    the bookkeeping. Returns the new version (also set on ``obj``). Nothing changes when ``keys`` is
+    empty."""
     keys = list(keys)
     if not keys:
         return int(obj.version)  # type: ignore[attr-defined]
-    new = int(obj.version) + 1  # type: ignore[attr-defined]
-    field_versions = dict(obj.field_versions or {})  # type: ignore[attr-defined]
+    manager = type(obj)._default_manager
+    row = manager.select_for_update().only("version", "field_versions").get(pk=obj.pk)
+    new = int(row.version) + 1  # type: ignore[attr-defined]
+    field_versions = dict(row.field_versions or {})  # type: ignore[attr-defined]
     field_versions.update(dict.fromkeys(keys, new))
-    type(obj)._default_manager.filter(pk=obj.pk).update(
-        version=F("version") + 1, field_versions=field_versions
-    )
+    manager.filter(pk=obj.pk).update(version=new, field_versions=field_versions)
     obj.version = new  # type: ignore[attr-defined]
     obj.field_versions = field_versions  # type: ignore[attr-defined]
     return new
+
+
+def refuse_if_changed(obj: models.Model, version: int | None, keys: Iterable[str] | None = None) -> None:
+    """Refuse (``StaleWrite``) an action taken on ``version`` of ``obj`` (a review step, a deletion)
+    when any of ``keys`` (None: anything) changed since. Call inside the transaction, on a locked row."""
+    stored = int(obj.version)  # type: ignore[attr-defined]
+    if version is None or version == stored:
+        return
+    if version > stored:
+        raise InvalidInput(
+            [_("version: %(version)d is not a version of this record.") % {"version": version}]
+        )
+    wanted = None if keys is None else set(keys)
+    changed = [key for key in changed_since(obj, version) if wanted is None or key in wanted]
+    if changed:
+        raise StaleWrite(
+            version=version,
+            current_version=stored,
+            conflicts=[Conflict(key=key, current="", yours="") for key in changed],
+        )
 
 
 # --- HTTP: ETag and If-Match --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,22 +27,22 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import errors
+from wpsnap.accounts.api import conflict_response, errors, if_match
 from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.serializers import DetailSerializer
-from wpsnap.core import audit
+from wpsnap.core import audit, params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction
+from wpsnap.core.params import JSONParser, MultiPartParser
 from wpsnap.plan.models import Activity, Indicator, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
-from wpsnap.reporting.api import ReportingDefaults, reporting_exception_handler
+from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE, ReportingDefaults, reporting_exception_handler
 from wpsnap.reporting.disaggregation import TOTAL
 from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
 from wpsnap.reporting.permissions import reports_visible_to
@@ -63,6 +64,7 @@ from .serializers import (
     TopicSerializer,
 )
 from .services.events import (
+    EVENT_KEYS,
     EventInput,
     EventLockedError,
     counts_save,
@@ -226,16 +228,16 @@ def with_totals(events: Iterable[Event]) -> list[Event]:
 
 
 class EventFilter(django_filters.FilterSet):
-    plan = django_filters.CharFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
-    activity = django_filters.CharFilter(
+    plan = params.TextFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
+    activity = params.TextFilter(
         method="by_activity",
         help_text=gettext_lazy("An activity it implements: its key, published number or id."),
     )
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
-    organiser = django_filters.CharFilter(
+    organiser = params.TextFilter(
         field_name="organiser__key", help_text=gettext_lazy("The organising agency's key.")
     )
-    year = django_filters.NumberFilter(
+    year = params.YearFilter(
         field_name="starts_on", lookup_expr="year", help_text=gettext_lazy("The year of its first day.")
     )
     starts_after = django_filters.DateFilter(
@@ -255,8 +257,8 @@ class EventFilter(django_filters.FilterSet):
 
     def by_activity(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         named = Q(activity__key=value) | Q(activity__code=value)
-        if value.isdigit():
-            named |= Q(activity_id=int(value))
+        if (pk := params.digits(value)) is not None:
+            named |= Q(activity_id=pk)
         links = Event.activities.through.objects.filter(named).values("event_id")
         return queryset.filter(pk__in=links)
 
@@ -293,23 +295,25 @@ class EventFilter(django_filters.FilterSet):
         description=gettext_lazy(
             "Every field as in POST, except the plan, which does not change. Optional fields left out "
             "are emptied, except `participation`, which is kept; how participants are recorded "
-            "changes only while there are none."
+            "changes only while there are none. `If-Match` is required (428 without it): the `ETag` "
+            "of the version you read; on an older version your change merges when the writes since "
+            "left the fields you send alone, and is otherwise refused with 409 naming them."
         ),
-        parameters=[EVENT_ID],
+        parameters=[EVENT_ID, IF_MATCH(True)],
         request=EventInputSerializer,
-        responses={200: EventSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={200: EventSerializer, **errors(400, 401, 403, 404, 428), 409: LOCKED_OR_STALE},
     ),
     partial_update=extend_schema(
         summary=gettext_lazy("Change part of an event's description"),
         description=gettext_lazy("As PUT, but a field left out is left as it was."),
-        parameters=[EVENT_ID],
+        parameters=[EVENT_ID, IF_MATCH(True)],
         request=EventInputSerializer,
-        responses={200: EventSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={200: EventSerializer, **errors(400, 401, 403, 404, 428), 409: LOCKED_OR_STALE},
     ),
     destroy=extend_schema(
         summary=gettext_lazy("Delete an event with its participants, counts and files"),
-        parameters=[EVENT_ID],
-        responses={204: None, **errors(401, 403, 404), 409: LOCKED},
+        parameters=[EVENT_ID, IF_MATCH(True)],
+        responses={204: None, **errors(401, 403, 404, 428), 409: LOCKED_OR_STALE},
     ),
 )
 @extend_schema(tags=["events"])
@@ -350,7 +354,9 @@ class EventViewSet(
 
     def _answer(self, event: Event, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
         fresh = self.get_queryset().get(pk=event.pk)
-        return Response(EventSerializer(with_totals([fresh])[0]).data, status=code, **kwargs)
+        response = Response(EventSerializer(with_totals([fresh])[0]).data, status=code, **kwargs)
+        response["ETag"] = versions.etag(fresh)
+        return response
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -358,7 +364,10 @@ class EventViewSet(
         return self.get_paginated_response(EventSerializer(with_totals(page), many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(EventSerializer(with_totals([self.get_object()])[0]).data)
+        event = self.get_object()
+        response = Response(EventSerializer(with_totals([event])[0]).data)
+        response["ETag"] = versions.etag(event)
+        return response
 
     def create(self, request: Request) -> Response:
         form = EventCreateSerializer(data=request.data)
@@ -370,23 +379,40 @@ class EventViewSet(
         return self._answer(event, status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PUT and PATCH, on the version named by ``If-Match`` (required): a stale version merges when
+        the writes since left the sent fields alone (PUT sends them all), and is otherwise refused (409)."""
         event = self.get_object()
+        version = _version(request, event)
         partial = request.method == "PATCH"
         form = EventInputSerializer(data=request.data, partial=partial)
         form.is_valid(raise_exception=True)
         values = dict(form.validated_data)
+        sent = frozenset(values) & set(EVENT_KEYS)
         # How participants are recorded is not emptied by a PUT that leaves it out: it is kept.
         values.setdefault("participation", event.participation)
         data = event_input(values, event.plan, base=event if partial else None)
-        event_update(actor=request.user, event=event, data=data, request=request)
+        data = replace(data, version=version, changed=sent if partial else None)
+        try:
+            event_update(actor=request.user, event=event, data=data, request=request)
+        except versions.StaleWrite as exc:
+            return conflict_response(exc)
         return self._answer(event)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        event_delete(actor=request.user, event=self.get_object(), request=request)
+        event = self.get_object()
+        event_delete(actor=request.user, event=event, version=_version(request, event), request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _version(request: Request, event: Event) -> int | None:
+    """The event's version a write names in ``If-Match`` (428 without one). Who may not write here at
+    all is told so by the service (403) before being asked for a version."""
+    if permissions.can(request.user, "event.edit", event) or request.headers.get("If-Match"):
+        return if_match(request, event)
+    return None
 
 
 def _plan(request: Request, slug: str | None) -> Plan:
@@ -410,6 +436,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
     gate_actions = {"GET": "participant.view", "POST": "event.edit"}
     serializer_class = ParticipantSerializer
     parser_classes = [JSONParser, MultiPartParser]
+    max_body = "WPSNAP_PARTICIPANTS_MAX_BYTES"  # a participant file (RequestLimitsMiddleware)
     too_large_message = gettext_lazy(
         "rows: the request is larger than %(mb)d MB. Send the rows in several requests, or upload them "
         "as a file (CSV or Excel)."
@@ -508,14 +535,15 @@ class EventParticipant(RegistriesDefaults, APIView):
 
     @extend_schema(
         summary=gettext_lazy("Remove a participant from the event's list (its agency's writers)"),
-        parameters=[EVENT_ID, PARTICIPANT_ID],
-        responses={204: None, **errors(401, 403, 404), 409: LOCKED},
+        parameters=[EVENT_ID, PARTICIPANT_ID, IF_MATCH(True)],
+        responses={204: None, **errors(401, 403, 404, 428), 409: LOCKED_OR_STALE},
         tags=["events"],
     )
     def delete(self, request: Request, id: int, participant_id: int) -> Response:
         scope = participants_visible_to(request.user).filter(event_id=id).select_related("event")
         participant = permissions.get_or_refuse(request, scope, pk=participant_id)
-        participant_delete(actor=request.user, participant=participant, request=request)
+        version = _version(request, participant.event)
+        participant_delete(actor=request.user, participant=participant, version=version, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -554,7 +582,8 @@ class EventCounts(RegistriesDefaults, APIView):
         tags=["events"],
     )
     def get(self, request: Request, id: int) -> Response:
-        return Response(counts_of(_event(request, id)))
+        event = _event(request, id)
+        return Response(counts_of(event), headers={"ETag": versions.etag(event)})
 
     @extend_schema(
         summary=gettext_lazy("Replace the counts of an event without a list (its agency's writers)"),
@@ -563,17 +592,25 @@ class EventCounts(RegistriesDefaults, APIView):
             "plan's sex x age band cells, or a number that is not whole, is refused with 400 naming "
             "it, and nothing changes. Events that keep a list answer 400."
         ),
-        parameters=[EVENT_ID],
+        parameters=[EVENT_ID, IF_MATCH(True)],
         request=CountsInputSerializer,
-        responses={200: CountsSerializer, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={200: CountsSerializer, **errors(400, 401, 403, 404, 428), 409: LOCKED_OR_STALE},
         tags=["events"],
     )
     def put(self, request: Request, id: int) -> Response:
         event = _event(request, id)
+        version = _version(request, event)
         form = CountsInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        counts_save(actor=request.user, event=event, counts=form.validated_data["counts"], request=request)
-        return Response(counts_of(event))
+        counts_save(
+            actor=request.user,
+            event=event,
+            counts=form.validated_data["counts"],
+            version=version,
+            request=request,
+        )
+        event.refresh_from_db(fields=["version"])
+        return Response(counts_of(event), headers={"ETag": versions.etag(event)})
 
 
 # --- topics -----------------------------------------------------------------------------------------
@@ -690,17 +727,20 @@ class DerivedView(RegistriesDefaults, APIView):
         period_id = request.query_params.get("period", "")
         agency_name = request.query_params.get("agency", "")
         problems = []
-        if not period_id.isdigit():
+        if not period_id:
             problems.append(_("period: give the reporting period's id."))
         if not agency_name:
             problems.append(_("agency: give the agency's key or id."))
         if problems:
             raise InvalidInput(problems)
+        pk = params.identifier("period", period_id)
+        agency_name = params.text("agency", agency_name)
         periods = ReportingPeriod.objects.filter(plan__in=plans_visible_to(request.user)).select_related(
             "plan"
         )
-        period = permissions.get_or_refuse(request, periods, pk=int(period_id))
-        named = Q(key=agency_name) | (Q(pk=int(agency_name)) if agency_name.isdigit() else Q(pk__in=[]))
+        period = permissions.get_or_refuse(request, periods, pk=pk)
+        agency_pk = params.digits(agency_name)
+        named = Q(key=agency_name) | (Q(pk=agency_pk) if agency_pk is not None else Q(pk__in=[]))
         agency = Organisation.objects.filter(named, country=period.plan.country).first()
         if agency is None:
             raise Http404

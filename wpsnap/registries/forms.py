@@ -11,11 +11,13 @@ from typing import Any, cast
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.http import QueryDict
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wpsnap.accounts.models import Organisation
+from wpsnap.core import versions
 from wpsnap.plan.models import Activity, Plan
 from wpsnap.reporting.disaggregation import BreakdownSpec, cell_key
 
@@ -123,6 +125,9 @@ class EventFilterForm(_Form):
 
 
 # --- an event ------------------------------------------------------------------------------------
+
+
+LIST_FIELDS = ("activities", "topics", "partners")
 
 
 class EventForm(_Form):
@@ -293,7 +298,47 @@ class EventForm(_Form):
             issues_raised=(data.get("issues_raised") or "") if dialogue else "",
             answers_given=(data.get("answers_given") or "") if dialogue else "",
             participation=data["participation"],
+            version=versions.posted_version(self.data),
+            changed=self.changed_keys(),
         )
+
+    def _posted_text(self, name: str) -> str:
+        if name in LIST_FIELDS:
+            return ",".join(sorted(cast(QueryDict, self.data).getlist(name)))
+        return str(self.data.get(name, ""))
+
+    def changed_keys(self) -> frozenset[str] | None:
+        """The fields the person changed from what the form showed (its ``base``); None without one."""
+        base = versions.posted_base(self.data)
+        if base is None:
+            return None
+        return frozenset(
+            name for name in self.fields if not versions.untouched(name, self._posted_text(name), base)
+        )
+
+    def texts(self) -> dict[str, str]:
+        """The text of every field as this (unbound) form shows it: the form's ``base``."""
+        texts = {}
+        for name in self.fields:
+            value = self[name].value()
+            if name in LIST_FIELDS:
+                texts[name] = ",".join(sorted(str(item) for item in value or []))
+            else:
+                texts[name] = versions.as_text(value)
+        return texts
+
+    def rebased(self, current: dict[str, str]) -> Any:
+        """The posted data of a refused stale form, each field the person left alone set to what is
+        stored now (``current``), so that saving it again keeps the others' changes."""
+        base = versions.posted_base(self.data)
+        fresh = cast(QueryDict, self.data).copy()
+        for name, text in current.items():
+            if name in self.fields and versions.untouched(name, self._posted_text(name), base):
+                if name in LIST_FIELDS:
+                    fresh.setlist(name, text.split(",") if text else [])
+                else:
+                    fresh[name] = text
+        return fresh
 
 
 def _initial(event: Event) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = [
             "id",
+            "version",
             "plan",
             "activities",
             "organiser",

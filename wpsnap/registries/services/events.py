@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
+from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput, WpsnapError
 from wpsnap.core.files import checked_kind
 from wpsnap.plan.models import Activity, Plan
+from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import may_report
+from wpsnap.reporting.services.reports import LockedError, ensure_writable
 
 from .. import selectors
 from ..models import (
@@ -38,12 +42,21 @@ class EventLockedError(WpsnapError):
 
 
 def ensure_event_writable(plan_id: int, *days: date) -> None:
-    """The one check every write to an event's records asks: is any of ``days`` (the event's first
-    day, before and after a change) in a locked period? It asks the database."""
+    """The lock check of every write to an event's records, inside the writing transaction: reporting's
+    ``ensure_writable`` (the row lock a period's lock waits for) on each period that any of ``days``
+    (the event's first day, before and after a change) falls in."""
+    within = Q()
     for day in days:
-        locked = selectors.locked_period(plan_id, day)
-        if locked is not None:
-            raise EventLockedError(selectors.locked_message(locked))
+        within |= Q(start__lte=day, end__gte=day)
+    periods = (
+        ReportingPeriod.objects.filter(within, plan_id=plan_id).order_by("pk").values_list("pk", flat=True)
+    )
+    for period_id in periods:
+        try:
+            ensure_writable(period_id)
+        except LockedError as locked:
+            period = locked.period or ReportingPeriod.objects.get(pk=period_id)
+            raise EventLockedError(selectors.locked_message(period)) from locked
 
 
 @dataclass
@@ -65,6 +78,10 @@ class EventInput:
     issues_raised: str = ""
     answers_given: str = ""
     participation: str = Participation.LIST
+    # The version the writer read (form's hidden field, API's If-Match) and the fields it changed
+    # (None: all); None version: nothing compared (commands, the demo). See wpsnap.core.versions.
+    version: int | None = None
+    changed: frozenset[str] | None = None
 
 
 def _problems(plan: Plan, organiser: Organisation, data: EventInput) -> list[str]:
@@ -129,8 +146,8 @@ def event_create(*, actor: Any, plan: Plan, data: EventInput, request: Any = Non
     problems = _problems(plan, organiser, data)
     if problems:
         raise InvalidInput(problems)
-    ensure_event_writable(plan.pk, data.starts_on)
     with transaction.atomic():
+        ensure_event_writable(plan.pk, data.starts_on)
         event = Event(
             plan=plan, organiser=organiser, created_by=actor, **{f: getattr(data, f) for f in _FIELDS}
         )
@@ -142,20 +159,63 @@ def event_create(*, actor: Any, plan: Plan, data: EventInput, request: Any = Non
     return event
 
 
+_LISTS = ("activities", "topics", "partners")
+EVENT_KEYS = (*_FIELDS, *_LISTS)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(sorted(str(getattr(item, "pk", item)) for item in value))
+    return versions.as_text(value)
+
+
+def event_texts(event: Event) -> dict[str, str]:
+    """The stored event as text by field key (its form's names): what a stale write is compared with."""
+    texts = {name: _text(getattr(event, name)) for name in _FIELDS}
+    for name in _LISTS:
+        texts[name] = _text(list(getattr(event, name).values_list("pk", flat=True)))
+    return texts
+
+
+def _input_texts(data: EventInput) -> dict[str, str]:
+    return {name: _text(getattr(data, name)) for name in EVENT_KEYS}
+
+
+def _merged(data: EventInput, event: Event, touched: set[str]) -> EventInput:
+    """``data`` with every field the writer left alone taken from the event as stored now."""
+    kept: dict[str, Any] = {name: getattr(event, name) for name in _FIELDS if name not in touched}
+    kept |= {name: list(getattr(event, name).all()) for name in _LISTS if name not in touched}
+    return replace(data, **kept)
+
+
 def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = None) -> Event:
+    """Change an event. A change made on an older version (``data.version``) merges with the changes
+    since when they touched other fields, and is refused (``StaleWrite``) when they touched the same."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    problems = _problems(event.plan, event.organiser, data)
-    if data.participation != event.participation and _has_participants(event):
-        problems.append(
-            _(
-                "participation: this event already has participants recorded; remove them before changing how they are recorded."
-            )
-        )
-    if problems:
-        raise InvalidInput(problems)
-    ensure_event_writable(event.plan_id, event.starts_on, data.starts_on)
     with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("plan", "organiser").get(pk=event.pk)
+        if data.version is not None and data.version != event.version:
+            typed = _input_texts(data)
+            touched = set(data.changed if data.changed is not None else typed)
+            versions.check_version(
+                event,
+                version=data.version,
+                typed={key: typed[key] for key in touched},
+                current=event_texts(event),
+            )
+            data = _merged(data, event, touched)
+        problems = _problems(event.plan, event.organiser, data)
+        if data.participation != event.participation and _has_participants(event):
+            problems.append(
+                _(
+                    "participation: this event already has participants recorded; remove them before changing how they are recorded."
+                )
+            )
+        if problems:
+            raise InvalidInput(problems)
+        ensure_event_writable(event.plan_id, event.starts_on, data.starts_on)
+        before = event_texts(event)
         for name in _FIELDS:
             setattr(event, name, getattr(data, name))
         event._history_user = actor  # type: ignore[attr-defined]
@@ -163,16 +223,20 @@ def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = N
         event.activities.set(data.activities)
         event.topics.set(data.topics)
         event.partners.set(data.partners)
+        after = event_texts(event)
+        versions.bump(event, [key for key in EVENT_KEYS if before[key] != after[key]])
     return event
 
 
-def event_delete(*, actor: Any, event: Event, request: Any = None) -> None:
-    """Delete an event with its participants, counts and files."""
+def event_delete(*, actor: Any, event: Event, version: int | None = None, request: Any = None) -> None:
+    """Delete an event with its participants, counts and files. ``version``: the version the caller
+    read (the API's If-Match); refused (``StaleWrite``) when anything changed since."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
-    stored = [f.file.name for f in event.files.all() if f.file.name]
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
+        versions.refuse_if_changed(Event.objects.select_for_update().get(pk=event.pk), version)
+        stored = [f.file.name for f in event.files.all() if f.file.name]
         event._history_user = actor  # type: ignore[attr-defined]
         event.delete()
         storage = EventFile._meta.get_field("file").storage
@@ -203,11 +267,11 @@ def event_file_add(
     """Keep the event's agenda or materials, after checking what the file really is and its size."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     if purpose not in EventFilePurpose.values:
         raise InvalidInput([_("purpose: choose agenda, materials or other.")])
     kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
         stored = EventFile(
             event=event,
             purpose=purpose,
@@ -227,8 +291,8 @@ def event_file_delete(*, actor: Any, event_file: EventFile, request: Any = None)
     event = event_file.event
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
         stored = event_file.file.name or ""
         event_file._history_user = actor  # type: ignore[attr-defined]
         event_file.delete()
@@ -239,13 +303,17 @@ def event_file_delete(*, actor: Any, event_file: EventFile, request: Any = None)
 
 
 def counts_save(
-    *, actor: Any, event: Event, counts: dict[str, str | int], request: Any = None
+    *,
+    actor: Any,
+    event: Event,
+    counts: dict[str, str | int],
+    version: int | None = None,
+    request: Any = None,
 ) -> dict[str, int]:
     """Replace the event's counts by sex x age band. ``counts`` maps cell keys ("sex:women|age:18-24")
     to whole numbers (as typed); a blank or zero cell is no participants. All or nothing."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     if event.participation != Participation.COUNTS:
         raise InvalidInput(
             [_("participation: this event keeps a list of participants; counts are for events without one.")]
@@ -261,18 +329,34 @@ def counts_save(
         text = str(raw).strip()
         if not text:
             continue
-        if not text.isdigit():
+        try:
+            # ASCII digits within the column's range ("²".isdigit() is true and int("²") fails).
+            number = params.integer_of(text, low=0, high=params.ID_MAX)
+        except params.Refused:
             problems.append(
                 _("%(cell)s: “%(value)s” is not a whole number of people.")
-                % {"cell": labels[key], "value": text}
+                % {"cell": labels[key], "value": params.shown(text)}
             )
             continue
-        if int(text):
-            clean[key] = int(text)
+        if number:
+            clean[key] = number
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
+        locked = Event.objects.select_for_update().get(pk=event.pk)
         existing = {c.cell: c for c in event.counts.all()}
+        # ``version``: the event's version the form or API caller read; the counts are one table.
+        if version is not None and version != locked.version:
+            stored = {key: row.value for key, row in existing.items()}
+            versions.check_version(
+                locked,
+                version=version,
+                typed={"counts": _text(sorted(f"{k}={v}" for k, v in clean.items()))},
+                current={"counts": _text(sorted(f"{k}={v}" for k, v in stored.items()))},
+            )
+        if {key: row.value for key, row in existing.items()} != clean:
+            versions.bump(locked, ["counts"])
         for key, row in existing.items():
             if key not in clean:
                 row._history_user = actor  # type: ignore[attr-defined]

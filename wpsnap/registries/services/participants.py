@@ -7,6 +7,7 @@ the batch (event, rows, checksum), not the people.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
@@ -17,8 +18,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
-from wpsnap.core import audit
+from wpsnap.core import audit, versions
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.idempotency import fingerprint, idempotency_key_claim, idempotency_key_settle
 from wpsnap.core.models import AuditAction
 
 from .. import selectors
@@ -30,10 +32,17 @@ from .events import ensure_event_writable
 BATCH = 5000
 
 
+# The idempotency keys of participant imports (core.idempotency).
+KEY_SCOPE = "participants.import"
+
+
 @dataclass
 class ImportResult:
     batch: ParticipantImport
     rows: int
+    # True when the idempotency key was used before for this same request: nothing was imported now,
+    # and this is what the first request did.
+    replayed: bool = False
 
 
 def participants_import(
@@ -44,20 +53,39 @@ def participants_import(
     replace: bool = False,
     sha256: str = "",
     source: str | None = None,
+    idempotency_key: str = "",
     request: Any = None,
 ) -> ImportResult:
     """Add the table's participants to ``event`` (or, with ``replace``, make them its whole list).
     All or nothing: any problem raises :class:`InvalidInput` with every problem named, and the
-    database is as it was."""
+    database is as it was.
+
+    With ``idempotency_key`` (the API's ``Idempotency-Key``, the form's token, ``--key``), the request
+    is done once: the key is written in the import's transaction, and the same key with the same
+    content (``sha256``, required then), event, replace flag and person answers with what the first
+    import did (``replayed``) without importing again; with anything else it is refused
+    (``core.idempotency.KeyReused``)."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     if event.participation != Participation.LIST:
         raise InvalidInput(
             [_("participation: this event records counts by sex and age band, not a list of participants.")]
         )
+    if idempotency_key and not sha256:
+        raise ValueError("an import with an idempotency key needs the content's checksum (sha256)")
     vocabulary = selectors.vocabulary(event.plan)
     with transaction.atomic():
+        claim = None
+        if idempotency_key:
+            claim = idempotency_key_claim(
+                scope=KEY_SCOPE,
+                key=idempotency_key,
+                actor=actor,
+                request_sha256=fingerprint(actor.pk, event.pk, replace, sha256),
+            )
+            if claim.result is not None:
+                return _replayed(claim.result)
+        ensure_event_writable(event.plan_id, event.starts_on)
         if replace:
             Participant.objects.filter(event=event).delete()
         batch = ParticipantImport.objects.create(
@@ -75,6 +103,7 @@ def participants_import(
             raise InvalidInput([_("file: there are no participant rows under the header.")])
         batch.rows = checked.rows
         batch.save(update_fields=["rows"])
+        versions.bump(event, ["participants"])
         audit.record(
             AuditAction.IMPORT,
             actor=actor,
@@ -83,11 +112,28 @@ def participants_import(
             changes=[{"field": "participants", "new": checked.rows}],
             note=f"batch {batch.pk}{' (replaced the list)' if replace else ''}",
         )
+        if claim is not None:
+            idempotency_key_settle(
+                claim=claim,
+                result={"event": event.pk, "batch": batch.pk, "rows": checked.rows, "replaced": replace},
+            )
     return ImportResult(batch=batch, rows=checked.rows)
 
 
+def _replayed(result: dict[str, Any]) -> ImportResult:
+    batch = ParticipantImport.objects.get(pk=result["batch"])
+    return ImportResult(batch=batch, rows=int(result["rows"]), replayed=True)
+
+
 def participants_import_file(
-    *, actor: Any, event: Event, name: str, content: bytes, replace: bool = False, request: Any = None
+    *,
+    actor: Any,
+    event: Event,
+    name: str,
+    content: bytes,
+    replace: bool = False,
+    idempotency_key: str = "",
+    request: Any = None,
 ) -> ImportResult:
     """Import an uploaded file (CSV or spreadsheet, judged by its content). Callers read at most
     ``max_bytes() + 1`` bytes of an upload, so that a file too large is refused here, not read whole."""
@@ -105,6 +151,7 @@ def participants_import_file(
         table=table,
         replace=replace,
         sha256=hashlib.sha256(content).hexdigest(),
+        idempotency_key=idempotency_key,
         request=request,
     )
 
@@ -115,11 +162,23 @@ def max_bytes() -> int:
 
 
 def participants_import_text(
-    *, actor: Any, event: Event, text: str, replace: bool = False, request: Any = None
+    *,
+    actor: Any,
+    event: Event,
+    text: str,
+    replace: bool = False,
+    idempotency_key: str = "",
+    request: Any = None,
 ) -> ImportResult:
     """Import rows pasted from a spreadsheet (tab-separated) or typed as CSV, with the header first."""
     return participants_import(
-        actor=actor, event=event, table=read_text(text), replace=replace, request=request
+        actor=actor,
+        event=event,
+        table=read_text(text),
+        replace=replace,
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        idempotency_key=idempotency_key,
+        request=request,
     )
 
 
@@ -130,6 +189,7 @@ def participants_add_rows(
     rows: list[dict[str, Any]],
     replace: bool = False,
     source: str = ImportSource.API,
+    idempotency_key: str = "",
     request: Any = None,
 ) -> ImportResult:
     """Add participants given as records ({column: value}), e.g. from the API or a one-person form
@@ -145,8 +205,17 @@ def participants_add_rows(
     if unknown:
         raise InvalidInput([_("%(field)s: not a participant field.") % {"field": key} for key in unknown])
     table = Table(source=source, header=list(COLUMNS), rows=numbered())
+    # The records' checksum, as the API sent them: what an idempotency key is compared with.
+    sent = json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
     return participants_import(
-        actor=actor, event=event, table=table, replace=replace, source=source, request=request
+        actor=actor,
+        event=event,
+        table=table,
+        replace=replace,
+        source=source,
+        sha256=hashlib.sha256(sent.encode("utf-8", "surrogatepass")).hexdigest(),
+        idempotency_key=idempotency_key,
+        request=request,
     )
 
 
@@ -158,14 +227,21 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def participant_delete(*, actor: Any, participant: Participant, request: Any = None) -> None:
+def participant_delete(
+    *, actor: Any, participant: Participant, version: int | None = None, request: Any = None
+) -> None:
+    """Remove one person from the event's list. ``version`` is the event's version the caller read
+    (the API's If-Match): refused (``StaleWrite``) when the list changed since."""
     event = participant.event
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        versions.refuse_if_changed(event, version, ["participants"])
         participant_id = participant.pk
         participant.delete()
+        versions.bump(event, ["participants"])
         audit.record(
             AuditAction.DELETE,
             actor=actor,
@@ -180,9 +256,11 @@ def participants_clear(*, actor: Any, event: Event, request: Any = None) -> int:
     """Remove the event's whole list of participants."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
-    ensure_event_writable(event.plan_id, event.starts_on)
     with transaction.atomic():
+        ensure_event_writable(event.plan_id, event.starts_on)
         removed, _by_model = Participant.objects.filter(event=event).delete()
+        if removed:
+            versions.bump(event, ["participants"])
         audit.record(
             AuditAction.DELETE,
             actor=actor,

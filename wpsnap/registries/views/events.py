@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
+from wpsnap.core import versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.files import attachment
+from wpsnap.core.middleware import max_body
 from wpsnap.plan.models import Plan
 
 from .. import page_selectors, selectors
@@ -101,9 +103,12 @@ def _render_form(
     notice: str = "",
     readonly: bool = False,
     status: int = 200,
+    conflicts: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     form.mark_problems()
     context = {
+        "sync": _sync(event, form) if event is not None else None,
+        "conflicts": conflicts or [],
         "plan": plan,
         "event": event,
         "form": form,
@@ -112,6 +117,30 @@ def _render_form(
         "no_activities": not form.fields["activities"].choices,  # type: ignore[attr-defined]
     }
     return render(request, "registries/event_form.html", context, status=status)
+
+
+def _sync(event: Event, form: EventForm) -> versions.Sync:
+    """The version and base the edit form carries: what it shows, or (a form shown again) what is
+    stored now."""
+    if not form.is_bound:
+        return versions.sync_of(event, form.texts())
+    fresh = Event.objects.get(pk=event.pk)
+    return versions.sync_of(fresh, services.event_texts(fresh))
+
+
+def _conflict_rows(form: EventForm, exc: versions.StaleWrite) -> list[dict[str, str]]:
+    rows = []
+    for conflict in exc.conflicts:
+        field = form.fields.get(conflict.key)
+        rows.append(
+            {
+                "label": str(field.label if field else conflict.key),
+                "anchor": form[conflict.key].auto_id if field else "event-form",
+                "current": conflict.current,
+                "yours": conflict.yours,
+            }
+        )
+    return rows
 
 
 @gate("event.create", authenticated=True)
@@ -162,7 +191,22 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST, event=event, **choices)
     if form.is_valid():
         try:
-            services.event_update(actor=request.user, event=event, data=form.to_input(), request=request)
+            event = services.event_update(
+                actor=request.user, event=event, data=form.to_input(), request=request
+            )
+        except versions.StaleWrite as exc:
+            # Shown again with what the person changed kept and the rest as stored now (409).
+            fresh = Event.objects.get(pk=event.pk)
+            again = EventForm(form.rebased(services.event_texts(fresh)), event=fresh, **choices)
+            return _render_form(
+                request,
+                plan,
+                again,
+                event=fresh,
+                notice=str(exc),
+                status=409,
+                conflicts=_conflict_rows(form, exc),
+            )
         except EventLockedError as exc:
             return _render_form(
                 request,
@@ -248,6 +292,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- files ---------------------------------------------------------------------------------------
 
 
+@max_body("WPSNAP_EVIDENCE_MAX_BYTES")
 @gate("event.edit", authenticated=True)
 @require_POST
 def event_file_add(request: HttpRequest, pk: int) -> HttpResponse:
