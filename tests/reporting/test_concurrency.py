@@ -321,3 +321,17 @@ def test_a_review_page_older_than_the_report_takes_no_step(client, people, repor
     assert client.post(f"/reports/{report.pk}/step/endorse/", {"version": fresh, "comment": ""}).status_code == 302
     report.refresh_from_db()
     assert report.status == "endorsed"
+
+
+def test_an_account_change_needs_if_match_and_refuses_a_stale_one(people) -> None:
+    """A coordinator's PATCH of a person's role needs If-Match (428); with the ETag read before another
+    coordinator changed the role, it answers 409 and the role stays."""
+    api = api_for(people["coordinator"])
+    url = f"/api/v1/users/{people['evaluator'].pk}/"
+    seen = api.get(url)["ETag"]
+    assert api.patch(url, {"is_active": False}, format="json").status_code == 428
+    assert api.patch(url, {"is_active": False}, format="json", HTTP_IF_MATCH=seen).status_code == 200
+    stale = api.patch(url, {"is_active": True}, format="json", HTTP_IF_MATCH=seen)
+    assert stale.status_code == 409
+    people["evaluator"].refresh_from_db()
+    assert people["evaluator"].is_active is False

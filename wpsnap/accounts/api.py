@@ -8,6 +8,7 @@ and the documented error responses.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -216,11 +217,28 @@ USER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descri
         description=_(
             "Only `role` and `is_active` can change; a request naming any other field is refused with "
             "400 and changes nothing. Nobody changes their own account here (403). Deactivating ends the "
-            "person's sessions and API token."
+            "person's sessions and API token. `If-Match` is required (428 without it): the `ETag` a GET "
+            "gave; when the role or the status changed since, nothing changes and the answer is 409."
         ),
-        parameters=[USER_ID],
+        parameters=[
+            USER_ID,
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description=_("The ETag of the account as you read it, or `*`."),
+            ),
+        ],
         request=UserChangeSerializer,
-        responses={200: UserSerializer, **errors(400, 401, 403, 404)},
+        responses={
+            200: UserSerializer,
+            **errors(400, 401, 403, 404, 428),
+            409: OpenApiResponse(
+                ErrorsSerializer,
+                description=_("The account changed since the ETag you sent: nothing changed."),
+            ),
+        },
     ),
 )
 @extend_schema(tags=["accounts"])
@@ -259,10 +277,32 @@ class UserViewSet(ApiDefaults, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
         return Response(self.get_serializer(user).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self.get_object()
+        return Response(self.get_serializer(user).data, headers={"ETag": _account_etag(user)})
+
     def partial_update(self, request: Request, pk: str) -> Response:
         user = self.get_object()
         form = UserChangeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        # Who may change the account says which state of it they change: a role or status changed by
+        # someone else since is not silently overwritten.
+        if permissions.can(request.user, "user.change", user):
+            sent = request.headers.get("If-Match")
+            if not sent:
+                raise versions.PreconditionRequired(
+                    _('If-Match: send the ETag of the account as you read it (GET it first), or "*".')
+                )
+            if sent.strip() != "*" and sent.strip() != _account_etag(user):
+                return Response(
+                    {
+                        "errors": [
+                            str(_("The account changed since you read it: nothing changed. GET it again."))
+                        ]
+                    },
+                    status=status.HTTP_409_CONFLICT,
+                    headers={"ETag": _account_etag(user)},
+                )
         # No transaction around both: the role change checks everything the status change does, so
         # once it has passed the second cannot be refused (and a refusal's audit line must survive).
         if "role" in form.validated_data:
@@ -273,7 +313,13 @@ class UserViewSet(ApiDefaults, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user = services.user_set_active(
                 actor=request.user, user=user, active=form.validated_data["is_active"], request=request
             )
-        return Response(self.get_serializer(user).data)
+        return Response(self.get_serializer(user).data, headers={"ETag": _account_etag(user)})
+
+
+def _account_etag(user: User) -> str:
+    """What a change of an account depends on (its role, status and organisation), as an ETag."""
+    state = f"{user.role}|{user.is_active}|{user.organisation_id or ''}"
+    return '"a-' + hashlib.sha256(state.encode()).hexdigest()[:16] + '"'
 
 
 # --- the audit trail --------------------------------------------------------------------------------
