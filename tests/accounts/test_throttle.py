@@ -187,3 +187,16 @@ def test_ordinary_public_reads_are_not_limited(limits) -> None:
     for _ in range(10):
         assert page.get("/plans/az-2020-2023/").status_code == 200
     assert AuditEvent.objects.count() == before
+
+
+def test_the_audit_trail_shows_the_count(limits, client) -> None:
+    """A counted line says how many times, in the API (``count``) and on the audit page."""
+    anonymous = APIClient(REMOTE_ADDR=ATTACKER)
+    for _ in range(4):
+        anonymous.get("/api/v1/users/")
+    coordinator = person("cora", Role.COORDINATOR)
+    rows = token_client(coordinator).get("/api/v1/audit/", {"action": "access_refused"}).json()["results"]
+    assert [(row["note"], row["count"]) for row in rows] == [("user.list", 4)]
+    sign_in(client, coordinator)
+    page = client.get("/accounts/audit/", {"action": "access_refused"}).content.decode()
+    assert "4 times" in page

@@ -379,8 +379,14 @@ def test_a_coordinator_reads_the_role_change_in_the_audit_trail(
         "object_label",
         "changes",
         "note",
+        "count",
     }
-    assert (row["actor"], row["action"], row["object_label"]) == ("cora", "role_change", "fred")
+    assert (row["actor"], row["action"], row["object_label"], row["count"]) == (
+        "cora",
+        "role_change",
+        "fred",
+        1,
+    )
     assert row["changes"] == [{"field": "role", "old": "focal_point", "new": "approver"}]
 
 

@@ -216,9 +216,10 @@ USER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descri
         summary=_("Change a person's role or deactivate/reactivate the account (coordinators only)"),
         description=_(
             "Only `role` and `is_active` can change; a request naming any other field is refused with "
-            "400 and changes nothing. Nobody changes their own account here (403). Deactivating ends the "
-            "person's sessions and API token. `If-Match` is required (428 without it): the `ETag` a GET "
-            "gave; when the role or the status changed since, nothing changes and the answer is 409."
+            "400 and changes nothing. Nobody changes their own account here (403). A role change and "
+            "deactivation end the person's sessions and API token. `If-Match` is required (428 without "
+            "it): the `ETag` a GET gave; when the role or the status changed since, nothing changes and "
+            "the answer is 409."
         ),
         parameters=[
             USER_ID,

@@ -28,7 +28,9 @@ class ErrorsSerializer(serializers.Serializer):
 
 
 class ConflictRowSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text=gettext_lazy("The field both writes changed, as this API names it."))
+    field = serializers.CharField(
+        help_text=gettext_lazy("The field both writes changed, as this API names it.")
+    )
     current = serializers.CharField(help_text=gettext_lazy("What is stored now (the other write's value)."))
     yours = serializers.CharField(help_text=gettext_lazy("What this request sent."))
 
@@ -194,5 +196,14 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "object_label",
             "changes",
             "note",
+            "count",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "count": {
+                "help_text": gettext_lazy(
+                    "How many like events this line stands for: an anonymous caller refused the same "
+                    "action again from one address within an hour is counted here, not written again."
+                )
+            }
+        }

@@ -7,9 +7,11 @@ anything is written to the audit trail, so that a flood of refusals cannot flood
   share one count, and one person's typos would lock everyone out.
 - Counts live in the cache every worker shares (the database cache, settings ``CACHES``), in windows of
   the rate's period that begin at an address's first counted event (``"10/minute"``: at most 10 in the
-  minute from the first; the next one begins with the first after that). The count is read, then written:
-  requests arriving at the same instant on several workers may each get through, so the limit can be
-  overrun by about the number of workers, never more.
+  minute from the first; the next one begins with the first after that). The database cache has no atomic
+  increment, so the count is read, then written: two workers counting at the same instant count one. A
+  flood sent to every worker at once can so get through up to about (workers x limit) in a window: still a
+  bound, where there was none. An exact count would need a table of its own; the limits are not tight
+  enough to need one.
 - A throttled request costs one cache read. The request that first goes over the limit in a window is
   audited once, as a refusal noted ``throttled: <what>``, through :func:`wpsnap.core.audit.record_repeated`
   (so sustained abuse from one address is one line whose count is the number of windows it was throttled).

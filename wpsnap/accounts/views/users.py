@@ -134,7 +134,11 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, person, role_form=form, status=400)
     messages.success(
         request,
-        _("%(name)s is now %(role)s.") % {"name": _name(person), "role": person.get_role_display()},
+        _(
+            "%(name)s is now %(role)s. They are signed out everywhere, and their API token no longer "
+            "works: they sign in again under the new role."
+        )
+        % {"name": _name(person), "role": person.get_role_display()},
     )
     return redirect("accounts:user_detail", pk=person.pk)
 
