@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from rest_framework.test import APIClient
 
+from wpsnap.accounts import throttle
 from wpsnap.accounts.models import Role
 from wpsnap.core.models import AuditAction, AuditEvent
 
@@ -200,3 +202,32 @@ def test_the_audit_trail_shows_the_count(limits, client) -> None:
     sign_in(client, coordinator)
     page = client.get("/accounts/audit/", {"action": "access_refused"}).content.decode()
     assert "4 times" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10/minute", (10, 60)),
+        ("30/m", (30, 60)),
+        ("2/second", (2, 1)),
+        ("5/hour", (5, 3600)),
+        ("1/day", (1, 86400)),
+    ],
+)
+def test_a_rate_is_a_count_per_period(text, expected) -> None:
+    """Rates are written as DRF writes them: a count, a slash and a period (only its first letter counts)."""
+    found = throttle.parse_rate("WPSNAP_SIGNIN_RATE", text)
+    assert (found.limit, found.seconds) == expected
+
+
+@pytest.mark.parametrize("text", ["off", "", "0"])
+def test_a_rate_can_be_turned_off(text) -> None:
+    """`off` (or nothing) turns a limit off."""
+    assert throttle.parse_rate("WPSNAP_REFUSAL_RATE", text) is None
+
+
+@pytest.mark.parametrize("text", ["ten/minute", "10", "10/fortnight", "¹/minute"])
+def test_a_rate_that_is_not_one_stops_start_up_naming_the_setting(text) -> None:
+    """A mistyped rate is refused at start-up, naming the variable, rather than at the first sign-in."""
+    with pytest.raises(ImproperlyConfigured, match="WPSNAP_SIGNIN_RATE"):
+        throttle.parse_rate("WPSNAP_SIGNIN_RATE", text)

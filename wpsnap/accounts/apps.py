@@ -7,4 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers this app's rules in the permission gate
+        from . import (
+            permissions,  # noqa: F401 - registers this app's rules in the permission gate
+            throttle,
+        )
+
+        throttle.check_rates()

@@ -66,6 +66,13 @@ def rate(scope: str) -> Rate | None:
     return parse_rate(name, getattr(settings, name, None))
 
 
+def check_rates() -> None:
+    """Raise ImproperlyConfigured for a rate setting that is not one, at start-up rather than at the
+    first sign-in."""
+    for scope in _SETTINGS:
+        rate(scope)
+
+
 class TooManyRequests(Throttled):
     """429. DRF answers it in the API (``Retry-After`` included); on pages ``ThrottledMiddleware`` does."""
 
