@@ -12,3 +12,6 @@ urlpatterns = [
 ]
 
 handler400 = "wpsnap.core.views.bad_request"
+handler403 = "wpsnap.core.views.permission_denied"
+handler404 = "wpsnap.core.views.page_not_found"
+handler500 = "wpsnap.core.views.server_error"

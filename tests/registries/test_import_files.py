@@ -136,7 +136,8 @@ def test_a_file_in_another_encoding_is_refused_naming_its_first_line_that_is_not
     UTF-8 is named, with what to do about it."""
     content = "sex,age,organisation_or_position\nwomen,34,\nmen,40,Школа № 5\n".encode("cp1251")
     assert _refused(people, training, content) == [
-        "line 3: the file is not UTF-8 text. Save it as “CSV UTF-8” or upload the Excel file itself."
+        "line 3: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 (Cyrillic)). Save it as "
+        "“CSV UTF-8” or upload the Excel file itself."
     ]
 
 

@@ -4,6 +4,7 @@ which must agree with the row-by-row check that words the problems (``_row``) on
 
 from __future__ import annotations
 
+import codecs
 import io
 from datetime import date, datetime
 
@@ -238,9 +239,57 @@ def test_the_first_line_that_is_not_utf8_is_named_even_far_into_a_large_file() -
     with pytest.raises(InvalidInput) as raised:
         read_table("p.csv", bad)
     assert raised.value.problems == [
-        f"line {good.count(b'\n') + 1}: the file is not UTF-8 text. Save it as “CSV UTF-8” or upload the Excel "
-        "file itself."
+        f"line {good.count(b'\n') + 1}: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 "
+        "(Cyrillic)). Save it as “CSV UTF-8” or upload the Excel file itself."
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_utf16_and_utf8_with_a_byte_order_mark_are_read(encoding) -> None:
+    """A valid UTF-16 CSV (Excel's "Unicode Text", little- or big-endian) and UTF-8 with a byte-order
+    mark are read like UTF-8: the mark is not part of the first column's name. (UTF-16 was refused as
+    "not a spreadsheet or a CSV text file".)"""
+    text = "sex,age,organisation_or_position\r\nwomen,34,Məktəb\r\nmen,40,Школа\r\n"
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    table = read_table("p.csv", bom + text.encode(encoding))
+    assert table.header == ["sex", "age", "organisation_or_position"]
+    assert list(table.rows) == [(2, ["women", "34", "Məktəb"]), (3, ["men", "40", "Школа"])]
+
+
+def test_a_nul_character_in_utf16_text_is_refused_by_line() -> None:
+    """UTF-16 is all zero bytes and letters; a NUL character in it is still refused, naming its line."""
+    content = "sex,age\nwomen,34\nmen,4\x000\n".encode("utf-16")
+    with pytest.raises(InvalidInput) as raised:
+        read_table("p.csv", content)
+    assert raised.value.problems == ["line 3: the CSV cannot be read (line contains NUL)."]
+
+
+@pytest.mark.parametrize(
+    ("content", "looks_like"),
+    [
+        ("sex,age\nwomen,34\n".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+        ("sex,age\nwomen,34\n".encode("utf-16-be"), "UTF-16 without a byte-order mark"),
+        ("sex,age\nwomen,34\n".encode("utf-32"), "UTF-32"),
+    ],
+)
+def test_wide_text_that_cannot_be_read_is_named(content, looks_like) -> None:
+    """UTF-16 without its byte-order mark, and UTF-32, are refused naming what they look like."""
+    with pytest.raises(InvalidInput) as raised:
+        read_table("p.csv", content)
+    assert raised.value.problems == [
+        f"file: “p.csv” looks like {looks_like} text, which is not read here. Save it as “CSV UTF-8”, or as "
+        "UTF-16 with a byte-order mark (“Unicode Text”)."
+    ]
+
+
+def test_a_western_code_page_is_named_when_refused() -> None:
+    """A CSV in Windows-1254 (Turkish) is refused naming a Western or Turkish code page."""
+    with pytest.raises(InvalidInput) as raised:
+        read_table("p.csv", "sex,age,place\nwomen,34,Şəki\n".replace("ə", "e").encode("cp1254"))
+    assert (
+        "it looks like a Western or Turkish code page such as Windows-1252 or Windows-1254"
+        in (raised.value.problems[0])
+    )
 
 
 def test_an_empty_file_is_refused() -> None:

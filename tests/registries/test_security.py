@@ -1035,15 +1035,26 @@ def test_formulas_and_external_links_are_read_as_values_never_run(client, people
 
 
 def test_an_event_file_that_lies_about_its_type(client, people, world) -> None:
-    """HTML named .pdf is kept as text and sent as a plain-text attachment; a PDF with HTML inside is sent
-    as a PDF attachment; neither can run in the browser (nosniff, attachment, private)."""
+    """HTML and SVG are refused whatever their name (they could carry scripts); a PDF with HTML inside,
+    named .html, is sent as a PDF attachment named .pdf; a PDF named .txt is sent named .pdf; nothing
+    can run in the browser (nosniff, attachment, private)."""
     sign_in(client, people["focal"])
     a = world["a"]
-    html = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    before = snapshot()
+    for content, name in (
+        (b"<html><body><script>alert(document.cookie)</script></body></html>", "agenda.pdf"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "agenda.txt"),
+        (b"Agenda\n<script>alert(1)</script>\n", "agenda.txt"),
+    ):
+        refused = client.post(f"/events/{a.pk}/files/", {"file": _named(content, name), "purpose": "agenda"})
+        assert refused.status_code == 400
+        assert "is a web page or an SVG image" in body(refused)
+    assert snapshot() == before
     polyglot = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n"
-    for content, name, kind in (
-        (html, "agenda.pdf", "text/plain"),
-        (polyglot, "agenda.html", "application/pdf"),
+    for content, name, kind, sent_as in (
+        (polyglot, "agenda.html", "application/pdf", "agenda.pdf"),
+        (polyglot, "agenda.txt", "application/pdf", "agenda.pdf"),
+        (b"Agenda: 10:00 opening", "agenda.pdf", "text/plain", "agenda.txt"),
     ):
         assert (
             client.post(
@@ -1054,7 +1065,7 @@ def test_an_event_file_that_lies_about_its_type(client, people, world) -> None:
         stored = EventFile.objects.filter(event=a).order_by("-id").first()
         download = client.get(f"/events/{a.pk}/files/{stored.pk}/")
         assert download["Content-Type"].startswith(kind)
-        assert download["Content-Disposition"].startswith("attachment")
+        assert download["Content-Disposition"] == f'attachment; filename="{sent_as}"'
         assert download["X-Content-Type-Options"] == "nosniff"
         assert download["Cache-Control"] == "private, no-store"
     # An executable named .pdf is refused.
@@ -1088,12 +1099,12 @@ def test_a_zip_bomb_is_refused_by_the_import_and_the_event_files(client, people,
     imported = client.post(f"/events/{a.pk}/participants/import/", {"file": _named(bomb, "list.xlsx")})
     assert imported.status_code == 400
     assert "unpacks to more than 200 MB" in body(imported)
-    assert (
-        client.post(
-            f"/events/{a.pk}/files/", {"file": _named(bomb, "agenda.xlsx"), "purpose": "agenda"}
-        ).status_code
-        == 400
+    file_refused = client.post(
+        f"/events/{a.pk}/files/", {"file": _named(bomb, "agenda.xlsx"), "purpose": "agenda"}
     )
+    assert file_refused.status_code == 400
+    # Named for what it is, not as "not a PDF, image, office document or text file".
+    assert "“agenda.xlsx” unpacks to more than 200 MB" in body(file_refused)
     api = token_client(people["focal"])
     assert (
         api.post(

@@ -31,6 +31,38 @@ CONTENT_TYPES = {
 }
 
 
+# What a file's name ends with once sent back, by its type: the first is given to a name that has none
+# of them (a PDF uploaded as "report.txt" is downloaded as "report.pdf").
+EXTENSIONS = {
+    "pdf": (".pdf",),
+    "png": (".png",),
+    "jpeg": (".jpg", ".jpeg"),
+    "docx": (".docx",),
+    "xlsx": (".xlsx",),
+    "pptx": (".pptx",),
+    "odt": (".odt",),
+    "ods": (".ods",),
+    "txt": (".txt",),
+}
+
+# Text that a browser would take for a web page or an image with scripts (HTML, SVG, XML): its first
+# tag as the MIME sniffing standard reads it (after blanks and a byte-order mark), or tags that carry
+# script anywhere in its first 64 KB.
+_MARKUP_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!--|\?xml|!doctype\s+html"
+    rb"|(?:html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg)[\t\n\x0c\r />])",
+    re.IGNORECASE,
+)
+_SCRIPT_TAGS = re.compile(rb"<\s*(?:script|svg|html|iframe|object|embed)[\s/>]", re.IGNORECASE)
+
+
+def is_markup(content: bytes) -> bool:
+    """Whether ``content`` (text) is HTML, SVG or XML, which a browser could run scripts from. Asked of
+    text only: a PDF, an image or an office document is sent back as what it is."""
+    head = content[: 64 * 1024]
+    return bool(_MARKUP_START.match(head) or _SCRIPT_TAGS.search(head))
+
+
 def sniff(content: bytes) -> str | None:
     """The file's real type from its bytes: pdf, png, jpeg, docx, xlsx, pptx, odt, ods, txt; else None."""
     if content.startswith(b"%PDF-"):
@@ -92,12 +124,32 @@ def checked_kind(name: str, content: bytes, *, max_bytes: int) -> str:
         )
     if not content:
         raise InvalidInput([_("file: the file is empty.")])
+    if unpacks_too_large(content):
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” unpacks to more than %(mb)d MB (or holds more than %(members)d files), far "
+                    "more than it weighs, so it is refused. Save the document again, or as PDF."
+                )
+                % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024), "members": MAX_MEMBERS}
+            ]
+        )
     kind = sniff(content)
     if kind is None:
         raise InvalidInput(
             [
                 _(
                     "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
+                )
+                % {"name": name}
+            ]
+        )
+    if kind == "txt" and is_markup(content):
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” is a web page or an SVG image (HTML, SVG or XML, judged by its content), "
+                    "which could carry scripts, so it is refused. Save it as PDF."
                 )
                 % {"name": name}
             ]
@@ -115,6 +167,20 @@ def download_name(name: str, default: str = "file") -> str:
     return cleaned or default
 
 
+def download_name_for(name: str, kind: str, default: str = "file") -> str:
+    """``download_name``, ending in an extension of ``kind``: the one it has, if it is one of the type's,
+    else the type's own, in place of another (``report.txt`` of a PDF is ``report.pdf``). A browser or a
+    desktop opens a download by its extension: it must match what the file is."""
+    cleaned = download_name(name, default)
+    extensions = EXTENSIONS.get(kind)
+    if extensions is None or cleaned.lower().endswith(extensions):
+        return cleaned
+    stem, dot, extension = cleaned.rpartition(".")
+    # A short last part is an extension to replace; a longer one is part of the name ("v2.final draft").
+    base = stem if dot and stem and 1 <= len(extension) <= 5 else cleaned
+    return base + extensions[0]
+
+
 def attachment(file: Any, *, name: str, kind: str, default_name: str = "file") -> FileResponse:
     """A stored file as a private attachment of the type its content was judged to be; 404 if the
     row outlived its file (a restored database, a lost disk)."""
@@ -125,7 +191,7 @@ def attachment(file: Any, *, name: str, kind: str, default_name: str = "file") -
     response = FileResponse(
         content,
         as_attachment=True,
-        filename=download_name(name, default_name),
+        filename=download_name_for(name, kind, default_name),
         content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
     )
     response["X-Content-Type-Options"] = "nosniff"

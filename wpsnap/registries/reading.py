@@ -36,7 +36,22 @@ def read_table(name: str, content: bytes) -> Table:
     """The table in an uploaded file, or :class:`InvalidInput` saying what is wrong with the file."""
     if not content:
         raise InvalidInput([_("file: the file is empty.")])
+    # Excel's "Unicode Text" and other tools write UTF-16 with a byte-order mark: read it as text.
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not content.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        return read_text(_decode_utf16(content), source="csv")
     kind = _sniff(content)
+    if kind == "binary" and (wide := _wide_text(content)):
+        raise InvalidInput(
+            [
+                _(
+                    "file: “%(name)s” looks like %(encoding)s text, which is not read here. Save it as “CSV "
+                    "UTF-8”, or as UTF-16 with a byte-order mark (“Unicode Text”)."
+                )
+                % {"name": name, "encoding": wide}
+            ]
+        )
     if kind == "binary" and unpacks_too_large(content):
         raise InvalidInput(
             [
@@ -125,6 +140,62 @@ def _sniff(content: bytes) -> str:
     return "text"
 
 
+def _decode_utf16(content: bytes) -> str:
+    """UTF-16 text (its byte-order mark says which way round), or :class:`InvalidInput` naming the
+    line of the first sequence that is not UTF-16."""
+    try:
+        return content.decode("utf-16")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].decode("utf-16", "replace").count("\n") + 1
+        raise InvalidInput(
+            [
+                _(
+                    "line %(line)d: the file starts as UTF-16 text but is not UTF-16 there. Save it as “CSV "
+                    "UTF-8” or upload the Excel file itself."
+                )
+                % {"line": line}
+            ]
+        ) from error
+
+
+def _wide_text(content: bytes) -> str | None:
+    """The encoding that text written two or four bytes a character looks like (UTF-32, or UTF-16
+    without the byte-order mark that would have let it be read), judged by its byte-order mark or where
+    its zero bytes fall; None when it does not look like one."""
+    if content.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    sample = content[:8192]
+    if len(sample) < 4:
+        return None
+    zeros = [i for i, byte in enumerate(sample) if byte == 0]
+    # Latin text in UTF-16: every other byte is zero; in UTF-32, three bytes of four.
+    if len(zeros) >= 0.7 * len(sample):
+        return "UTF-32"
+    if len(zeros) >= 0.3 * len(sample) and max(
+        sum(1 for i in zeros if i % 2 == 0), sum(1 for i in zeros if i % 2 == 1)
+    ) >= 0.9 * len(zeros):
+        return _("UTF-16 without a byte-order mark")
+    return None
+
+
+def looks_like(content: bytes) -> str:
+    """What a text that is not UTF-8 looks like, to name it when refusing it. Cyrillic in Windows-1251
+    is written in runs of bytes above 127 (whole words); Western and Turkish code pages put one such
+    byte among ASCII letters (é, ç, ş)."""
+    sample = content[: 1 << 16]
+    high = [i for i, byte in enumerate(sample) if byte >= 0x80]
+    if not high:
+        return _("another encoding")
+    runs = sum(
+        1
+        for i in high
+        if (i > 0 and sample[i - 1] >= 0x80) or (i + 1 < len(sample) and sample[i + 1] >= 0x80)
+    )
+    if runs >= 0.6 * len(high):
+        return _("Windows-1251 (Cyrillic)")
+    return _("a Western or Turkish code page such as Windows-1252 or Windows-1254")
+
+
 def _check_utf8(content: bytes) -> None:
     """Refuse a file that is not UTF-8, naming the line of the first byte that is not, before any
     row is read (chunk by chunk: the text is decoded again as the rows are read)."""
@@ -139,9 +210,10 @@ def _check_utf8(content: bytes) -> None:
             raise InvalidInput(
                 [
                     _(
-                        "line %(line)d: the file is not UTF-8 text. Save it as “CSV UTF-8” or upload the Excel file itself."
+                        "line %(line)d: the file is not UTF-8 or UTF-16 text (it looks like %(encoding)s). Save it "
+                        "as “CSV UTF-8” or upload the Excel file itself."
                     )
-                    % {"line": line}
+                    % {"line": line, "encoding": looks_like(content)}
                 ]
             ) from error
 

@@ -21,6 +21,7 @@ from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import audit
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.middleware import max_body
 from wpsnap.core.models import AuditAction
 from wpsnap.plan.selectors import plan_get_with_text
 
@@ -158,6 +159,7 @@ def _render_import(
     return private(render(request, "registries/participant_import.html", context, status=status))
 
 
+@max_body("WPSNAP_PARTICIPANTS_MAX_BYTES")
 @gate("event.edit", authenticated=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:

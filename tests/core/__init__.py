@@ -1,0 +1,1 @@
+"""Tests of wpsnap.core: parsers of input, request limits, error pages."""
