@@ -57,7 +57,7 @@
     // The server already explained a mismatch: do not say it twice until something changes.
     this.quiet = !!(this.total && document.getElementById(this.total.id + "_error"));
     container.addEventListener("input", this.onInput.bind(this));
-    container.addEventListener("wpsnap:merged", this.update.bind(this));
+    container.addEventListener("wpsnap:merged", this.onMerged.bind(this));
     this.update();
   }
 
@@ -69,6 +69,12 @@
       return;
     }
     this.quiet = false;
+    this.update();
+  };
+
+  // Figures someone else saved came in: a total they gave is theirs, not one to fill from the parts.
+  Figures.prototype.onMerged = function () {
+    this.auto = !this.total || this.total.value.trim() === "";
     this.update();
   };
 
