@@ -298,3 +298,12 @@ WPSNAP_EVIDENCE_MAX_BYTES = int(os.environ.get("WPSNAP_EVIDENCE_MAX_BYTES", str(
 # A participant file (CSV or Excel) may be this large: about a million rows of CSV.
 WPSNAP_PARTICIPANTS_MAX_BYTES = int(os.environ.get("WPSNAP_PARTICIPANTS_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk while they are read: to the
+# platform's own private folder (0700, on storage every app server shares), never the system's temp
+# folder, because a participant list is personal data. `wpsnap uploads sweep` (at start-up and daily)
+# removes what killed requests left there. The folder is made at start-up (core's AppConfig).
+WPSNAP_UPLOAD_SPOOL_DIR = Path(os.environ.get("WPSNAP_UPLOAD_SPOOL_DIR", VAR_DIR / "spool"))
+FILE_UPLOAD_TEMP_DIR = str(WPSNAP_UPLOAD_SPOOL_DIR)
+# An import's idempotency key (API header, form token, --key) answers retries for this many days.
+WPSNAP_IDEMPOTENCY_KEY_DAYS = int(os.environ.get("WPSNAP_IDEMPOTENCY_KEY_DAYS", "7"))

@@ -94,7 +94,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     # How many like events this line stands for: repeated anonymous refusals from one address are
-    # recorded as one line with a count (see accounts.throttle), not one line each.
+    # recorded as one line with a count, not one line each. The count is the one thing that ever changes
+    # on a written line (core.audit.record_repeated; accounts.throttle).
     count = models.PositiveIntegerField(_("count"), default=1)
 
     class Meta:
@@ -119,3 +120,39 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("audit events are append-only")
+
+
+class IdempotencyKey(models.Model):
+    """A request that must not be done twice, by the key its client chose (the API's
+    ``Idempotency-Key`` header, the import form's hidden token, ``--key`` on the command line).
+
+    Written in the same transaction as the work it stands for: if the work committed, so did its key,
+    even when the client never heard the answer, and a retry with the key gets the first answer
+    (``result``) instead of doing the work again. Written by ``wpsnap.core.idempotency`` only; swept
+    after ``WPSNAP_IDEMPOTENCY_KEY_DAYS`` by ``wpsnap uploads sweep``.
+    """
+
+    scope = models.CharField(_("scope"), max_length=50)
+    key = models.CharField(_("key"), max_length=255)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Of what the request asks (who, on what, the content's checksum): the same key with another
+    # request is refused, never answered with the first one's result.
+    request_sha256 = models.CharField(_("request checksum"), max_length=64)
+    # What the work did, as the answer to give again; null only inside the work's own transaction.
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
