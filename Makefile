@@ -21,6 +21,7 @@ install: $(BIN)/.installed
 ## make run: set up, load the Azerbaijan plan and demo data, serve http://$(HOST):$(PORT)
 run: install
 	$(BIN)/wpsnap migrate --noinput
+	$(BIN)/wpsnap uploads sweep
 	$(BIN)/wpsnap plan load plans/az-2020-2023.yaml
 	$(BIN)/wpsnap demo load --password '$(DEMO_PASSWORD)'
 	@echo

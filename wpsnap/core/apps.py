@@ -11,10 +11,12 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from simple_history.signals import post_create_historical_record
 
-        from . import audit
+        from . import audit, spool
 
         post_create_historical_record.connect(audit.on_history_record, dispatch_uid="wpsnap-audit-history")
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="wpsnap-audit-login")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="wpsnap-audit-logout")
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="wpsnap-audit-login-failed")
         user_locked_out.connect(audit.on_locked_out, dispatch_uid="wpsnap-audit-locked-out")
+        # Uploads spool here (FILE_UPLOAD_TEMP_DIR): it must exist before the first large upload.
+        spool.spool_dir()
