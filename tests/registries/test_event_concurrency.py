@@ -62,7 +62,9 @@ def test_two_sessions_on_one_event_form_lose_nothing(client, people, second_foca
     assert (training.place, training.outcomes, training.version) == ("Ganja", "A network", 3)
 
 
-def test_a_clash_on_the_event_form_is_refused_keeping_the_typing(client, people, second_focal, training) -> None:
+def test_a_clash_on_the_event_form_is_refused_keeping_the_typing(
+    client, people, second_focal, training
+) -> None:
     """Both change the title: B's save answers 409 naming it with A's title, keeps B's typing, shows
     A's place (B left it alone), and saving again keeps B's title."""
     other = Client()
@@ -81,7 +83,12 @@ def test_a_clash_on_the_event_form_is_refused_keeping_the_typing(client, people,
     training.refresh_from_db()
     assert training.title == "A's title"
     base = hidden(page, "base")
-    again = {**opened(other, training), "version": hidden(page, "version"), "base": base, "title": "B's title"}
+    again = {
+        **opened(other, training),
+        "version": hidden(page, "version"),
+        "base": base,
+        "title": "B's title",
+    }
     assert other.post(f"/events/{training.pk}/edit/", again).status_code == 302
     training.refresh_from_db()
     assert (training.title, training.place) == ("B's title", "Ganja")
@@ -131,7 +138,44 @@ def test_counts_on_a_stale_version_that_changed_are_refused(events_plan, people)
     assert (first.status_code, first["ETag"]) == (200, '"2"')
     stale = api.put(url, {"counts": {"sex:men|age:18-24": 3}}, format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 409
-    assert api.put(url, {"counts": {"sex:men|age:18-24": 3}}, format="json", HTTP_IF_MATCH='"2"').status_code == 200
+    assert (
+        api.put(url, {"counts": {"sex:men|age:18-24": 3}}, format="json", HTTP_IF_MATCH='"2"').status_code
+        == 200
+    )
     counts_save(actor=people["focal"], event=event, counts={"sex:men|age:18-24": 3})
     event.refresh_from_db()
     assert event.version == 3  # the same counts again change nothing
+
+
+def test_the_counts_page_refuses_to_overwrite_counts_saved_meanwhile(
+    client, people, second_focal, events_plan
+) -> None:
+    """Two people open the counts of one event; the first saves 12 women; the second's table, opened
+    before, is refused (409) and says what the event now holds; saving again from the page it got
+    keeps the second's counts."""
+    event = event_create(
+        actor=people["focal"],
+        plan=events_plan,
+        data=EventInput(
+            kind="awareness",
+            title="Open day",
+            starts_on=events_plan.reporting_periods.get(label="2021").start,
+            ends_on=events_plan.reporting_periods.get(label="2021").start,
+            activities=[events_plan.activities.get(code="5.1.2.3")],
+            participation=Participation.COUNTS,
+        ),
+    )
+    other = Client()
+    sign_in(client, people["focal"])
+    sign_in(other, second_focal)
+    url = f"/events/{event.pk}/counts/"
+    a_version = hidden(client.get(url).content.decode(), "version")
+    b_version = hidden(other.get(url).content.decode(), "version")
+    assert client.post(url, {"version": a_version, "n-sex-women--age-18-24": "12"}).status_code == 302
+    refused = other.post(url, {"version": b_version, "n-sex-men--age-35-59": "8"})
+    assert refused.status_code == 409
+    assert "12 participants in all" in refused.content.decode()
+    assert dict(event.counts.values_list("cell", "value")) == {"sex:women|age:18-24": 12}
+    again = {"version": hidden(refused.content.decode(), "version"), "n-sex-men--age-35-59": "8"}
+    assert other.post(url, again).status_code == 302
+    assert dict(event.counts.values_list("cell", "value")) == {"sex:men|age:35-59": 8}

@@ -368,12 +368,31 @@ def event_counts(request: HttpRequest, pk: int) -> HttpResponse:
         "is_list": event.participation == Participation.LIST,
         "readonly": locked is not None,
         "notice": locked_message(locked) if locked is not None else "",
+        # The version the table was shown at: counts someone else saved meanwhile are not overwritten.
+        "version": event.version,
     }
     if request.method != "POST":
         return render(request, "registries/event_counts.html", context)
     form.is_valid()
     try:
-        saved = services.counts_save(actor=request.user, event=event, counts=form.counts(), request=request)
+        saved = services.counts_save(
+            actor=request.user,
+            event=event,
+            counts=form.counts(),
+            version=versions.posted_version(request.POST),
+            request=request,
+        )
+    except versions.StaleWrite as exc:
+        # Shown again with what the person typed, and the new version: saving again keeps theirs.
+        context.update(
+            notice=_(
+                "Someone else saved other counts for this event while you were typing: %(total)d "
+                "participants in all. Nothing was saved. Check the event, then save again to keep yours."
+            )
+            % {"total": sum(event.counts.values_list("value", flat=True))},
+            version=exc.current_version,
+        )
+        return render(request, "registries/event_counts.html", context, status=409)
     except EventLockedError as exc:
         context.update(notice=f"{exc} {_nothing_saved()}", readonly=True)
         return render(request, "registries/event_counts.html", context, status=409)
