@@ -433,6 +433,7 @@ def evidence_add(
         )
         evidence.file.save("upload", ContentFile(content), save=False)
         evidence.save()
+        versions.bump(report, ["evidence"])  # what reviewers judge: a step on an older page is refused
     return evidence
 
 
@@ -444,4 +445,5 @@ def evidence_delete(*, actor: Any, evidence: Evidence, request: Any = None) -> N
         ensure_writable(report.period_id)
         stored = evidence.file.name or ""
         evidence.delete()
+        versions.bump(report, ["evidence"])
         transaction.on_commit(lambda: evidence.file.storage.delete(stored))
