@@ -46,7 +46,7 @@ OPERATIONS = {
     ("/api/v1/events/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/", "delete"): {"204", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/participants/", "get"): {"200", "401", "403", "404"},
-    ("/api/v1/events/{id}/participants/", "post"): {"201", "400", "401", "403", "404", "409"},
+    ("/api/v1/events/{id}/participants/", "post"): {"201", "400", "401", "403", "404", "409", "422"},
     ("/api/v1/events/{id}/participants/{participant_id}/", "delete"): {
         "204",
         "401",
@@ -111,10 +111,10 @@ def test_the_schema_lists_every_endpoint_with_its_errors(schema) -> None:
 
 
 def _error_schema(path: str, method: str, code: str) -> str:
-    """The body each error documents: refused input and a missing If-Match in the one error shape; a
-    409 of a write on an existing record may also be a stale write (its conflicts); an account
-    changed since its ETag is a plain refusal; the rest say why in ``detail``."""
-    if code in ("400", "428") or (path, method, code) == ("/api/v1/users/{id}/", "patch", "409"):
+    """The body each error documents: refused input, a reused Idempotency-Key and a missing If-Match in
+    the one error shape; a 409 of a write on an existing record may also be a stale write (its
+    conflicts); an account changed since its ETag is a plain refusal; the rest say why in ``detail``."""
+    if code in ("400", "422", "428") or (path, method, code) == ("/api/v1/users/{id}/", "patch", "409"):
         return "Errors"
     if code == "409" and ("428" in OPERATIONS[(path, method)] or path.startswith("/api/v1/reports/{id}/")):
         return "LockedOrConflict"

@@ -35,9 +35,10 @@ from rest_framework.views import APIView
 from wpsnap.accounts import permissions
 from wpsnap.accounts.api import conflict_response, errors, if_match
 from wpsnap.accounts.models import Organisation
-from wpsnap.accounts.serializers import DetailSerializer
+from wpsnap.accounts.serializers import DetailSerializer, ErrorsSerializer
 from wpsnap.core import audit, params, versions
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.idempotency import KeyReused
 from wpsnap.core.models import AuditAction
 from wpsnap.core.params import JSONParser, MultiPartParser
 from wpsnap.plan.models import Activity, Indicator, Plan, PlanStatus
@@ -83,9 +84,12 @@ from .services.participants import (
 
 
 def registries_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The API's handler, and an event in a locked period as 409 with the service's message."""
+    """The API's handler, an event in a locked period as 409 with the service's message, and an
+    ``Idempotency-Key`` used before for another request as 422 in the one error shape."""
     if isinstance(exc, EventLockedError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, KeyReused):
+        return Response({"errors": list(exc.problems)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     return reporting_exception_handler(exc, context)
 
 
@@ -427,7 +431,33 @@ def _plan(request: Request, slug: str | None) -> Plan:
 
 # --- participants -----------------------------------------------------------------------------------
 
-ADDED = OpenApiResponse(ParticipantsAddedSerializer, description=gettext_lazy("The participants were added."))
+ADDED = OpenApiResponse(
+    ParticipantsAddedSerializer,
+    description=gettext_lazy(
+        "The participants were added; or, for a retry with the same Idempotency-Key, what the first "
+        "request added (header `Idempotent-Replayed: true`, nothing added now; `participants` is the "
+        "count now)."
+    ),
+)
+KEY_REUSED = OpenApiResponse(
+    ErrorsSerializer,
+    description=gettext_lazy(
+        "The Idempotency-Key was used before for another request (another file or rows, event, replace "
+        "flag or person): nothing was done. Send the request with a new key."
+    ),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        "A key of your choosing for this request (a UUID; 1 to 255 visible ASCII characters): the "
+        "same request sent again with the same key (a retry after a timeout) adds nothing and answers "
+        "what the first one did, with `Idempotent-Replayed: true`; the key with another request is "
+        "refused (422). Keys are kept for WPSNAP_IDEMPOTENCY_KEY_DAYS days (7)."
+    ),
+)
 
 
 class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
@@ -482,18 +512,21 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
             "upload of a file made from the template (`file`, CSV or XLSX judged by its content, and "
             "optionally `replace`). With `replace` the rows become the event's whole list. All or "
             "nothing: a batch with any problem is refused with 400 naming each row and column "
-            '(e.g. "row 3, age: “250” is not an age between 0 and 120."), and nothing is saved.'
+            '(e.g. "row 3, age: “250” is not an age between 0 and 120."), and nothing is saved. '
+            "Send an `Idempotency-Key` so that a retry (after a timeout or a lost connection) never adds "
+            "the rows twice."
         ),
-        parameters=[EVENT_ID],
+        parameters=[EVENT_ID, IDEMPOTENCY_KEY],
         request={
             "application/json": ParticipantRowsSerializer,
             "multipart/form-data": ParticipantFileSerializer,
         },
-        responses={201: ADDED, **errors(400, 401, 403, 404), 409: LOCKED},
+        responses={201: ADDED, **errors(400, 401, 403, 404), 409: LOCKED, 422: KEY_REUSED},
         tags=["events"],
     )
     def post(self, request: Request, id: int) -> Response:
         event = _event(request, id)
+        key = request.headers.get("Idempotency-Key", "")
         if request.content_type.startswith("multipart/"):
             upload = ParticipantFileSerializer(data=request.data)
             upload.is_valid(raise_exception=True)
@@ -505,6 +538,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
                 name=file.name or "",
                 content=content,
                 replace=upload.validated_data["replace"],
+                idempotency_key=key,
                 request=request,
             )
         else:
@@ -515,6 +549,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
                 event=event,
                 rows=form.validated_data["rows"],
                 replace=form.validated_data["replace"],
+                idempotency_key=key,
                 request=request,
             )
         return Response(
@@ -525,6 +560,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
                 "participants": Participant.objects.filter(event=event).count(),
             },
             status=status.HTTP_201_CREATED,
+            headers={"Idempotent-Replayed": "true"} if result.replayed else None,
         )
 
 

@@ -5,6 +5,7 @@ message next to its field, never a server error."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -410,10 +411,16 @@ class ParticipantImportForm(_Form):
         label=gettext_lazy("Replace the current list (the participants recorded now are removed)"),
         required=False,
     )
+    # The import's idempotency key, made when the page is shown: the same form sent twice (a double
+    # click, a retry after a lost connection) imports once. Optional, so that a page shown before it
+    # existed still works.
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=255)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "import_%s")
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_token())
         _style(self)
         self.fields["text"].widget.attrs["class"] += " font-monospace"
 
@@ -428,6 +435,11 @@ class ParticipantImportForm(_Form):
                 _("Give either a file or pasted rows, not both: clear the pasted rows or the file.")
             )
         return data
+
+
+def new_token() -> str:
+    """A fresh idempotency key for a form."""
+    return secrets.token_urlsafe(24)
 
 
 # --- counts (events without a list) --------------------------------------------------------------

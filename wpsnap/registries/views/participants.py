@@ -21,6 +21,7 @@ from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import audit
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.idempotency import KeyReused
 from wpsnap.core.middleware import max_body
 from wpsnap.core.models import AuditAction
 from wpsnap.plan.selectors import plan_get_with_text
@@ -180,17 +181,43 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
                 name=upload.name or "",
                 content=content,
                 replace=data["replace"],
+                idempotency_key=data["token"],
                 request=request,
             )
         else:
             result = services.participants_import_text(
-                actor=request.user, event=event, text=data["text"], replace=data["replace"], request=request
+                actor=request.user,
+                event=event,
+                text=data["text"],
+                replace=data["replace"],
+                idempotency_key=data["token"],
+                request=request,
             )
     except EventLockedError as exc:
         return _render_import(request, event, form, notice=f"{exc} {_('Nothing was saved.')}", status=409)
+    except KeyReused:
+        # This page's form was already used for another import (the browser's back button kept it):
+        # the form again, with what was pasted and a fresh token, for the person to send once more.
+        fresh = ParticipantImportForm(initial={"text": data["text"], "replace": data["replace"]})
+        notice = _(
+            "This form was already used to add participants. Nothing was added now: check the list, "
+            "then send the form again if these participants are still missing."
+        )
+        return _render_import(request, event, fresh, notice=notice, status=422)
     except InvalidInput as exc:
         return _render_import(request, event, form, problems=exc.problems, status=400)
-    messages.success(request, _added_message(result.rows))
+    if result.replayed:
+        messages.info(
+            request,
+            ngettext(
+                "The form was sent twice: its %(n)d participant was added once.",
+                "The form was sent twice: its %(n)d participants were added once.",
+                result.rows,
+            )
+            % {"n": result.rows},
+        )
+    else:
+        messages.success(request, _added_message(result.rows))
     return private(redirect("registries:participant_list", pk=event.pk))
 
 

@@ -1,6 +1,7 @@
 # noqa: N999 - Django names the command after its module: `wpsnap import`
-"""``wpsnap import participants FILE --event ID --user USERNAME [--replace]``: add an event's
-participants from a CSV or spreadsheet file, as the event's page does.
+"""``wpsnap import participants FILE --event ID --user USERNAME [--replace] [--key KEY]``: add an event's
+participants from a CSV or spreadsheet file, as the event's page does. With ``--key``, running the same
+command again (after a lost connection or a killed job) adds nothing and prints what the first run did.
 
 The work is ``services.participants.participants_import_file``, called as USERNAME, so the same
 permission gate, checks and audit apply as on the page: all or nothing, every problem named by its row
@@ -55,6 +56,17 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Make the file the event's whole list: the participants recorded so far are removed."),
         )
+        participants.add_argument(
+            "--key",
+            default="",
+            metavar="KEY",
+            help=_(
+                "An idempotency key of your choosing (a UUID, for example): the same command run again "
+                "with the same key and file adds nothing and prints what the first run did; the key with "
+                "another file is refused. Use it in scripts that retry. Keys are kept for "
+                "WPSNAP_IDEMPOTENCY_KEY_DAYS days."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['kind']}")(options)
@@ -80,7 +92,12 @@ class Command(BaseCommand):
             ) from exc
         try:
             result = participants_import_file(
-                actor=actor, event=event, name=path.name, content=content, replace=options["replace"]
+                actor=actor,
+                event=event,
+                name=path.name,
+                content=content,
+                replace=options["replace"],
+                idempotency_key=options["key"],
             )
         except PermissionDenied as exc:
             raise CommandError(
@@ -91,6 +108,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except InvalidInput as exc:
             raise CommandError("\n".join(exc.problems)) from exc
+        if result.replayed:
+            self.stdout.write(
+                ngettext(
+                    "Already done with the key %(key)s: %(count)d participant was added to event %(id)d "
+                    "(batch %(batch)d). Nothing was added now.",
+                    "Already done with the key %(key)s: %(count)d participants were added to event %(id)d "
+                    "(batch %(batch)d). Nothing was added now.",
+                    result.rows,
+                )
+                % {"key": options["key"], "count": result.rows, "id": event.pk, "batch": result.batch.pk}
+            )
+            return
         message = ngettext(
             "%(count)d participant added to event %(id)d.",
             "%(count)d participants added to event %(id)d.",
