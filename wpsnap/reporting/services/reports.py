@@ -81,7 +81,6 @@ def _period_row_locked(period_id: int) -> ReportingPeriod:
     return ReportingPeriod.objects.select_for_update().get(pk=period_id)
 
 
-
 def report_start(
     *, actor: Any, activity: Activity, agency: Organisation, period: ReportingPeriod, request: Any = None
 ) -> ProgressReport:
