@@ -103,8 +103,11 @@ def check(request: Any, scope: str) -> None:
     """Raise :class:`TooManyRequests` if ``request``'s address has used up ``scope`` in its window (which
     begins at the first counted event and lasts the rate's period)."""
     window = _window(request, scope)
-    if window is None:
-        return
+    if window is not None:
+        _check(request, scope, window)
+
+
+def _check(request: Any, scope: str, window: tuple[Rate, str, float, int, float]) -> None:
     found, key, began, counted, now = window
     if counted < found.limit:
         return
@@ -124,17 +127,23 @@ def check(request: Any, scope: str) -> None:
 def count(request: Any, scope: str) -> None:
     """One more failed sign-in or refused request from ``request``'s address, in its window."""
     window = _window(request, scope)
-    if window is None:
-        return
+    if window is not None:
+        _count(window)
+
+
+def _count(window: tuple[Rate, str, float, int, float]) -> None:
     found, key, began, counted, now = window
     cache.set(key, (began, counted + 1), math.ceil(began + found.seconds - now))
 
 
 def refusal(request: Any) -> None:
-    """A refused request: 429 if the address has had its fill of refusals in this window, else counted.
-    Called by the permission gate before it writes the refusal to the audit trail."""
-    check(request, REFUSAL)
-    count(request, REFUSAL)
+    """A refused request: 429 if the address has had its fill of refusals in this window, else counted
+    (one cache read, one write). Called by the permission gate before it writes the refusal to the audit
+    trail."""
+    window = _window(request, REFUSAL)
+    if window is not None:
+        _check(request, REFUSAL, window)
+        _count(window)
 
 
 def signin_throttled(view: Callable[..., Any]) -> Callable[..., Any]:
