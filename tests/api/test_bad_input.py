@@ -192,6 +192,17 @@ def test_a_nul_in_a_json_key_is_refused(focal, counted_event) -> None:
     assert errors_of(response)[0].startswith("counts.sex:wo\\x00men: ")
 
 
+def test_a_nul_in_an_address_is_refused(client, plan) -> None:
+    """A NUL in a part of an address that takes any text (an activity's key) answers 400 before the
+    view looks the activity up (PostgreSQL answered 500), on pages and in the API."""
+    page = client.get("/plans/az-2020-2023/activities/a%00b/")
+    assert page.status_code == 400
+    assert "path: the address contains a control character" in page.content.decode()
+    api = client.get("/api/v1/plans/a%00b/")
+    assert api.status_code == 400
+    assert errors_of(api)[0].startswith("path: ")
+
+
 # --- pages ------------------------------------------------------------------------------------------
 
 
@@ -229,3 +240,11 @@ def test_a_server_error_under_the_api_answers_json_500() -> None:
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
     assert "Something went wrong" in page.content.decode()
+
+
+@override_settings(ROOT_URLCONF="tests.api.failing_urls")
+def test_refused_input_a_page_did_not_catch_answers_400_with_its_message(client) -> None:
+    """A parameter refused by the parsers in a page's view answers 400 with the message, not 500."""
+    response = client.get("/refuses/")
+    assert response.status_code == 400
+    assert "period: give a whole number from 1 to 2147483647." in response.content.decode()

@@ -43,11 +43,12 @@ def test_field_names_are_safe_in_html() -> None:
 
 
 def test_numbers_are_read_as_people_type_them() -> None:
-    """Spaces as thousands separators and a decimal comma are accepted; text is not."""
+    """Spaces as thousands separators and a decimal comma are accepted; text is not, nor digits other
+    than 0-9."""
     assert parse_number(" 1 200 ") == Decimal(1200)
     assert parse_number("3,5") == Decimal("3.5")
     assert parse_number("") is None
-    for bad in ("lots", "1e999999", "NaN", "12abc"):
+    for bad in ("lots", "1e999999", "NaN", "12abc", "١٢", "²", "１２"):
         try:
             parse_number(bad)
         except ValueError:

@@ -7,10 +7,11 @@
   (or ``max_body = SETTING`` on a DRF view); any other takes ``DATA_UPLOAD_MAX_MEMORY_SIZE``. Both get
   ``BODY_SLACK`` on top for the multipart envelope and the other fields. A request without a declared
   length (chunked) keeps Django's own limits.
-- **Control characters in the query string.** A NUL in ``?plan=a%00b`` passes every Python check and is
-  then refused by PostgreSQL with a server error. Checking each view's parameters would leave it to each
-  view to remember; here one check covers every page and every API endpoint, before the view runs, and
-  answers 400 naming the parameter (JSON under ``/api/``). Text in bodies is checked where it is parsed:
+- **Control characters in the address and the query string.** A NUL in ``?plan=a%00b`` (or in a
+  ``<str:key>`` of a path) passes every Python check and is then refused by PostgreSQL with a server
+  error. Checking each view's parameters would leave it to each view to remember; here one check covers
+  every page and every API endpoint, before the view runs, and answers 400 naming the parameter (JSON
+  under ``/api/``). Text in bodies is checked where it is parsed:
   the API's JSON parser (``wpsnap.core.parsers``) and Django's form fields (``CharField`` refuses NUL).
 """
 
@@ -61,7 +62,8 @@ def _declared_length(request: HttpRequest) -> int | None:
 
 class RequestLimitsMiddleware:
     """Refuses, before anything reads them, bodies declared larger than their route takes (413) and
-    query strings with control characters (400). Placed before the CSRF middleware, which reads forms."""
+    addresses and query strings with control characters (400); and answers refused input a page's view
+    did not catch with 400. Placed before the CSRF middleware, which reads forms."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -77,6 +79,9 @@ class RequestLimitsMiddleware:
             if length > limit:
                 return self._too_large(request, limit)
         problems = params.query_problems(_pairs(request))
+        if params.has_control(request.path_info):
+            # A "<str:key>" in an address takes anything but "/": a NUL in it would reach a query too.
+            problems.insert(0, _("path: the address contains a control character (such as NUL)."))
         if problems:
             return refused_page(request, " ".join(problems), 400)
         return self.get_response(request)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from .disaggregation import TOTAL, BreakdownSpec
 
-_PLAIN_NUMBER = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+# ASCII digits only, as every number read from outside (wpsnap.core.params): "١٢" and "²" are not 12 or 2.
+_PLAIN_NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
 
 # Figures above this are refused as typing mistakes (a plan's counts are people, events, projects).
 MAX_VALUE = Decimal("1000000000")
