@@ -220,6 +220,16 @@ def test_an_unknown_api_address_answers_json_404(coordinator) -> None:
     response = coordinator.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert errors_of(response)[0].startswith("path: ")
+    # As DRF's own 404 (an object not found), which the schema documents.
+    assert response.json()["detail"] == errors_of(response)[0]
+
+
+def test_a_body_that_is_not_json_is_refused_in_the_error_shape(focal) -> None:
+    """A body that does not parse answers 400 ``{"errors": ["body: ..."]}``, as the schema says, not
+    DRF's ``{"detail": ...}``."""
+    response = focal.generic("POST", "/api/v1/reports/", "\x00", content_type="application/json")
+    assert response.status_code == 400
+    assert errors_of(response)[0].startswith("body: JSON parse error")
 
 
 def test_an_unknown_page_still_answers_the_html_404(client) -> None:

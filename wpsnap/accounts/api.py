@@ -22,7 +22,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.exceptions import AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, ParseError, Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -90,6 +90,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, ValidationError):
         response.data = {"errors": problems(exc.detail)}
+    if response is not None and isinstance(exc, ParseError):
+        # A body that is not JSON (or not the form it says it is) is refused input like any other.
+        response.data = {"errors": [f"body: {exc.detail}"]}
     if response is not None and isinstance(exc, Throttled):
         response.data = {"errors": [str(exc.detail)]}  # DRF has set Retry-After
     return response

@@ -23,9 +23,14 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PREFIX)
 
 
-def api_errors(messages: list[str], status: int) -> JsonResponse:
-    """The API's one error shape, for answers made outside DRF (middleware, Django's handlers)."""
-    response = JsonResponse({"errors": messages}, status=status)
+def api_errors(messages: list[str], status: int, *, detail: bool = False) -> JsonResponse:
+    """The API's one error shape, for answers made outside DRF (middleware, Django's handlers). With
+    ``detail``, also DRF's ``{"detail": ...}``, which the schema documents for 403 and 404: an address
+    that matches no route and an object that is not found answer alike."""
+    body: dict[str, Any] = {"errors": messages}
+    if detail:
+        body["detail"] = " ".join(messages)
+    response = JsonResponse(body, status=status)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -58,16 +63,17 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    """Django's ``handler403`` (a refusal outside DRF, such as a failed CSRF check): JSON under ``/api/``."""
+    """Django's ``handler403`` (a refusal outside DRF, such as a failed CSRF check): JSON under ``/api/``,
+    with ``detail`` as DRF's own 403 has it."""
     if is_api(request):
-        return api_errors([_("You may not do this.")], 403)
+        return api_errors([_("You may not do this.")], 403, detail=True)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     """Django's ``handler404``: JSON under ``/api/`` (an address the API does not have), else 404.html."""
     if is_api(request):
-        return api_errors([_("path: the API has no such address; see /api/v1/docs/.")], 404)
+        return api_errors([_("path: the API has no such address; see /api/v1/docs/.")], 404, detail=True)
     return defaults.page_not_found(request, exception)
 
 
