@@ -17,6 +17,7 @@ same data. It prints one JSON object on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import json
 import math
@@ -469,6 +470,8 @@ def main() -> None:
         "indicator_periods": len(figures),
         "cells": sum(len(p["cells"]) for p in figures),
         "reports_per_indicator_period": sorted({p["reports"] for p in figures}),
+        # The figures themselves, to compare runs of different code on the same generated data.
+        "figures_sha256": hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest(),
     }
     print(
         json.dumps(

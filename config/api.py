@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("wpsnap.plan.api_urls")),
     path("", include("wpsnap.reporting.api_urls")),
     path("", include("wpsnap.registries.api_urls")),
+    path("", include("wpsnap.analytics.api_urls")),
 ]

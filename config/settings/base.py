@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "wpsnap.plan",
     "wpsnap.reporting",
     "wpsnap.registries",
+    "wpsnap.analytics",
+    "wpsnap.publishing",
     "wpsnap.demo",
 ]
 
@@ -307,3 +309,9 @@ WPSNAP_UPLOAD_SPOOL_DIR = Path(os.environ.get("WPSNAP_UPLOAD_SPOOL_DIR", VAR_DIR
 FILE_UPLOAD_TEMP_DIR = str(WPSNAP_UPLOAD_SPOOL_DIR)
 # An import's idempotency key (API header, form token, --key) answers retries for this many days.
 WPSNAP_IDEMPOTENCY_KEY_DAYS = int(os.environ.get("WPSNAP_IDEMPOTENCY_KEY_DAYS", "7"))
+
+# Disclosure control (wpsnap/publishing, docs/disclosure.md): a count of people below this many, zero
+# included, is never published; complementary suppression keeps it from being worked out from the rest.
+WPSNAP_DISCLOSURE_THRESHOLD = int(os.environ.get("WPSNAP_DISCLOSURE_THRESHOLD", "10"))
+if WPSNAP_DISCLOSURE_THRESHOLD < 1:
+    raise ImproperlyConfigured("WPSNAP_DISCLOSURE_THRESHOLD must be a whole number of people, at least 1.")

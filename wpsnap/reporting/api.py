@@ -1,5 +1,5 @@
-"""The REST API of progress reporting: /api/v1/reports/ (and its workflow steps), /api/v1/periods/ and
-/api/v1/results/.
+"""The REST API of progress reporting: /api/v1/reports/ (and its workflow steps) and /api/v1/periods/
+(a plan's results are analytics', ``wpsnap.analytics.api``).
 
 Thin views: each names its action for the permission gate (``wpsnap.accounts.drf.Gate``), reads through
 ``wpsnap.reporting.selectors`` (scoped by ``reports_visible_to``) and writes through
@@ -17,8 +17,7 @@ from typing import Any, cast
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
-from django.http import Http404
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +34,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.api import ApiDefaults, api_exception_handler, conflict_response, errors, if_match
@@ -43,11 +41,11 @@ from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.serializers import ConflictSerializer, DetailSerializer
 from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
-from wpsnap.plan.models import Activity, Indicator, Plan
+from wpsnap.plan.models import Activity, Indicator
 from wpsnap.plan.permissions import plans_visible_to
 
 from . import selectors, services
-from .disaggregation import TOTAL, field_name, parse_cell_key
+from .disaggregation import field_name
 from .models import FinancingLine, IndicatorAnswer, IndicatorValue, ProgressReport, ReportingPeriod
 from .serializers import (
     AnswerRow,
@@ -59,13 +57,12 @@ from .serializers import (
     ReportContentSerializer,
     ReportCreateSerializer,
     ReportSerializer,
-    ResultsSerializer,
     ReturnSerializer,
     ValueRow,
     plain,
 )
 from .services import LockedError, ReportInput
-from .workflow import COUNTED, Status, Step
+from .workflow import Status, Step
 
 StrOrPromise = str | Promise
 
@@ -573,85 +570,3 @@ class PeriodList(ReportingDefaults, generics.ListAPIView):
             .select_related("plan")
             .order_by("plan__slug", "start")
         )
-
-
-# --- results ----------------------------------------------------------------------------------------
-
-
-def results(plan: Plan, statuses: frozenset[str]) -> dict[str, Any]:
-    """Every indicator of ``plan`` by every period: totals and cells summed over the reports whose
-    status is in ``statuses``. Four queries whatever the number of reports: the sums are made by the
-    database."""
-    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("start"))
-    indicators = list(Indicator.objects.filter(plan=plan).order_by("priority_area__position", "position"))
-    sums = (
-        IndicatorValue.objects.filter(report__plan=plan, report__status__in=sorted(statuses))
-        .values("indicator_id", "report__period_id", "cell")
-        .annotate(value=Sum("value"), reports=Count("id"))
-        .order_by()
-    )
-    found: dict[tuple[int, int], dict[str, Any]] = defaultdict(
-        lambda: {"total": None, "reports": 0, "cells": []}
-    )
-    for row in sums:
-        entry = found[(row["indicator_id"], row["report__period_id"])]
-        if row["cell"] == TOTAL:
-            entry["total"], entry["reports"] = plain(row["value"]), row["reports"]
-        else:
-            entry["cells"].append(
-                {
-                    "cell": row["cell"],
-                    "cell_options": dict(parse_cell_key(row["cell"])),
-                    "value": plain(row["value"]),
-                }
-            )
-    listed = []
-    for indicator in indicators:
-        rows = []
-        for period in periods:
-            entry = found.get((indicator.pk, period.pk), {"total": None, "reports": 0, "cells": []})
-            rows.append(
-                {
-                    "period": period.label,
-                    "reports": entry["reports"],
-                    "total": entry["total"],
-                    "cells": sorted(entry["cells"], key=lambda c: c["cell"]),
-                }
-            )
-        listed.append({"indicator": indicator.key, "kind": indicator.kind, "periods": rows})
-    return {"plan": plan.slug, "counted": sorted(statuses), "indicators": listed}
-
-
-PLAN_PARAMETER = OpenApiParameter(
-    "plan",
-    OpenApiTypes.STR,
-    OpenApiParameter.QUERY,
-    required=False,
-    description=gettext_lazy("The plan's slug; by default the latest plan the caller may see."),
-)
-
-
-@extend_schema(
-    summary=gettext_lazy("A plan's results: every indicator's totals and cells, by period"),
-    description=gettext_lazy(
-        "Sums over the reports that count (approved and published), for coordinators and evaluators. "
-        "Figures of people are not public here: small cells could point at a person, so public results "
-        "will come only through the publishing module, with disclosure control. Every indicator of the "
-        "plan is listed with every period; a period without figures has a null total."
-    ),
-    parameters=[PLAN_PARAMETER],
-    responses={200: ResultsSerializer, **errors(401, 403, 404)},
-    tags=["reports"],
-)
-class ResultsView(ReportingDefaults, APIView):
-    """The whole plan's results in one response."""
-
-    gate_action = "results.view"
-
-    def get(self, request: Request) -> Response:
-        plans = plans_visible_to(request.user).order_by("-start_year", "slug")
-        slug = request.query_params.get("plan")
-        plan = permissions.get_or_refuse(request, plans, slug=slug) if slug else plans.first()
-        if plan is None:
-            raise Http404
-        return Response(results(plan, frozenset(str(s) for s in COUNTED)))

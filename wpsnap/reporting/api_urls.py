@@ -10,6 +10,5 @@ router.register("reports", api.ReportViewSet, basename="report")
 
 urlpatterns = [
     path("periods/", api.PeriodList.as_view(), name="period-list"),
-    path("results/", api.ResultsView.as_view(), name="results"),
     *router.urls,
 ]

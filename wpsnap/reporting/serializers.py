@@ -1,4 +1,4 @@
-"""What the REST API shows of progress reports, periods and results, and what it accepts.
+"""What the REST API shows of progress reports and periods, and what it accepts.
 
 Every serializer names its fields; output serializers are read-only. Input serializers only check the
 shape of a request (``StrictSerializer``: a field they do not name is refused, so ``status``,
@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.serializers import StrictSerializer
-from wpsnap.plan.models import Activity, IndicatorKind
+from wpsnap.plan.models import Activity
 from wpsnap.plan.serializers import NamedChoiceField
 
 from .disaggregation import TOTAL, parse_cell_key
@@ -301,31 +301,3 @@ class PeriodSerializer(serializers.ModelSerializer):
         model = ReportingPeriod
         fields = ["id", "plan", "label", "start", "end", "opens_on", "due_on", "locked", "locked_at"]
         read_only_fields = fields
-
-
-class ResultCellSerializer(serializers.Serializer):
-    cell = serializers.CharField()
-    cell_options = serializers.DictField(child=serializers.CharField())
-    value = serializers.DecimalField(max_digits=20, decimal_places=2)
-
-
-class ResultPeriodSerializer(serializers.Serializer):
-    period = serializers.CharField(help_text=gettext_lazy("The period's label."))
-    reports = serializers.IntegerField(help_text=gettext_lazy("How many counted reports give a total."))
-    total = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    cells = ResultCellSerializer(many=True)
-
-
-class ResultIndicatorSerializer(serializers.Serializer):
-    indicator = serializers.CharField(help_text=gettext_lazy("The indicator's key."))
-    kind = NamedChoiceField(IndicatorKind.choices, enum_name="IndicatorKindEnum")
-    periods = ResultPeriodSerializer(many=True)
-
-
-class ResultsSerializer(serializers.Serializer):
-    plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
-    counted = serializers.ListField(
-        child=NamedChoiceField(STATUS_CHOICES, enum_name="ReportStatusEnum"),
-        help_text=gettext_lazy("The statuses of the reports whose figures are summed."),
-    )
-    indicators = ResultIndicatorSerializer(many=True)

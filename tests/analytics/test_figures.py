@@ -1,0 +1,179 @@
+"""Reported figures beside event-derived figures (``analytics.figures.reported_and_derived``).
+
+The derived side is checked on the registries' random worlds (``tests/registries/test_derived_property``:
+events of random types, topics, organisers, activities and dates, participants listed or counted, random
+rules on six indicators with every kind of breakdown): for every agency and period, each bound
+indicator's events, cells, total and total-only participants equal that module's count by hand, and
+the registries' own ``derived_values`` (which the report form uses) agrees. The reported side, the
+viewer's scope and the query count are checked on written reports and events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from wpsnap.analytics.figures import reported_and_derived
+from wpsnap.analytics.scope import PUBLIC
+from wpsnap.registries.models import DerivationRule, Event, Measure
+from wpsnap.registries.selectors import derived_values
+
+from ..registries.test_derived_property import (
+    EXAMPLE_EVENTS,
+    EXAMPLE_RULES,
+    expected,
+    insert,
+    nonzero,
+    rules,
+    world,  # noqa: F401 - the fixture
+)
+from ..registries.test_derived_property import event as random_event
+from .conftest import Happened, Written, agency, write_events, write_reports
+
+pytestmark = pytest.mark.django_db
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(random_event, max_size=14), bound=rules)
+@example(events=EXAMPLE_EVENTS, bound=EXAMPLE_RULES)
+def test_derived_figures_equal_the_count_by_hand(world, people, events, bound) -> None:  # noqa: F811
+    """Asked once for the whole plan, every (indicator, agency, period) with events says what the count by
+    hand says, and what ``derived_values`` says for that agency and period; nothing else is listed."""
+    with transaction.atomic():
+        insert(world, events, bound)
+        plan = world.indicators["sex-age"].plan
+        found = {
+            (f.indicator_id, f.agency_id, f.period_id): f
+            for f in reported_and_derived(people["coordinator"], plan=plan)
+        }
+        listed = set()
+        for organiser, organiser_id in enumerate(world.organiser_ids):
+            for period in world.periods:
+                theirs = derived_values(
+                    indicators=list(world.indicators.values()), agency_id=organiser_id, period=period
+                )
+                for name, r in bound.items():
+                    if r is None:
+                        continue
+                    indicator = world.indicators[name]
+                    count, cells, total_only = expected(world, events, name, r, organiser, period)
+                    if not count:
+                        continue
+                    key = (indicator.pk, organiser_id, period.pk)
+                    listed.add(key)
+                    figures = found[key]
+                    derived = {c.cell: c.derived for c in figures.cells}
+                    where = (name, r, organiser, period.label)
+                    assert figures.measure == r["measure"], where
+                    assert figures.events == count == theirs[indicator.pk].events, where
+                    assert nonzero(derived) == nonzero(cells) == nonzero(theirs[indicator.pk].cells), where
+                    assert figures.total_only == total_only == theirs[indicator.pk].total_only, where
+                    assert {c.reported for c in figures.cells} == {None}, where
+        assert set(found) == listed
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def written(plan):
+    """MoD's and MIA's reports on 5.1.2.3 (MoD's training indicator, bound to training participants) for
+    2021, and their trainings that year: MoD's with MIA as a partner."""
+    activity = plan.activities.get(code="5.1.2.3")
+    write_reports(
+        plan,
+        [activity],
+        [
+            Written(0, "mod", 1, "approved", values=(("", 9), ("sex:women|age:18-24", 4))),
+            Written(0, "mia", 1, "draft", values=(("", 5),)),
+        ],
+    )
+    made = write_events(
+        plan,
+        [activity],
+        [
+            Happened("mod", frozenset({0}), date(2021, 5, 1), participants=(("women", "18-24"),) * 3),
+            Happened("mia", frozenset({0}), date(2021, 6, 1), counts=(("sex:men|age:25-34", 2),)),
+        ],
+    )
+    made[0].partners.add(agency("mia"))
+    return plan.indicators.get(activity=activity)
+
+
+def test_figures_beside_each_other_by_cell(plan, people, written) -> None:
+    """For MoD in 2021: the total and every cell either side gives, derived beside reported (None where the
+    reports say nothing, 0 where the events do); any status counts unless statuses are named."""
+    period = plan.reporting_periods.get(label="2021")
+    found = reported_and_derived(people["coordinator"], plan=plan, period=period, agency=agency("mod"))
+    mine = next(f for f in found if f.indicator_id == written.pk)
+    assert [(c.cell, c.derived, c.reported) for c in mine.cells] == [
+        ("", 3, Decimal(9)),
+        ("sex:women|age:18-24", 3, Decimal(4)),
+    ]
+    assert (mine.measure, mine.events, mine.total_only) == (Measure.PARTICIPANTS, 1, 0)
+    # Every bound indicator is listed for one agency and period, with zeros where nothing was recorded.
+    bound = DerivationRule.objects.filter(indicator__plan=plan).count()
+    assert len(found) == bound
+    assert all(c.derived == 0 and c.reported is None for f in found if f is not mine for c in f.cells)
+    mia = reported_and_derived(
+        people["coordinator"], plan=plan, period=period, agency=agency("mia"), statuses={"approved"}
+    )
+    theirs = next(f for f in mia if f.indicator_id == written.pk)
+    assert [(c.cell, c.derived, c.reported) for c in theirs.cells] == [
+        ("", 2, None),
+        ("sex:men|age:25-34", 2, None),
+    ]
+
+
+def test_an_agencys_people_see_their_own_figures_only(plan, people, written) -> None:
+    """MIA's focal point gets MIA's figures only: MoD's training, where MIA was a partner, counts for MoD.
+    MoD's approver gets MoD's; the anonymous visitor and the public nothing (events are not published)."""
+    mia = reported_and_derived(people["mia"], plan=plan)
+    assert {f.agency_id for f in mia} == {agency("mia").pk}
+    assert sum(f.events for f in mia) == 1
+    everyone = reported_and_derived(people["evaluator"], plan=plan)
+    assert {f.agency_id for f in everyone} == {agency("mod").pk, agency("mia").pk}
+    assert {f.agency_id for f in reported_and_derived(people["mod_approver"], plan=plan)} == {
+        agency("mod").pk
+    }
+    assert reported_and_derived(AnonymousUser(), plan=plan) == ()
+    assert reported_and_derived(PUBLIC, plan=plan) == ()
+
+
+def _events(plan, n: int) -> None:
+    activity = plan.activities.get(code="5.1.2.3")
+    write_events(
+        plan,
+        [activity],
+        [
+            Happened(
+                ("mod", "mia")[i % 2],
+                frozenset({0}),
+                date(2020 + i % 4, 3, 1 + i),
+                participants=(("women", "18-24"), ("men", "60-plus")),
+                counts=(("sex:women|age:0-17", 1),) if i % 3 == 0 else (),
+            )
+            for i in range(n)
+        ],
+    )
+
+
+def test_the_queries_do_not_grow_with_the_events(plan, people, django_assert_num_queries) -> None:
+    """Indicators, periods, breakdowns (three), rules and their topics, three sums for the events and one
+    for the reports: eleven queries for 2 events and for 20."""
+    _events(plan, 2)
+    with django_assert_num_queries(11):
+        few = reported_and_derived(people["coordinator"], plan=plan)
+    Event.objects.all().delete()
+    _events(plan, 20)
+    with django_assert_num_queries(11):
+        many = reported_and_derived(people["coordinator"], plan=plan)
+    people_in = Counter()
+    for found, name in ((few, "few"), (many, "many")):
+        people_in[name] = sum(c.derived for f in found for c in f.cells if c.cell == "")
+    assert people_in == {"few": 5, "many": 47}

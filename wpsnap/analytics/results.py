@@ -1,0 +1,100 @@
+"""Results by indicator x period x cell: the sums of the figures agencies reported, over the reports
+whose status counts (approved and published, ``reporting.workflow.COUNTED``, unless asked otherwise).
+
+Four queries whatever the number of reports (periods, indicators, the viewer's scope folded into one
+``GROUP BY`` that the database sums); anonymous viewers get every indicator and period with no figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
+from wpsnap.plan.models import Indicator, Plan
+from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
+from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
+from wpsnap.reporting.workflow import COUNTED
+
+from . import scope
+from .scope import Viewer
+
+
+@dataclass(frozen=True)
+class CellSum:
+    """One cell's sum ("sex:women|age:18-24"); never the total, which its period carries."""
+
+    cell: str
+    value: Decimal
+
+    @property
+    def cell_options(self) -> dict[str, str]:
+        return dict(parse_cell_key(self.cell))
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period_id: int
+    period: str  # the period's label
+    # How many counted reports give a total.
+    reports: int
+    # None when no counted report gives one.
+    total: Decimal | None
+    # In the order of their keys.
+    cells: tuple[CellSum, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator_id: int
+    indicator: str  # the indicator's key
+    kind: str
+    # Every period of the plan, in order.
+    periods: tuple[PeriodResult, ...]
+
+
+@dataclass(frozen=True)
+class PlanResults:
+    plan: str  # the plan's slug
+    # The statuses whose reports are summed, sorted.
+    counted: tuple[str, ...]
+    # Every indicator of the plan, in the plan's order.
+    indicators: tuple[IndicatorResult, ...]
+
+
+def results(viewer: Viewer, *, plan: Plan, statuses: Iterable[str] = COUNTED) -> PlanResults:
+    """Every indicator of ``plan`` by every period: totals and cells summed over the reports ``viewer``
+    may see whose status is in ``statuses``. ``plan`` is one the caller found through
+    ``plans_visible_to``."""
+    counted = tuple(sorted(str(s) for s in statuses))
+    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("start"))
+    indicators = list(
+        Indicator.objects.filter(plan=plan)
+        .order_by("priority_area__position", "position")
+        .only("id", "key", "kind")
+    )
+    sums = (
+        IndicatorValue.objects.filter(report__in=scope.reports(viewer).filter(plan=plan, status__in=counted))
+        .values_list("indicator_id", "report__period_id", "cell")
+        .annotate(value=Sum("value"), reports=Count("id"))
+        .order_by()
+    )
+    totals: dict[tuple[int, int], tuple[Decimal, int]] = {}
+    cells: dict[tuple[int, int], list[CellSum]] = defaultdict(list)
+    for indicator_id, period_id, cell, value, reports in sums:
+        if cell == TOTAL:
+            totals[(indicator_id, period_id)] = (value, reports)
+        else:
+            cells[(indicator_id, period_id)].append(CellSum(cell, value))
+    listed = []
+    for indicator in indicators:
+        rows = []
+        for period in periods:
+            total, reports = totals.get((indicator.pk, period.pk), (None, 0))
+            found = sorted(cells.get((indicator.pk, period.pk), ()), key=lambda c: c.cell)
+            rows.append(PeriodResult(period.pk, period.label, reports, total, tuple(found)))
+        listed.append(IndicatorResult(indicator.pk, indicator.key, indicator.kind, tuple(rows)))
+    return PlanResults(plan.slug, counted, tuple(listed))
