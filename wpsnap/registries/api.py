@@ -1,5 +1,5 @@
-"""The REST API of events and participants: /api/v1/events/ (with their participants and counts),
-/api/v1/topics/ and /api/v1/derived/.
+"""The REST API of events and participants: /api/v1/events/ (with their participants and counts) and
+/api/v1/topics/ (what the events say beside the reports, /api/v1/derived/, is analytics').
 
 Thin views: each names its action for the permission gate (``wpsnap.accounts.drf.Gate``), finds its
 event through the scopes of ``wpsnap.registries.permissions`` (another agency's event answers 404, and
@@ -12,15 +12,12 @@ trail as an export (counts only), and names are in it only for coordinators.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Q, QuerySet
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,12 +38,9 @@ from wpsnap.core.errors import InvalidInput
 from wpsnap.core.idempotency import KeyReused
 from wpsnap.core.models import AuditAction
 from wpsnap.core.params import JSONParser, MultiPartParser
-from wpsnap.plan.models import Activity, Indicator, Plan, PlanStatus
+from wpsnap.plan.models import Activity, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
 from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE, ReportingDefaults, reporting_exception_handler
-from wpsnap.reporting.disaggregation import TOTAL
-from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
-from wpsnap.reporting.permissions import reports_visible_to
 
 from . import selectors
 from .models import Event, EventKind, Participant, Participation, Topic
@@ -54,7 +48,6 @@ from .permissions import events_visible_to, participants_visible_to
 from .serializers import (
     CountsInputSerializer,
     CountsSerializer,
-    DerivedSerializer,
     EventCreateSerializer,
     EventInputSerializer,
     EventSerializer,
@@ -663,124 +656,3 @@ class TopicList(RegistriesDefaults, generics.ListAPIView):
     gate_action = "event.list"
     serializer_class = TopicSerializer
     queryset = Topic.objects.order_by("position", "code")
-
-
-# --- derived values ---------------------------------------------------------------------------------
-
-
-def _plain(value: Decimal | None) -> int | Decimal | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value.normalize()
-
-
-def derived_and_reported(agency: Organisation, period: ReportingPeriod, user: Any) -> dict[str, Any]:
-    """Every bound indicator of the period's plan: what ``agency``'s events say beside what its
-    reports for ``period`` say, cell by cell. A fixed number of queries."""
-    indicators = list(
-        Indicator.objects.filter(plan_id=period.plan_id, derivation__isnull=False).order_by(
-            "priority_area__position", "position"
-        )
-    )
-    derived = selectors.derived_values(indicators=indicators, agency_id=agency.pk, period=period)
-    reported: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    sums = (
-        IndicatorValue.objects.filter(
-            report__in=reports_visible_to(user).filter(agency=agency, period=period),
-            indicator__in=[i.pk for i in indicators],
-        )
-        .values("indicator_id", "cell")
-        .annotate(value=Sum("value"))
-        .order_by()
-    )
-    for row in sums:
-        reported[row["indicator_id"]][row["cell"]] = row["value"]
-    listed_indicators, values = [], []
-    for indicator in indicators:
-        found = derived.get(indicator.pk)
-        if found is None:
-            continue
-        listed_indicators.append(
-            {
-                "indicator": indicator.key,
-                "measure": found.measure,
-                "events": found.events,
-                "total_only": found.total_only,
-            }
-        )
-        said = reported.get(indicator.pk, {})
-        cells = sorted({TOTAL} | set(found.cells) | set(said))
-        values += [
-            {
-                "indicator": indicator.key,
-                "cell": cell,
-                "derived": found.cells.get(cell, 0),
-                "reported": _plain(said.get(cell)),
-            }
-            for cell in cells
-        ]
-    return {
-        "agency": {"key": agency.key, "short_name": agency.short_name},
-        "period": {"label": period.label, "start": period.start, "end": period.end},
-        "indicators": listed_indicators,
-        "values": values,
-    }
-
-
-@extend_schema(
-    summary=gettext_lazy("What an agency's events say for each bound indicator, beside its reports"),
-    description=gettext_lazy(
-        "For the period and agency given: every indicator bound to event data, with the value its "
-        "events give (`derived`) and the value the agency's reports for the period give (`reported`, "
-        "null where they give none), cell by cell. Coordinators and evaluators ask about any agency; "
-        "an agency's focal points, approvers and NGO contributors about their own (403 otherwise)."
-    ),
-    parameters=[
-        OpenApiParameter(
-            "period",
-            OpenApiTypes.INT,
-            OpenApiParameter.QUERY,
-            required=True,
-            description=gettext_lazy("The reporting period's id (see /api/v1/periods/)."),
-        ),
-        OpenApiParameter(
-            "agency",
-            OpenApiTypes.STR,
-            OpenApiParameter.QUERY,
-            required=True,
-            description=gettext_lazy("The agency's key or id."),
-        ),
-    ],
-    responses={200: DerivedSerializer, **errors(400, 401, 403, 404)},
-    tags=["events"],
-)
-class DerivedView(RegistriesDefaults, APIView):
-    """Derived indicator values, side by side with the reported ones."""
-
-    gate_action = "derivation.view"
-
-    def get(self, request: Request) -> Response:
-        period_id = request.query_params.get("period", "")
-        agency_name = request.query_params.get("agency", "")
-        problems = []
-        if not period_id:
-            problems.append(_("period: give the reporting period's id."))
-        if not agency_name:
-            problems.append(_("agency: give the agency's key or id."))
-        if problems:
-            raise InvalidInput(problems)
-        pk = params.identifier("period", period_id)
-        agency_name = params.text("agency", agency_name)
-        periods = ReportingPeriod.objects.filter(plan__in=plans_visible_to(request.user)).select_related(
-            "plan"
-        )
-        period = permissions.get_or_refuse(request, periods, pk=pk)
-        agency_pk = params.digits(agency_name)
-        named = Q(key=agency_name) | (Q(pk=agency_pk) if agency_pk is not None else Q(pk__in=[]))
-        agency = Organisation.objects.filter(named, country=period.plan.country).first()
-        if agency is None:
-            raise Http404
-        own = agency.pk == getattr(request.user, "organisation_id", None)
-        if not (permissions.can(request.user, "results.view") or own):
-            permissions.refuse(request, "results.view", agency)
-        return Response(derived_and_reported(agency, period, request.user))

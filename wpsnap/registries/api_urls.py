@@ -17,6 +17,5 @@ urlpatterns = [
     ),
     path("events/<int:id>/counts/", api.EventCounts.as_view(), name="event-counts"),
     path("topics/", api.TopicList.as_view(), name="topic-list"),
-    path("derived/", api.DerivedView.as_view(), name="derived"),
     *router.urls,
 ]
