@@ -1,0 +1,9 @@
+"""Publishing: the one route by which figures leave for the public (pages, the static site, open data,
+IATI, the public report). It owns disclosure control (``disclosure.py``): which counts of people may be
+shown and which must be suppressed, with the complementary suppression that keeps a small count from
+being recovered from totals, linked tables or the previous release.
+
+May import ``wpsnap.core``, ``wpsnap.accounts``, ``wpsnap.plan``, ``wpsnap.reporting``,
+``wpsnap.registries`` and ``wpsnap.analytics``. Nothing imports publishing except the public outputs
+(``wpsnap.exports`` and ``wpsnap.portal``), which take their figures only through it.
+"""
