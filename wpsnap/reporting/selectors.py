@@ -165,22 +165,76 @@ def expected_reports(
     reports = {(r.activity_id, r.agency_id): r for r in reports_qs}
     rows = []
     for activity in activities:
-        chosen = by_activity.get(activity.pk) or by_area.get(activity.priority_area_id, [])
-        orgs: dict[int, Organisation] = {}
-        implementers: set[int] = set()
-        for a in chosen:
-            for org in _expand(a, members_by_kind):
-                orgs.setdefault(org.pk, org)
-                if a.role == Role.IMPLEMENTER:
-                    implementers.add(org.pk)
-        for org in sorted(orgs.values(), key=lambda o: o.name):
+        for org, optional in _reporting_orgs(activity, by_activity, by_area, members_by_kind):
             if agency is None or org.pk == agency.pk:
-                rows.append(
-                    ExpectedRow(
-                        activity, org, reports.get((activity.pk, org.pk)), optional=org.pk not in implementers
-                    )
-                )
+                rows.append(ExpectedRow(activity, org, reports.get((activity.pk, org.pk)), optional=optional))
     return rows
+
+
+def _reporting_orgs(
+    activity: Activity,
+    by_activity: dict[int, list[Assignment]],
+    by_area: dict[int, list[Assignment]],
+    members_by_kind: dict[str, list[Organisation]],
+) -> list[tuple[Organisation, bool]]:
+    """The organisations that report on ``activity`` (its own assignments, else its priority area's,
+    collectives expanded), by name, each with whether its report is optional (a recommended partner's)."""
+    chosen = by_activity.get(activity.pk) or by_area.get(activity.priority_area_id, [])
+    orgs: dict[int, Organisation] = {}
+    implementers: set[int] = set()
+    for a in chosen:
+        for org in _expand(a, members_by_kind):
+            orgs.setdefault(org.pk, org)
+            if a.role == Role.IMPLEMENTER:
+                implementers.add(org.pk)
+    return [(org, org.pk not in implementers) for org in sorted(orgs.values(), key=lambda o: o.name)]
+
+
+def runs_in(activity: Activity, period: ReportingPeriod) -> bool:
+    """Whether ``activity``'s years (its own, else its priority area's) overlap ``period``: the test
+    ``activities_in_period`` makes in the database, for an activity already read."""
+    start, end = activity.effective_start_year, activity.effective_end_year
+    if start is None or end is None:
+        return False
+    return start <= period.end.year and end >= period.start.year
+
+
+@dataclass(frozen=True)
+class ExpectedActivity:
+    """An activity running in a period, with the organisations that report on it."""
+
+    period: ReportingPeriod
+    activity: Activity
+    # (organisation, optional) by name; optional is a recommended partner's welcome contribution. Empty
+    # when nobody is assigned.
+    agencies: tuple[tuple[Organisation, bool], ...]
+
+
+def expected_in(
+    plan: Plan, periods: list[ReportingPeriod], *, partners: bool = False
+) -> list[ExpectedActivity]:
+    """``expected_reports`` for every period of ``periods`` at once, by activity and without the reports:
+    three queries (activities, assignments, collective members) whatever the number of periods. By period,
+    then in the plan's order of activities; activities nobody reports on are listed too."""
+    activities = list(
+        Activity.objects.filter(plan=plan)
+        .select_related("priority_area")
+        .order_by("priority_area__position", "position")
+    )
+    roles = [Role.IMPLEMENTER, Role.RECOMMENDED] if partners else [Role.IMPLEMENTER]
+    assignments = list(Assignment.objects.filter(plan=plan, role__in=roles).select_related("agency"))
+    members_by_kind = _members_by_kind(plan.country, assignments)
+    by_area: dict[int, list[Assignment]] = defaultdict(list)
+    by_activity: dict[int, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        (by_activity[a.activity_id] if a.activity_id else by_area[a.priority_area_id]).append(a)
+    orgs = {a.pk: tuple(_reporting_orgs(a, by_activity, by_area, members_by_kind)) for a in activities}
+    return [
+        ExpectedActivity(period, activity, orgs[activity.pk])
+        for period in sorted(periods, key=lambda p: p.start)
+        for activity in activities
+        if runs_in(activity, period)
+    ]
 
 
 def report_queryset(user: Any) -> QuerySet[ProgressReport]:

@@ -1,0 +1,114 @@
+"""Reporting compliance per agency and period: how many reports each agency owes, and how many it has
+submitted, had approved, left overdue or not started.
+
+An agency owes a report on every activity running in the period that it implements (collectives expanded
+to their members, as ``reporting.selectors.expected_reports`` says). Of those:
+
+- **submitted**: the report has gone to review and has not come back: submitted, endorsed, approved or
+  published (a returned report is the agency's again until it is submitted anew);
+- **approved**: approved or published (its figures count);
+- **missing**: no report has been started;
+- **overdue**: the period's due date has passed (``today`` is after it) and the report is not submitted
+  (missing, draft or returned).
+
+A recommended partner's contribution (an NGO's) is never owed; ``contributions`` counts those submitted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from wpsnap.plan.models import Plan
+from wpsnap.reporting.models import ReportingPeriod
+from wpsnap.reporting.selectors import expected_in
+from wpsnap.reporting.workflow import COUNTED, Status
+
+from . import scope
+from .scope import Viewer
+
+SUBMITTED = frozenset({Status.SUBMITTED, Status.ENDORSED, Status.APPROVED, Status.PUBLISHED})
+
+
+@dataclass(frozen=True)
+class Compliance:
+    agency_id: int
+    agency: str  # the agency's key
+    period_id: int
+    period: str  # the period's label
+    due_on: date
+    expected: int
+    submitted: int
+    approved: int
+    overdue: int
+    missing: int
+    # Reports submitted by a recommended partner, which it did not owe.
+    contributions: int
+
+
+@dataclass
+class _Count:
+    expected: int = 0
+    submitted: int = 0
+    approved: int = 0
+    overdue: int = 0
+    missing: int = 0
+    contributions: int = 0
+
+
+def reporting_compliance(
+    viewer: Viewer, *, plan: Plan, period: ReportingPeriod | None = None, today: date | None = None
+) -> tuple[Compliance, ...]:
+    """Every agency that owes or contributed a report of ``plan`` for ``period`` (else for each of the
+    plan's periods), by period, then agency key. ``today`` (default: the real date) decides what is
+    overdue. An agency's people see their agency's line; coordinators and evaluators every agency's;
+    anyone else, the public included, nothing (compliance is internal). Five queries whatever the number
+    of reports: the reports are read one row each, bounded by the plan's activities x agencies x periods."""
+    agencies = scope.agencies(viewer)
+    if scope.is_public(viewer) or (agencies is not None and not agencies):
+        return ()
+    today = today or timezone.localdate()
+    periods = [period] if period is not None else list(ReportingPeriod.objects.filter(plan=plan))
+    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
+    status_of = {
+        (activity_id, agency_id, period_id): status
+        for activity_id, agency_id, period_id, status in reports.values_list(
+            "activity_id", "agency_id", "period_id", "status"
+        )
+    }
+    counts: dict[tuple[int, int], _Count] = defaultdict(_Count)
+    names: dict[int, str] = {}
+    for running in expected_in(plan, periods, partners=True):
+        period_id = running.period.pk
+        late = today > running.period.due_on
+        for agency, optional in running.agencies:
+            if agencies is not None and agency.pk not in agencies:
+                continue
+            status = status_of.get((running.activity.pk, agency.pk, period_id))
+            count = counts[(agency.pk, period_id)]
+            names[agency.pk] = agency.key
+            if optional:
+                count.contributions += status in SUBMITTED
+                continue
+            count.expected += 1
+            count.submitted += status in SUBMITTED
+            count.approved += status in COUNTED
+            count.missing += status is None
+            count.overdue += late and status not in SUBMITTED
+    by_id = {p.pk: p for p in periods}
+    listed = [
+        Compliance(
+            agency_id=agency_id,
+            agency=names[agency_id],
+            period_id=period_id,
+            period=by_id[period_id].label,
+            due_on=by_id[period_id].due_on,
+            **vars(count),
+        )
+        for (agency_id, period_id), count in counts.items()
+        if count.expected or count.contributions
+    ]
+    return tuple(sorted(listed, key=lambda c: (by_id[c.period_id].start, c.agency)))
