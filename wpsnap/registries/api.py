@@ -215,15 +215,6 @@ def event_input(values: dict[str, Any], plan: Plan, base: Event | None = None) -
 # --- events -----------------------------------------------------------------------------------------
 
 
-def with_totals(events: Iterable[Event]) -> list[Event]:
-    """``events`` each with its number of participants, in two queries for any number of events."""
-    listed = list(events)
-    totals = selectors.event_totals(listed)
-    for event in listed:
-        event.participants_total = totals.get(event.pk, 0)  # type: ignore[attr-defined]
-    return listed
-
-
 class EventFilter(django_filters.FilterSet):
     plan = params.TextFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
     activity = params.TextFilter(
@@ -351,18 +342,22 @@ class EventViewSet(
 
     def _answer(self, event: Event, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
         fresh = self.get_queryset().get(pk=event.pk)
-        response = Response(EventSerializer(with_totals([fresh])[0]).data, status=code, **kwargs)
+        response = Response(
+            EventSerializer(selectors.events_with_totals([fresh])[0]).data, status=code, **kwargs
+        )
         response["ETag"] = versions.etag(fresh)
         return response
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None  # the API is always paginated
-        return self.get_paginated_response(EventSerializer(with_totals(page), many=True).data)
+        return self.get_paginated_response(
+            EventSerializer(selectors.events_with_totals(page), many=True).data
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         event = self.get_object()
-        response = Response(EventSerializer(with_totals([event])[0]).data)
+        response = Response(EventSerializer(selectors.events_with_totals([event])[0]).data)
         response["ETag"] = versions.etag(event)
         return response
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -46,19 +46,15 @@ from wpsnap.plan.permissions import plans_visible_to
 
 from . import selectors, services
 from .disaggregation import field_name
-from .models import FinancingLine, IndicatorAnswer, IndicatorValue, ProgressReport, ReportingPeriod
+from .models import IndicatorValue, ProgressReport, ReportingPeriod
 from .serializers import (
-    AnswerRow,
     CommentSerializer,
-    FinancingRow,
     NoInputSerializer,
     PeriodSerializer,
-    ReportContent,
     ReportContentSerializer,
     ReportCreateSerializer,
     ReportSerializer,
     ReturnSerializer,
-    ValueRow,
     plain,
 )
 from .services import LockedError, ReportInput
@@ -212,41 +208,6 @@ def _has_content(content: dict[str, Any]) -> bool:
 
 
 # --- reports ----------------------------------------------------------------------------------------
-
-
-def with_content(reports: Sequence[ProgressReport]) -> Sequence[ProgressReport]:
-    """``reports`` with their figures, answers and financing as plain rows (``ReportSerializer``
-    reads them), in three queries for any number of reports.
-
-    Rather than prefetch_related: a page of 100 reports carries a thousand figures or
-    more, and rows read as tuples cost a fraction of the model instances (and of the filtered queryset
-    Django makes for every report) that prefetch_related builds; the report list is the API's hot path."""
-    ids = [report.pk for report in reports]
-    values: dict[int, list[ValueRow]] = defaultdict(list)
-    for report_id, key, cell, value in (
-        IndicatorValue.objects.filter(report_id__in=ids)
-        .order_by("indicator__position", "cell")
-        .values_list("report_id", "indicator__key", "cell", "value")
-    ):
-        values[report_id].append(ValueRow(key, cell, value))
-    answers: dict[int, list[AnswerRow]] = defaultdict(list)
-    for report_id, key, text in (
-        IndicatorAnswer.objects.filter(report_id__in=ids)
-        .order_by("indicator__position")
-        .values_list("report_id", "indicator__key", "text")
-    ):
-        answers[report_id].append(AnswerRow(key, text))
-    financing: dict[int, list[FinancingRow]] = defaultdict(list)
-    for report_id, source, planned, spent in (
-        FinancingLine.objects.filter(report_id__in=ids)
-        .order_by("source")
-        .values_list("report_id", "source", "planned", "spent")
-    ):
-        financing[report_id].append(FinancingRow(source, planned, spent))
-    for report in reports:
-        content = ReportContent(values[report.pk], answers[report.pk], financing[report.pk])
-        report.content = content  # type: ignore[attr-defined]
-    return reports
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -404,18 +365,22 @@ class ReportViewSet(
 
     def _answer(self, report: ProgressReport, code: int = status.HTTP_200_OK, **kwargs: Any) -> Response:
         fresh = selectors.report_queryset(self.request.user).get(pk=report.pk)
-        response = Response(ReportSerializer(with_content([fresh])[0]).data, status=code, **kwargs)
+        response = Response(
+            ReportSerializer(selectors.reports_with_content([fresh])[0]).data, status=code, **kwargs
+        )
         response["ETag"] = versions.etag(fresh)
         return response
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None  # the API is always paginated
-        return self.get_paginated_response(ReportSerializer(with_content(page), many=True).data)
+        return self.get_paginated_response(
+            ReportSerializer(selectors.reports_with_content(page), many=True).data
+        )
 
     def retrieve(self, request: Request, pk: str) -> Response:
         report = self.get_object()
-        response = Response(ReportSerializer(with_content([report])[0]).data)
+        response = Response(ReportSerializer(selectors.reports_with_content([report])[0]).data)
         response["ETag"] = versions.etag(report)
         return response
 

@@ -4,9 +4,10 @@ that lists cost a fixed number of queries whatever their length."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -15,7 +16,16 @@ from wpsnap.accounts.models import Organisation, OrganisationKind
 from wpsnap.plan.models import Activity, Assignment, Indicator, Plan, Role
 
 from .disaggregation import BreakdownSpec, DimensionSpec, Option
-from .models import Breakdown, BreakdownDimension, IndicatorBreakdown, ProgressReport, ReportingPeriod
+from .models import (
+    Breakdown,
+    BreakdownDimension,
+    FinancingLine,
+    IndicatorAnswer,
+    IndicatorBreakdown,
+    IndicatorValue,
+    ProgressReport,
+    ReportingPeriod,
+)
 from .permissions import reports_visible_to
 from .workflow import Status
 
@@ -235,6 +245,66 @@ def expected_in(
         for activity in activities
         if runs_in(activity, period)
     ]
+
+
+class ValueRow(NamedTuple):
+    indicator: str  # the indicator's key
+    cell: str
+    value: Decimal
+
+
+class AnswerRow(NamedTuple):
+    indicator: str
+    text: str
+
+
+class FinancingRow(NamedTuple):
+    source: str
+    planned: Decimal | None
+    spent: Decimal | None
+
+
+class ReportContent(NamedTuple):
+    """What a report says, as rows read by ``reports_with_content`` for a whole page at once."""
+
+    values: list[ValueRow]
+    answers: list[AnswerRow]
+    financing: list[FinancingRow]
+
+
+def reports_with_content[R: Sequence[ProgressReport]](reports: R) -> R:
+    """``reports`` each with ``content``, its figures, answers and financing as plain rows (the API's
+    ``ReportSerializer`` reads them), in three queries for any number of reports.
+
+    Rather than prefetch_related: a page of 100 reports carries a thousand figures or more, and rows read
+    as tuples cost a fraction of the model instances (and of the filtered queryset Django makes for every
+    report) that prefetch_related builds; the report list is the API's hot path."""
+    ids = [report.pk for report in reports]
+    values: dict[int, list[ValueRow]] = defaultdict(list)
+    for report_id, key, cell, value in (
+        IndicatorValue.objects.filter(report_id__in=ids)
+        .order_by("indicator__position", "cell")
+        .values_list("report_id", "indicator__key", "cell", "value")
+    ):
+        values[report_id].append(ValueRow(key, cell, value))
+    answers: dict[int, list[AnswerRow]] = defaultdict(list)
+    for report_id, key, text in (
+        IndicatorAnswer.objects.filter(report_id__in=ids)
+        .order_by("indicator__position")
+        .values_list("report_id", "indicator__key", "text")
+    ):
+        answers[report_id].append(AnswerRow(key, text))
+    financing: dict[int, list[FinancingRow]] = defaultdict(list)
+    for report_id, source, planned, spent in (
+        FinancingLine.objects.filter(report_id__in=ids)
+        .order_by("source")
+        .values_list("report_id", "source", "planned", "spent")
+    ):
+        financing[report_id].append(FinancingRow(source, planned, spent))
+    for report in reports:
+        content = ReportContent(values[report.pk], answers[report.pk], financing[report.pk])
+        report.content = content  # type: ignore[attr-defined]
+    return reports
 
 
 def report_queryset(user: Any) -> QuerySet[ProgressReport]:

@@ -9,7 +9,7 @@ shape of a request (``StrictSerializer``: a field they do not name is refused, s
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from .models import (
     ProgressStatus,
     ReportingPeriod,
 )
+from .selectors import ValueRow
 from .workflow import Status
 
 STATUS_CHOICES = [(s.value, s.value) for s in Status]
@@ -44,31 +45,6 @@ def cell_options(cell: str) -> dict[str, str]:
 
 
 # --- reading reports --------------------------------------------------------------------------------
-
-
-class ValueRow(NamedTuple):
-    indicator: str  # the indicator's key
-    cell: str
-    value: Decimal
-
-
-class AnswerRow(NamedTuple):
-    indicator: str
-    text: str
-
-
-class FinancingRow(NamedTuple):
-    source: str
-    planned: Decimal | None
-    spent: Decimal | None
-
-
-class ReportContent(NamedTuple):
-    """What a report says, as rows read by ``api.with_content`` for a whole page at once."""
-
-    values: list[ValueRow]
-    answers: list[AnswerRow]
-    financing: list[FinancingRow]
 
 
 class ActivityRefSerializer(serializers.ModelSerializer):
@@ -144,7 +120,7 @@ class ReportSerializer(serializers.ModelSerializer):
     period = PeriodRefSerializer(read_only=True)
     status = NamedChoiceField(STATUS_CHOICES, enum_name="ReportStatusEnum", read_only=True)
     progress = NamedChoiceField(ProgressStatus.choices, enum_name="ProgressEnum", read_only=True)
-    # Read for the whole page by ``api.with_content``.
+    # Read for the whole page by ``selectors.reports_with_content``.
     values = ValueSerializer(many=True, read_only=True, source="content.values")
     answers = AnswerSerializer(many=True, read_only=True, source="content.answers")
     financing = FinancingSerializer(many=True, read_only=True, source="content.financing")
