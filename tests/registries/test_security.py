@@ -1128,7 +1128,7 @@ def _read_in_a_child(
         f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory}))\n"
         "django.setup()\n"
         "from wpsnap.core.errors import InvalidInput\n"
-        "from wpsnap.registries.reading import read_table\n"
+        "from wpsnap.core.tables import read_table\n"
         "try:\n"
         f"    table = read_table({name!r}, open({str(path)!r}, 'rb').read())\n"
         "    print('read', sum(1 for _ in table.rows))\n"

@@ -22,11 +22,11 @@ from wpsnap.core import audit, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.idempotency import fingerprint, idempotency_key_claim, idempotency_key_settle
 from wpsnap.core.models import AuditAction
+from wpsnap.core.tables import Table, read_table, read_text
 
 from .. import selectors
 from ..models import Event, ImportSource, Participant, ParticipantImport, Participation
 from ..participants import COLUMNS, MAX_AGE, Row, check_rows
-from ..reading import Table, read_table, read_text
 from .events import ensure_event_writable
 
 BATCH = 5000

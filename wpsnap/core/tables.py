@@ -1,5 +1,8 @@
-"""Reading a table of rows from an uploaded file (CSV, XLSX/ODS via python-calamine) or pasted text.
-What a file is, is judged by its content, never by its name. Pure: no database.
+"""Reading a table of rows from an uploaded file (CSV, XLSX/ODS via python-calamine) or pasted text,
+for any app that imports tables (participants today). What a file is, is judged by its content, never by
+its name; UTF-16 with a byte-order mark and UTF-8 with or without one are read, other encodings named; a
+spreadsheet is first unpacked in a memory-capped child process. Pure: no database. What the rows mean
+(columns, spellings, row checks) belongs to the importing app (``registries/participants.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext as _
 
-from wpsnap.core.errors import InvalidInput
-from wpsnap.core.files import MAX_UNZIPPED, sniff, unpacks_too_large
+from .errors import InvalidInput
+from .files import MAX_UNZIPPED, sniff, unpacks_too_large
 
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls", ".ods")
 
