@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-2026
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install lint fmt typecheck test-sqlite test-postgres bench clean
+.PHONY: run test install lint fmt typecheck test-sqlite test-postgres bench clean messages compilemessages
 
 $(BIN)/.installed: pyproject.toml
 	@PY=$$(scripts/find-python) || exit 1; \
@@ -19,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 ## make run: set up, load the Azerbaijan plan and demo data, serve http://$(HOST):$(PORT)
-run: install
+run: install compilemessages
 	$(BIN)/wpsnap migrate --noinput
 	$(BIN)/wpsnap uploads sweep
 	$(BIN)/wpsnap plan load plans/az-2020-2023.yaml
@@ -43,13 +43,22 @@ fmt: install
 typecheck: install
 	$(BIN)/mypy wpsnap config
 
+## make messages: refresh the az and ru catalogues (wpsnap/locale/) from the code and templates
+messages: install
+	cd wpsnap && ../$(BIN)/wpsnap makemessages -l az -l ru --no-location --ignore 'static/*'
+
+## the catalogues, compiled (needs gettext's msgfmt); the .mo files are built, never committed
+compilemessages: install
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install Debian's 'gettext' package" >&2; exit 1; }
+	cd wpsnap && ../$(BIN)/wpsnap compilemessages -v 0
+
 ## make test: lint, type check and the whole suite, on SQLite and on a throw-away PostgreSQL
 test: install lint typecheck test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install compilemessages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install compilemessages
 	@status=0; DJANGO_SETTINGS_MODULE=config.settings.test scripts/with-postgres $(BIN)/pytest || status=$$?; \
 	if [[ $$status == 3 ]]; then \
 	  if [[ "$${WPSNAP_REQUIRE_POSTGRES:-0}" == 1 ]]; then echo "PostgreSQL is required here (WPSNAP_REQUIRE_POSTGRES=1) but missing." >&2; exit 1; fi; \
