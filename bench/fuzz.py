@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INSIDE = "WPSNAP_BENCH_THROWAWAY_DB"
 PLAN_FILE = ROOT / "plans" / "az-2020-2023.yaml"
 CALLERS = ("mod.focal", "coordinator")
+# Whose account the coordinator's PATCH /users/{id}/ changes: a change of role ends the person's tokens.
+THIRD_PERSON = "mia.focal"
 EXAMPLES_KEPT = 5
 
 
@@ -126,8 +128,9 @@ def build_world() -> dict[str, str]:
 def known_objects() -> dict[str, Any]:
     """Path parameters that name objects the first caller (MoD's focal point) may change: half the
     cases of an operation with path parameters use them, so that bodies reach the services rather
-    than a 404. An editable report, an event in an open period with a list of participants, one of
-    them, the plan and the caller's own account."""
+    than a 404. An editable report, an event with a list of participants, one of them, the plan, and
+    a third person's account (the coordinator's role changes would otherwise end a caller's token).
+    Asked again at each pass: the last one may have submitted the report or deleted the event."""
     from wpsnap.accounts.models import User
     from wpsnap.registries.models import Event, Participant
     from wpsnap.reporting.models import ProgressReport
@@ -145,7 +148,7 @@ def known_objects() -> dict[str, Any]:
         "reports": {"id": report.pk if report else 1},
         "events": {"id": event.pk if event else 1, "participant_id": participant.pk if participant else 1},
         "plans": {"slug": "az-2020-2023"},
-        "users": {"id": focal.pk},
+        "users": {"id": User.objects.get(username=THIRD_PERSON).pk},
     }
 
 
@@ -171,7 +174,6 @@ def fuzz(tokens: dict[str, str], cases: int, seed: int, conformance: bool) -> di
     first = {**proxy, "Authorization": f"Token {tokens[CALLERS[1]]}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application, headers=first)
     operations = [result.ok() for result in schema.get_all_operations()]
-    known = known_objects()
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     # Each operation runs for each caller and mode, and those with path parameters once more with
     # known objects: the cases are shared out evenly over those runs.
@@ -266,6 +268,7 @@ def fuzz(tokens: dict[str, str], cases: int, seed: int, conformance: bool) -> di
     while (done := sum(counted.values())) < cases:
         per_run = max(1, math.ceil((cases - done) / runs))
         log(f"pass {passes + 1}: {len(operations)} operations, {runs} runs of {per_run} cases")
+        known = known_objects()
         for operation in operations:
             resource = operation.path.split("/")[3]
             paths = [None] + ([known.get(resource)] if "{" in operation.path and resource in known else [])

@@ -45,7 +45,8 @@ EXAMPLES = 2  # a run per operation, caller, mode and path; about 400 requests i
 @pytest.fixture
 def world(az_plan, make_user, settings) -> dict[str, Any]:
     """The plan set up for reporting and events; MoD's focal point with a draft report, an event with a
-    list of participants and one with counts; the coordinator."""
+    list of participants and one with counts; the coordinator; MIA's focal point, whose account the
+    coordinator's requests change."""
     from wpsnap.registries.services.setup import events_setup, read_districts
 
     # Refusals (most of what a fuzzer sends) are throttled per address: the fuzzer is one address.
@@ -56,6 +57,8 @@ def world(az_plan, make_user, settings) -> dict[str, Any]:
     events_setup(plan=plan, districts=read_districts(DISTRICTS))
     focal: User = make_user("focal_point", "mod", "mod-focal")
     coordinator: User = make_user("coordinator", "scfwca", "coord")
+    # Whose account the coordinator's PATCH /users/{id}/ changes: a change of role ends the person's tokens.
+    third: User = make_user("focal_point", "mia", "mia-focal")
     activity = plan.activities.get(code="5.1.2.3")
     report = reporting.report_start(
         actor=focal,
@@ -88,7 +91,7 @@ def world(az_plan, make_user, settings) -> dict[str, Any]:
             "reports": {"id": report.pk},
             "events": {"id": listed.pk, "participant_id": listed.participants.get().pk},
             "plans": {"slug": plan.slug},
-            "users": {"id": focal.pk},
+            "users": {"id": third.pk},
         },
     }
 
