@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 
 from wpsnap.plan.models import Indicator, Plan
 from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
 from wpsnap.reporting.models import ReportingPeriod
-from wpsnap.reporting.workflow import COUNTED
+from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
 from .scope import Viewer
@@ -101,3 +102,14 @@ def results(viewer: Viewer, *, plan: Plan, statuses: Iterable[str] = COUNTED) ->
             rows.append(PeriodResult(period.pk, period.label, reports, total, tuple(found)))
         listed.append(IndicatorResult(indicator.pk, indicator.key, indicator.kind, tuple(rows)))
     return PlanResults(plan.slug, counted, tuple(listed))
+
+
+def last_published(viewer: Viewer, *, plan: Plan) -> datetime | None:
+    """When the latest of ``plan``'s published reports that ``viewer`` sees was published (what a public
+    page gives as "last updated"); None when none is. One query."""
+    latest: datetime | None = (
+        scope.reports(viewer)
+        .filter(plan=plan, status=Status.PUBLISHED)
+        .aggregate(latest=Max("published_at"))["latest"]
+    )
+    return latest

@@ -39,6 +39,7 @@ def _indicator(ind: Indicator) -> dict[str, Any]:
         "baseline": ind.baseline or None,
         "target": ind.target or None,
         "note": ind.note or None,
+        "counts_people": ind.counts_people,
     }
 
 

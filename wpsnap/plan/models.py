@@ -244,6 +244,14 @@ class Indicator(TimeStampedModel, TranslatedModel):
     target = models.TextField(_("target"), blank=True)
     note = models.TextField(_("note"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # From the plan file (``counts_people``): whether a count indicator's figures count people. True unless
+    # the plan says otherwise, because a count of people published below the disclosure threshold points at
+    # people, and a count of laws or trainings wrongly taken for one only loses some detail.
+    counts_people = models.BooleanField(_("counts people"), default=True)
+    # The coordinator's decision in the platform, never the plan file's (publishing's
+    # ``indicator_set_public_statistics``, audited with its reason): figures public by law or by decision,
+    # such as staff in posts, are published whole, without disclosure control's suppression.
+    public_statistics = models.BooleanField(_("public statistics"), default=False)
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 

@@ -147,6 +147,9 @@ class Indicator(_Strict):
     baseline: Text | None = None
     target: Text | None = None
     note: Text | None = None
+    # Whether a count indicator's figures count people (so that publishing suppresses small ones). True
+    # unless the plan says otherwise: "number of laws adopted" is ``false``. docs/plan-format.md.
+    counts_people: bool = True
     translations: Translations = {}
 
 

@@ -145,6 +145,9 @@ class DocumentIndicatorSerializer(serializers.Serializer):
     baseline = serializers.CharField(allow_null=True)
     target = serializers.CharField(allow_null=True)
     note = serializers.CharField(allow_null=True)
+    counts_people = serializers.BooleanField(
+        help_text=_("Whether a count indicator's figures count people (published under disclosure control).")
+    )
 
 
 class DocumentActivitySerializer(serializers.Serializer):

@@ -39,7 +39,7 @@ def plan_load(*, plan_file: schema.PlanFile) -> LoadResult:
     the plan in place: rows are updated, added or removed, each change recorded by
     django-simple-history. The whole load is one transaction: a refused file leaves nothing behind.
     """
-    problems = [f"{err.ref}: {err.message}" for err in schema.reference_errors(plan_file)]
+    problems = [(err.ref, err.rule, err.message) for err in schema.reference_errors(plan_file)]
     if problems:
         raise InvalidInput(problems)
     with transaction.atomic():
@@ -233,6 +233,7 @@ class _Loader:
                         "baseline": ind.baseline or "",
                         "target": ind.target or "",
                         "note": ind.note or "",
+                        "counts_people": ind.counts_people,
                         "translations": ind.translations,
                         "position": position,
                     },
@@ -309,9 +310,12 @@ class _Loader:
             try:
                 obj.full_clean(validate_unique=False, validate_constraints=False)
             except ValidationError as exc:
-                where = f"{obj._meta.verbose_name} {_natural_key(obj)}"
+                where = f"{obj._meta.model_name}[{_natural_key(obj)}]"
                 raise InvalidInput(
-                    [f"{where}: {name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()]
+                    (f"{where}.{name}", error.code or "invalid", message)
+                    for name, errors in exc.error_dict.items()
+                    for error in errors
+                    for message in error.messages
                 ) from exc
         if fresh:
             obj.save()

@@ -1,0 +1,14 @@
+"""Publishing's rules in the permission gate (see ``wpsnap.accounts.permissions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wpsnap.accounts.permissions import is_coordinator, register
+
+
+@register("publishing.public_statistics")
+def _public_statistics(user: Any, indicator: Any) -> bool:
+    """Marking an indicator as public statistics (its figures published whole, without suppression) is the
+    coordinator's decision."""
+    return is_coordinator(user)
