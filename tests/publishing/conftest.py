@@ -4,7 +4,8 @@ analytics tests have it) and the attacker's view of what a release publishes.
 The world: published reports with sex x age figures (some cells below 10), an indicator by age only, one
 without a breakdown whose total is small, one the plan marks as not counting people, one the coordinator
 marks as public statistics, and a report approved but not published (its figures large and distinctive).
-Every expected figure is added up by the test from what it wrote, never by the code under test."""
+Every expected figure is added up by the test from what it wrote, never by the code under test; the
+attacker's view of a release is in ``release.py``."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from wpsnap.plan.models import Activity, Indicator
-from wpsnap.publishing.disclosure import Cell, Family, cell_from_key, make_table
-from wpsnap.publishing.public import PublicPeriod
 from wpsnap.publishing.services import indicator_set_public_statistics
 from wpsnap.reporting.models import ProgressReport
 from wpsnap.reporting.workflow import Status
@@ -132,25 +130,3 @@ def by_hand(written: list[Written], activity: int, period: int, statuses=(Status
             for cell, value in w.values:
                 sums[cell] += value
     return sums
-
-
-# --- the attacker's view ---------------------------------------------------------------------------------
-
-
-def family_of(period: PublicPeriod, truth: dict[str, int | Decimal]) -> Family:
-    """The family behind a published period, as the attacker models it: the table the release lays out
-    (its dimensions and options are public), holding the true figures (``truth``: cell key to value; a
-    cell not given counts nobody, a margin not given is the sum of its parts, the total as reported)."""
-    dims = [code for code, _options in period.dimensions]
-    cells = {cell_from_key(key, dims): int(value) for key, value in truth.items()}
-    return Family(tables=(make_table("t", period.dimensions, cells),))
-
-
-def published_of(period: PublicPeriod) -> dict[tuple[str, Cell], int]:
-    """What the release shows of the period, in the attacker's terms."""
-    dims = [code for code, _options in period.dimensions]
-    return {
-        ("t", cell_from_key(figure.cell, dims)): int(figure.value)
-        for figure in period.figures()
-        if figure.value is not None
-    }

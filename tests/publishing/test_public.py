@@ -36,11 +36,10 @@ from .conftest import (
     TOTAL_ONLY,
     Written,
     by_hand,
-    family_of,
     publish_dates,
-    published_of,
     write_reports,
 )
+from .release import family_of, published_of
 
 pytestmark = pytest.mark.django_db
 
