@@ -1,7 +1,9 @@
 """Publishing: the one route by which figures leave for the public (pages, the static site, open data,
 IATI, the public report). It owns disclosure control (``disclosure.py``): which counts of people may be
 shown and which must be suppressed, with the complementary suppression that keeps a small count from
-being recovered from totals, linked tables or the previous release.
+being recovered from totals, linked tables or the previous release; and the route (``public.py``:
+``public_results``), the one function that takes analytics' figures for the public and returns what the
+public may see. ``services.py`` holds the coordinator's decision that an indicator is public statistics.
 
 May import ``wpsnap.core``, ``wpsnap.accounts``, ``wpsnap.plan``, ``wpsnap.reporting``,
 ``wpsnap.registries`` and ``wpsnap.analytics``. Nothing imports publishing except the public outputs
