@@ -18,4 +18,5 @@ def access(request: HttpRequest) -> dict[str, Any]:
         "nav_queue": permissions.can(user, "report.review"),
         "nav_periods": permissions.can(user, "period.manage"),
         "nav_events": permissions.can(user, "event.list"),
+        "nav_publishing": permissions.can(user, "publishing.public_statistics"),
     }
