@@ -222,6 +222,11 @@ def _api_schema(user: Any, obj: Any) -> bool:
     return True  # the API's description is public documentation
 
 
+@register("health.view")
+def _health_view(user: Any, obj: Any) -> bool:
+    return True  # whether the instance can serve (/healthz), for monitors: says nothing of anyone's data
+
+
 # --- scopes -----------------------------------------------------------------------------------------
 
 

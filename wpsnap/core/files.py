@@ -1,17 +1,29 @@
 """Files people upload (evidence, agendas, materials): what they really are, judged by their content,
-never by their name; and how they are sent back (as private attachments, never run by a browser)."""
+never by their name; how they are stored (``upload_check`` before the writing transaction, then
+``stored_file_save`` into a ``core.models.StoredFile`` inside it, and ``delete_on_commit`` when the row
+goes); and how they are sent back (as private attachments, never run by a browser)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
+from . import clock
 from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .models import StoredFile
 
 # An office archive that unpacks to more than this, or holds more members, is refused (zip bombs).
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -119,40 +131,40 @@ def checked_kind(name: str, content: bytes, *, max_bytes: int) -> str:
     """The kind of an uploaded document (PDF, image, office document or text), or
     :class:`InvalidInput` naming the ``file`` field: empty, too large, or not such a document."""
     if len(content) > max_bytes:
-        raise InvalidInput(
-            [_("file: the file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}]
+        raise InvalidInput.one(
+            "file", "too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}
         )
     if not content:
-        raise InvalidInput([_("file: the file is empty.")])
+        raise InvalidInput.one("file", "empty", _("The file is empty."))
     if unpacks_too_large(content):
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” unpacks to more than %(mb)d MB (or holds more than %(members)d files), far "
-                    "more than it weighs, so it is refused. Save the document again, or as PDF."
-                )
-                % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024), "members": MAX_MEMBERS}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "zip_bomb",
+            _(
+                "“%(name)s” unpacks to more than %(mb)d MB (or holds more than %(members)d files), far more "
+                "than it weighs, so it is refused. Save the document again, or as PDF."
+            )
+            % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024), "members": MAX_MEMBERS},
         )
     kind = sniff(content)
     if kind is None:
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
-                )
-                % {"name": name}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "unsupported_type",
+            _(
+                "“%(name)s” is not a PDF, image, office document or text file (judged by its content, not its name)."
+            )
+            % {"name": name},
         )
     if kind == "txt" and is_markup(content):
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” is a web page or an SVG image (HTML, SVG or XML, judged by its content), "
-                    "which could carry scripts, so it is refused. Save it as PDF."
-                )
-                % {"name": name}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "unsafe_type",
+            _(
+                "“%(name)s” is a web page or an SVG image (HTML, SVG or XML, judged by its content), which "
+                "could carry scripts, so it is refused. Save it as PDF."
+            )
+            % {"name": name},
         )
     return kind
 
@@ -197,3 +209,58 @@ def attachment(file: Any, *, name: str, kind: str, default_name: str = "file") -
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- storing ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file once checked: its name as uploaded, its bytes, and what it really is."""
+
+    name: str
+    content: bytes
+    kind: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def upload_check(*, name: str, content: bytes, max_bytes: int) -> Upload:
+    """The upload, checked by its content (``checked_kind``: empty, too large, a zip bomb, markup or not
+    a document are refused). Call it before the writing transaction: the checks read the whole file."""
+    return Upload(name=name, content=content, kind=checked_kind(name, content, max_bytes=max_bytes))
+
+
+def stored_file_save[S: StoredFile](
+    *, stored: S, upload: Upload, actor: Any, now: datetime | None = None
+) -> S:
+    """Store ``upload`` as ``stored``, a new row of a ``StoredFile`` model whose owner (report, event) the
+    caller has set: the file under a name the server makes (the uploaded one is kept as data, never as a
+    path), its type, size, checksum and who uploaded it; the history row names the uploader. Call it
+    inside the writing transaction, after the gate and the lock. ``now``: when it happened (the clock,
+    ``wpsnap.core.clock``)."""
+    stored.original_name = upload.name[:255] or stored.default_name
+    stored.kind = upload.kind
+    stored.size = len(upload.content)
+    stored.sha256 = upload.sha256
+    stored.uploaded_by = actor
+    stored.file.save("upload", ContentFile(upload.content), save=False)
+    stored._history_user = actor  # type: ignore[attr-defined]
+    clock.dated(stored, now).save()
+    clock.stamp(stored, now, "created_at", "updated_at")
+    return stored
+
+
+def delete_on_commit(stored: Iterable[StoredFile]) -> None:
+    """Delete the files of ``stored`` rows once the transaction deleting them commits: never before, as
+    a rollback keeps the rows, which still need their files. Read before the rows are deleted."""
+    doomed = [(row.file.storage, row.file.name) for row in stored if row.file.name]
+    if doomed:
+        transaction.on_commit(lambda: _delete(doomed))
+
+
+def _delete(doomed: list[tuple[Any, str]]) -> None:
+    for storage, name in doomed:
+        storage.delete(name)

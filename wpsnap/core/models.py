@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
+from django.http import FileResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from . import files
 
 
 class TimeStampedModel(models.Model):
@@ -15,6 +19,49 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StoredFile(TimeStampedModel):
+    """A file someone uploaded (a report's evidence, an event's agenda or materials): kept outside the web
+    root under a name the server makes, its type judged by its content when it was stored (``kind``), and
+    sent back only through the gate, as a private attachment named by that type.
+
+    Each concrete model declares ``file`` itself, with its own folder (``upload_to``), and the object it
+    belongs to. Stored by ``wpsnap.core.files.stored_file_save``, the one way in."""
+
+    # Declared by each concrete model: ``models.FileField(_("file"), upload_to=...)``.
+    file: models.FileField
+    original_name = models.CharField(_("file name"), max_length=255)
+    kind = models.CharField(_("type"), max_length=20)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("checksum"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    # The name stored, and downloaded, when the uploaded one is empty or nothing but unsafe characters.
+    default_name: ClassVar[str] = "file"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def download_name(self) -> str:
+        """The name a download is given: the uploaded one made safe, ending in the type's extension."""
+        return files.download_name_for(self.original_name, self.kind, self.default_name)
+
+    def as_attachment(self) -> FileResponse:
+        """The stored file as a private attachment of its judged type (404 if the file is gone)."""
+        return files.attachment(
+            self.file, name=self.original_name, kind=self.kind, default_name=self.default_name
+        )
+
+    def delete_file_on_commit(self) -> None:
+        """Delete the stored file once the transaction deleting this row commits: never before, since a
+        rollback keeps the row, which still needs its file. Call it inside that transaction."""
+        files.delete_on_commit([self])
 
 
 class VersionedModel(models.Model):

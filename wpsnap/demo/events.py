@@ -6,7 +6,7 @@ line of contact, the consultations with internally displaced women that make up 
 mechanism of 5.2.2.1 (with the issues raised and the answers given), surveys, media campaigns. Each
 event is created with ``event_create`` as its agency's writer, its participants added as a CSV file,
 pasted rows or typed records (or, where no list is kept, as counts by sex and age band), and some
-get an agenda file. Every call runs at the moment it would have happened (``reports._clock``): a
+get an agenda file. Every call is given the moment it would have happened (the services' ``now``): a
 few days after the event.
 
 Where the demo's progress reports give a figure for an indicator bound to event data, the events of
@@ -61,7 +61,7 @@ from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.workflow import Status
 
 from .data import NGO, PEOPLE
-from .reports import MISSING, QUIET_MAIL, PlannedReport, _clock, demo_reports_plan, pdf
+from .reports import MISSING, QUIET_MAIL, PlannedReport, demo_reports_plan, pdf
 
 SEED = 1889
 AGREE, DIFFER, OWN = "agree", "differ", "own"
@@ -1511,18 +1511,18 @@ def demo_events_load(
 
 
 def _record(item: PlannedEvent, writer: User, plan: Plan, result: Result) -> None:
-    with _clock(item.recorded_at):
-        event = event_create(actor=writer, plan=plan, data=item.data)
-        if item.channel == "counts":
-            counts = Counter(cell_key((("sex", p.sex), ("age", p.band))) for p in item.people)
-            counts_save(actor=writer, event=event, counts=dict(counts))
-            result.counted += len(item.people)
-        else:
-            _add_people(writer, event, item)
-            result.listed += len(item.people)
-        for purpose, name, content in item.files:
-            event_file_add(actor=writer, event=event, name=name, content=content, purpose=purpose)
-            result.files += 1
+    now = item.recorded_at
+    event = event_create(actor=writer, plan=plan, data=item.data, now=now)
+    if item.channel == "counts":
+        counts = Counter(cell_key((("sex", p.sex), ("age", p.band))) for p in item.people)
+        counts_save(actor=writer, event=event, counts=dict(counts), now=now)
+        result.counted += len(item.people)
+    else:
+        _add_people(writer, event, item, now)
+        result.listed += len(item.people)
+    for purpose, name, content in item.files:
+        event_file_add(actor=writer, event=event, name=name, content=content, purpose=purpose, now=now)
+        result.files += 1
     result.created += 1
     result.by_kind[item.data.kind] += 1
 
@@ -1547,12 +1547,12 @@ def _cells(person: Person, channel: str) -> dict[str, Any]:
     }
 
 
-def _add_people(writer: User, event: Event, item: PlannedEvent) -> None:
+def _add_people(writer: User, event: Event, item: PlannedEvent, now: datetime) -> None:
     """The participants as the focal point would give them: the template filled in as a CSV file,
     rows pasted from a spreadsheet, or typed one by one in the form."""
     rows = [_cells(person, item.channel) for person in item.people]
     if item.channel == "form":
-        participants_add_rows(actor=writer, event=event, rows=rows, source=ImportSource.FORM)
+        participants_add_rows(actor=writer, event=event, rows=rows, source=ImportSource.FORM, now=now)
         return
     out = io.StringIO()
     writer_ = csv.DictWriter(
@@ -1561,7 +1561,8 @@ def _add_people(writer: User, event: Event, item: PlannedEvent) -> None:
     writer_.writeheader()
     writer_.writerows(rows)
     if item.channel == "paste":
-        participants_import_text(actor=writer, event=event, text=out.getvalue())
+        participants_import_text(actor=writer, event=event, text=out.getvalue(), now=now)
     else:
         name = f"participants-{item.data.starts_on:%Y-%m-%d}.csv"
-        participants_import_file(actor=writer, event=event, name=name, content=out.getvalue().encode("utf-8"))
+        content = out.getvalue().encode("utf-8")
+        participants_import_file(actor=writer, event=event, name=name, content=content, now=now)

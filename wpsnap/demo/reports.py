@@ -4,8 +4,8 @@ The demo replays four years of reporting as the demo people would have done it: 
 fill and submit reports, approvers endorse them, the coordinator returns some with a comment and
 approves, publishes and locks the older periods. Every step is a call of the reporting services
 with a demo user as actor, so that versions, transitions, comments, history and the audit trail are
-what real use leaves behind. Each step runs at the moment it would have happened (the clock is set
-for the call, see ``_clock``), so that dates read as a real reporting year: reports started in the
+what real use leaves behind. Each step is given the moment it would have happened (the services'
+``now``, ``wpsnap.core.clock``), so that dates read as a real reporting year: reports started in the
 autumn, most submitted before the due date, some late.
 
 Everything is drawn from ``random.Random(SEED)`` in a fixed order before anything is written, so
@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 from django.db import transaction
 from django.test.utils import override_settings
@@ -1088,14 +1085,6 @@ def pdf(title: str, lines: list[str]) -> bytes:
 # --- loading ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _clock(moment: datetime) -> Iterator[None]:
-    """Run a service call as if it were ``moment``: the services, history and audit trail all read
-    the time from ``django.utils.timezone.now``."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 # The demo replays steps taken years ago: nobody is to be e-mailed about them.
 QUIET_MAIL = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
@@ -1149,33 +1138,34 @@ def _replay(item: PlannedReport, people: dict[str, User]) -> ProgressReport:
     coordinator = people[COORDINATOR]
     report: ProgressReport | None = None
     for step in item.steps:
-        with _clock(step.at):
-            if step.action == "start":
-                report = services.report_start(
-                    actor=writer, activity=item.activity, agency=item.agency, period=item.period
-                )
-                continue
-            assert report is not None
-            if step.action == "save":
-                assert step.data is not None
-                saved = services.report_save(actor=writer, report=report, data=step.data)
-                assert saved.ok or item.outcome == Status.DRAFT, saved.problems
-            elif step.action == "evidence":
-                assert step.file is not None
-                services.evidence_add(actor=writer, report=report, name=step.file[0], content=step.file[1])
-            elif step.action == "submit":
-                report = services.report_submit(actor=writer, report=report)
-            elif step.action == "endorse":
-                report = services.report_endorse(actor=approver, report=report)
-            elif step.action == "return":
-                reviewer = approver if step.by == "approver" else coordinator
-                report = services.report_return(actor=reviewer, report=report, comment=step.text)
-            elif step.action == "comment":
-                services.comment_add(actor=writer, report=report, text=step.text)
-            elif step.action == "approve":
-                report = services.report_approve(actor=coordinator, report=report, comment=step.text)
-            elif step.action == "publish":
-                report = services.report_publish(actor=coordinator, report=report)
+        now = step.at
+        if step.action == "start":
+            report = services.report_start(
+                actor=writer, activity=item.activity, agency=item.agency, period=item.period, now=now
+            )
+            continue
+        assert report is not None
+        if step.action == "save":
+            assert step.data is not None
+            saved = services.report_save(actor=writer, report=report, data=step.data, now=now)
+            assert saved.ok or item.outcome == Status.DRAFT, saved.problems
+        elif step.action == "evidence":
+            assert step.file is not None
+            name, content = step.file
+            services.evidence_add(actor=writer, report=report, name=name, content=content, now=now)
+        elif step.action == "submit":
+            report = services.report_submit(actor=writer, report=report, now=now)
+        elif step.action == "endorse":
+            report = services.report_endorse(actor=approver, report=report, now=now)
+        elif step.action == "return":
+            reviewer = approver if step.by == "approver" else coordinator
+            report = services.report_return(actor=reviewer, report=report, comment=step.text, now=now)
+        elif step.action == "comment":
+            services.comment_add(actor=writer, report=report, text=step.text, now=now)
+        elif step.action == "approve":
+            report = services.report_approve(actor=coordinator, report=report, comment=step.text, now=now)
+        elif step.action == "publish":
+            report = services.report_publish(actor=coordinator, report=report, now=now)
     assert report is not None
     return report
 
@@ -1192,8 +1182,7 @@ def _lock_closed_periods(
         last = max(moments, default=timezone.make_aware(datetime.combine(period.due_on, time(12))))
         moment = min(last + timedelta(days=3), timezone.make_aware(datetime.combine(today, time(18))))
         try:
-            with _clock(moment):
-                services.period_lock(actor=people[COORDINATOR], period=period)
+            services.period_lock(actor=people[COORDINATOR], period=period, now=moment)
         except InvalidInput:
             continue  # reports someone made in the demo wait for review: the period stays open
         result.locked.append(period.label)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wpsnap.accounts.models import Organisation
-from wpsnap.core.models import TimeStampedModel, TranslatedModel, VersionedModel
+from wpsnap.core.models import StoredFile, TimeStampedModel, TranslatedModel, VersionedModel
 from wpsnap.plan.models import Activity, Indicator, Plan
 
 
@@ -135,7 +135,7 @@ class EventFilePurpose(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class EventFile(TimeStampedModel):
+class EventFile(StoredFile):
     """The event's agenda or materials: stored outside the web root, served only through the gate."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="files")
@@ -143,13 +143,6 @@ class EventFile(TimeStampedModel):
         _("what it is"), max_length=20, choices=EventFilePurpose.choices, default=EventFilePurpose.MATERIALS
     )
     file = models.FileField(_("file"), upload_to=_event_file_name)
-    original_name = models.CharField(_("file name"), max_length=255)
-    kind = models.CharField(_("type"), max_length=20)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
@@ -157,9 +150,6 @@ class EventFile(TimeStampedModel):
         verbose_name = _("event file")
         verbose_name_plural = _("event files")
         ordering = ["event", "created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ImportSource(models.TextChoices):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from wpsnap.accounts.models import Organisation
-from wpsnap.core.models import TimeStampedModel, TranslatedModel, VersionedModel
+from wpsnap.core.models import StoredFile, TimeStampedModel, TranslatedModel, VersionedModel
 from wpsnap.plan.models import Activity, Indicator, Plan
 
 from .workflow import STATUS_LABELS, Status
@@ -310,7 +310,7 @@ def _evidence_name(instance: Evidence, filename: str) -> str:
     return f"evidence/{instance.report_id}/{uuid.uuid4().hex}"
 
 
-class Evidence(TimeStampedModel):
+class Evidence(StoredFile):
     """A file backing a report: stored outside the web root, served only through the gate."""
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
@@ -318,23 +318,15 @@ class Evidence(TimeStampedModel):
         _("file"),
         upload_to=_evidence_name,
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    kind = models.CharField(_("type"), max_length=20)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(_("checksum"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    default_name = "evidence"
 
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["report", "created_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Comment(models.Model):

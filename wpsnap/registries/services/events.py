@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
-from wpsnap.core import params, versions
-from wpsnap.core.errors import InvalidInput, WpsnapError
-from wpsnap.core.files import checked_kind
+from wpsnap.core import clock, files, params, versions
+from wpsnap.core.errors import InvalidInput, Problem, WpsnapError
 from wpsnap.plan.models import Activity, Plan
 from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import may_report
@@ -39,6 +36,15 @@ from ..models import (
 
 class EventLockedError(WpsnapError):
     """The event falls in a locked (approved) reporting period: its records no longer change."""
+
+    status = 409
+    code = "locked"
+
+
+def count_key(cell: str) -> str:
+    """The field key of one cell of an event's counts (``counts[sex:women|age:18-24]``), as the API names
+    it; the counts form maps it to its own field."""
+    return f"counts[{cell}]"
 
 
 def ensure_event_writable(plan_id: int, *days: date) -> None:
@@ -84,41 +90,61 @@ class EventInput:
     changed: frozenset[str] | None = None
 
 
-def _problems(plan: Plan, organiser: Organisation, data: EventInput) -> list[str]:
-    problems: list[str] = []
+def _problems(plan: Plan, organiser: Organisation, data: EventInput) -> list[Problem]:
+    problems: list[Problem] = []
     if data.kind not in EventKind.values:
-        problems.append(_("kind: choose one of %(kinds)s.") % {"kinds": ", ".join(EventKind.values)})
+        problems.append(
+            Problem(
+                "kind",
+                "invalid_choice",
+                _("Choose one of %(kinds)s.") % {"kinds": ", ".join(EventKind.values)},
+            )
+        )
     if not data.title.strip():
-        problems.append(_("title: this is required."))
+        problems.append(Problem("title", "required", _("This is required.")))
     if data.ends_on < data.starts_on:
-        problems.append(_("ends_on: the last day is before the first day."))
+        problems.append(Problem("ends_on", "invalid", _("The last day is before the first day.")))
     if data.participation not in Participation.values:
-        problems.append(_("participation: choose list or counts."))
+        problems.append(Problem("participation", "invalid_choice", _("Choose list or counts.")))
     if not data.activities:
-        problems.append(_("activities: choose at least one activity of the plan."))
+        problems.append(Problem("activities", "required", _("Choose at least one activity of the plan.")))
     for activity in data.activities:
         if activity.plan_id != plan.pk:
             problems.append(
-                _("activities: %(code)s belongs to another plan.") % {"code": activity.code or activity.key}
+                Problem(
+                    "activities",
+                    "invalid",
+                    _("%(code)s belongs to another plan.") % {"code": activity.code or activity.key},
+                )
             )
         elif not may_report(activity, organiser):
             problems.append(
-                _("activities: %(agency)s is not named for activity %(code)s.")
-                % {"agency": organiser.label, "code": activity.code or activity.key}
+                Problem(
+                    "activities",
+                    "not_named",
+                    _("%(agency)s is not named for activity %(code)s.")
+                    % {"agency": organiser.label, "code": activity.code or activity.key},
+                )
             )
     if data.district and data.district not in selectors.district_names(plan):
         problems.append(
-            _("district: “%(value)s” is not one of the plan's districts.") % {"value": data.district}
+            Problem(
+                "district",
+                "invalid_choice",
+                _("“%(value)s” is not one of the plan's districts.") % {"value": data.district},
+            )
         )
     if any(p.pk == organiser.pk for p in data.partners):
-        problems.append(_("partners: the organiser is not its own partner."))
+        problems.append(Problem("partners", "invalid", _("The organiser is not its own partner.")))
     for name in ("content", "outcomes", "issues_raised", "answers_given"):
         if len(getattr(data, name)) > TEXT_MAX:
             problems.append(
-                _("%(field)s: longer than %(max)d characters.") % {"field": name, "max": TEXT_MAX}
+                Problem(name, "max_length", _("Longer than %(max)d characters.") % {"max": TEXT_MAX})
             )
     if data.kind not in DIALOGUE_KINDS and (data.issues_raised.strip() or data.answers_given.strip()):
-        problems.append(_("issues_raised: issues and answers belong to consultations and surveys."))
+        problems.append(
+            Problem("issues_raised", "invalid", _("Issues and answers belong to consultations and surveys."))
+        )
     return problems
 
 
@@ -138,8 +164,10 @@ _FIELDS = (
 )
 
 
-def event_create(*, actor: Any, plan: Plan, data: EventInput, request: Any = None) -> Event:
-    """Record an event organised by the actor's own agency."""
+def event_create(
+    *, actor: Any, plan: Plan, data: EventInput, now: datetime | None = None, request: Any = None
+) -> Event:
+    """Record an event organised by the actor's own agency (at ``now``: ``wpsnap.core.clock``)."""
     if not permissions.can(actor, "event.create"):
         permissions.refuse(request, "event.create")
     organiser = actor.organisation
@@ -152,7 +180,8 @@ def event_create(*, actor: Any, plan: Plan, data: EventInput, request: Any = Non
             plan=plan, organiser=organiser, created_by=actor, **{f: getattr(data, f) for f in _FIELDS}
         )
         event._history_user = actor  # type: ignore[attr-defined]
-        event.save()
+        clock.dated(event, now).save()
+        clock.stamp(event, now, "created_at", "updated_at")
         event.activities.set(data.activities)
         event.topics.set(data.topics)
         event.partners.set(data.partners)
@@ -188,7 +217,9 @@ def _merged(data: EventInput, event: Event, touched: set[str]) -> EventInput:
     return replace(data, **kept)
 
 
-def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = None) -> Event:
+def event_update(
+    *, actor: Any, event: Event, data: EventInput, now: datetime | None = None, request: Any = None
+) -> Event:
     """Change an event. A change made on an older version (``data.version``) merges with the changes
     since when they touched other fields, and is refused (``StaleWrite``) when they touched the same."""
     if not permissions.can(actor, "event.edit", event):
@@ -208,8 +239,13 @@ def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = N
         problems = _problems(event.plan, event.organiser, data)
         if data.participation != event.participation and _has_participants(event):
             problems.append(
-                _(
-                    "participation: this event already has participants recorded; remove them before changing how they are recorded."
+                Problem(
+                    "participation",
+                    "has_participants",
+                    _(
+                        "This event already has participants recorded; remove them before changing how "
+                        "they are recorded."
+                    ),
                 )
             )
         if problems:
@@ -219,7 +255,8 @@ def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = N
         for name in _FIELDS:
             setattr(event, name, getattr(data, name))
         event._history_user = actor  # type: ignore[attr-defined]
-        event.save()
+        clock.dated(event, now).save()
+        clock.stamp(event, now, "updated_at")
         event.activities.set(data.activities)
         event.topics.set(data.topics)
         event.partners.set(data.partners)
@@ -228,24 +265,25 @@ def event_update(*, actor: Any, event: Event, data: EventInput, request: Any = N
     return event
 
 
-def event_delete(*, actor: Any, event: Event, version: int | None = None, request: Any = None) -> None:
+def event_delete(
+    *,
+    actor: Any,
+    event: Event,
+    version: int | None = None,
+    now: datetime | None = None,
+    request: Any = None,
+) -> None:
     """Delete an event with its participants, counts and files. ``version``: the version the caller
-    read (the API's If-Match); refused (``StaleWrite``) when anything changed since."""
+    read (the API's If-Match); refused (``StaleWrite``) when anything changed since. ``now`` dates the
+    event's history row and audit line (the rows deleted with it, by cascade, take the real clock)."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
     with transaction.atomic():
         ensure_event_writable(event.plan_id, event.starts_on)
         versions.refuse_if_changed(Event.objects.select_for_update().get(pk=event.pk), version)
-        stored = [f.file.name for f in event.files.all() if f.file.name]
+        files.delete_on_commit(event.files.all())
         event._history_user = actor  # type: ignore[attr-defined]
-        event.delete()
-        storage = EventFile._meta.get_field("file").storage
-        transaction.on_commit(lambda: _delete_stored(storage, stored))
-
-
-def _delete_stored(storage: Any, names: list[str]) -> None:
-    for name in names:
-        storage.delete(name)
+        clock.dated(event, now).delete()
 
 
 def _has_participants(event: Event) -> bool:
@@ -262,41 +300,33 @@ def event_file_add(
     name: str,
     content: bytes,
     purpose: str = EventFilePurpose.MATERIALS,
+    now: datetime | None = None,
     request: Any = None,
 ) -> EventFile:
     """Keep the event's agenda or materials, after checking what the file really is and its size."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
     if purpose not in EventFilePurpose.values:
-        raise InvalidInput([_("purpose: choose agenda, materials or other.")])
-    kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
+        raise InvalidInput.one("purpose", "invalid_choice", _("Choose agenda, materials or other."))
+    upload = files.upload_check(name=name, content=content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
         ensure_event_writable(event.plan_id, event.starts_on)
-        stored = EventFile(
-            event=event,
-            purpose=purpose,
-            original_name=name[:255] or "file",
-            kind=kind,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=actor,
+        return files.stored_file_save(
+            stored=EventFile(event=event, purpose=purpose), upload=upload, actor=actor, now=now
         )
-        stored.file.save("upload", ContentFile(content), save=False)
-        stored._history_user = actor  # type: ignore[attr-defined]
-        stored.save()
-    return stored
 
 
-def event_file_delete(*, actor: Any, event_file: EventFile, request: Any = None) -> None:
+def event_file_delete(
+    *, actor: Any, event_file: EventFile, now: datetime | None = None, request: Any = None
+) -> None:
     event = event_file.event
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
     with transaction.atomic():
         ensure_event_writable(event.plan_id, event.starts_on)
-        stored = event_file.file.name or ""
+        event_file.delete_file_on_commit()
         event_file._history_user = actor  # type: ignore[attr-defined]
-        event_file.delete()
-        transaction.on_commit(lambda: event_file.file.storage.delete(stored))
+        clock.dated(event_file, now).delete()
 
 
 # --- counts (events without a list) --------------------------------------------------------------
@@ -308,6 +338,7 @@ def counts_save(
     event: Event,
     counts: dict[str, str | int],
     version: int | None = None,
+    now: datetime | None = None,
     request: Any = None,
 ) -> dict[str, int]:
     """Replace the event's counts by sex x age band. ``counts`` maps cell keys ("sex:women|age:18-24")
@@ -315,16 +346,20 @@ def counts_save(
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
     if event.participation != Participation.COUNTS:
-        raise InvalidInput(
-            [_("participation: this event keeps a list of participants; counts are for events without one.")]
+        raise InvalidInput.one(
+            "participation",
+            "invalid",
+            _("This event keeps a list of participants; counts are for events without one."),
         )
     spec = selectors.count_cells(event.plan)
-    labels = {cell.key: " / ".join(cell.labels) for cell in spec.cells()}
-    problems: list[str] = []
+    cells = {cell.key for cell in spec.cells()}
+    problems: list[Problem] = []
     clean: dict[str, int] = {}
     for key, raw in counts.items():
-        if key not in labels:
-            problems.append(_("%(cell)s: not a sex and age band cell of this plan.") % {"cell": key})
+        if key not in cells:
+            problems.append(
+                Problem(count_key(key), "unknown_cell", _("Not a sex and age band cell of this plan."))
+            )
             continue
         text = str(raw).strip()
         if not text:
@@ -334,8 +369,11 @@ def counts_save(
             number = params.integer_of(text, low=0, high=params.ID_MAX)
         except params.Refused:
             problems.append(
-                _("%(cell)s: “%(value)s” is not a whole number of people.")
-                % {"cell": labels[key], "value": params.shown(text)}
+                Problem(
+                    count_key(key),
+                    "invalid",
+                    _("“%(value)s” is not a whole number of people.") % {"value": params.shown(text)},
+                )
             )
             continue
         if number:
@@ -360,11 +398,11 @@ def counts_save(
         for key, row in existing.items():
             if key not in clean:
                 row._history_user = actor  # type: ignore[attr-defined]
-                row.delete()
+                clock.dated(row, now).delete()
         for key, value in clean.items():
             row = existing.get(key) or ParticipantCount(event=event, cell=key, value=value)
             if row.pk is None or row.value != value:
                 row.value = value
                 row._history_user = actor  # type: ignore[attr-defined]
-                row.save()
+                clock.dated(row, now).save()
     return clean

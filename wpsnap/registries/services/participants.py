@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
-from wpsnap.core import audit, versions
+from wpsnap.core import audit, clock, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.idempotency import fingerprint, idempotency_key_claim, idempotency_key_settle
 from wpsnap.core.models import AuditAction
@@ -54,6 +55,7 @@ def participants_import(
     sha256: str = "",
     source: str | None = None,
     idempotency_key: str = "",
+    now: datetime | None = None,
     request: Any = None,
 ) -> ImportResult:
     """Add the table's participants to ``event`` (or, with ``replace``, make them its whole list).
@@ -68,8 +70,10 @@ def participants_import(
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
     if event.participation != Participation.LIST:
-        raise InvalidInput(
-            [_("participation: this event records counts by sex and age band, not a list of participants.")]
+        raise InvalidInput.one(
+            "participation",
+            "invalid",
+            _("This event records counts by sex and age band, not a list of participants."),
         )
     if idempotency_key and not sha256:
         raise ValueError("an import with an idempotency key needs the content's checksum (sha256)")
@@ -100,15 +104,17 @@ def participants_import(
             raise InvalidInput(checked.summary())
         if checked.rows == 0:
             transaction.set_rollback(True)
-            raise InvalidInput([_("file: there are no participant rows under the header.")])
+            raise InvalidInput.one("file", "empty", _("There are no participant rows under the header."))
         batch.rows = checked.rows
         batch.save(update_fields=["rows"])
+        clock.stamp(batch, now, "at")
         versions.bump(event, ["participants"])
         audit.record(
             AuditAction.IMPORT,
             actor=actor,
             obj=event,
             request=request,
+            at=now,
             changes=[{"field": "participants", "new": checked.rows}],
             note=f"batch {batch.pk}{' (replaced the list)' if replace else ''}",
         )
@@ -133,16 +139,16 @@ def participants_import_file(
     content: bytes,
     replace: bool = False,
     idempotency_key: str = "",
+    now: datetime | None = None,
     request: Any = None,
 ) -> ImportResult:
     """Import an uploaded file (CSV or spreadsheet, judged by its content). Callers read at most
     ``max_bytes() + 1`` bytes of an upload, so that a file too large is refused here, not read whole."""
     if len(content) > max_bytes():
-        raise InvalidInput(
-            [
-                _("file: the file is larger than %(mb)d MB: split it in parts.")
-                % {"mb": max_bytes() // (1024 * 1024)}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "too_large",
+            _("The file is larger than %(mb)d MB: split it in parts.") % {"mb": max_bytes() // (1024 * 1024)},
         )
     table = read_table(name, content)
     return participants_import(
@@ -152,6 +158,7 @@ def participants_import_file(
         replace=replace,
         sha256=hashlib.sha256(content).hexdigest(),
         idempotency_key=idempotency_key,
+        now=now,
         request=request,
     )
 
@@ -168,6 +175,7 @@ def participants_import_text(
     text: str,
     replace: bool = False,
     idempotency_key: str = "",
+    now: datetime | None = None,
     request: Any = None,
 ) -> ImportResult:
     """Import rows pasted from a spreadsheet (tab-separated) or typed as CSV, with the header first."""
@@ -178,6 +186,7 @@ def participants_import_text(
         replace=replace,
         sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         idempotency_key=idempotency_key,
+        now=now,
         request=request,
     )
 
@@ -190,20 +199,27 @@ def participants_add_rows(
     replace: bool = False,
     source: str = ImportSource.API,
     idempotency_key: str = "",
+    now: datetime | None = None,
     request: Any = None,
 ) -> ImportResult:
     """Add participants given as records ({column: value}), e.g. from the API or a one-person form
-    (or, with ``replace``, make them the event's whole list). Rows are numbered from 1."""
+    (or, with ``replace``, make them the event's whole list). Rows are numbered from 0, as the
+    API's list of records is indexed, so that a problem's field ``rows[2].age`` is the third record."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
 
     def numbered() -> Iterator[tuple[int, list[str]]]:
-        for number, record in enumerate(rows, start=1):
+        for number, record in enumerate(rows):
             yield number, [_as_text(record.get(column)) for column in COLUMNS]
 
-    unknown = sorted({key for record in rows for key in record} - set(COLUMNS))
+    # Each unknown key once, where it first appears.
+    unknown = {key: index for index, record in reversed(list(enumerate(rows))) for key in record}
+    unknown = {key: index for key, index in unknown.items() if key not in COLUMNS}
     if unknown:
-        raise InvalidInput([_("%(field)s: not a participant field.") % {"field": key} for key in unknown])
+        raise InvalidInput(
+            (f"rows[{index}].{key}", "unknown_field", _("Not a participant field."))
+            for key, index in sorted(unknown.items())
+        )
     table = Table(source=source, header=list(COLUMNS), rows=numbered())
     # The records' checksum, as the API sent them: what an idempotency key is compared with.
     sent = json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
@@ -215,6 +231,7 @@ def participants_add_rows(
         source=source,
         sha256=hashlib.sha256(sent.encode("utf-8", "surrogatepass")).hexdigest(),
         idempotency_key=idempotency_key,
+        now=now,
         request=request,
     )
 
@@ -228,7 +245,12 @@ def _as_text(value: Any) -> str:
 
 
 def participant_delete(
-    *, actor: Any, participant: Participant, version: int | None = None, request: Any = None
+    *,
+    actor: Any,
+    participant: Participant,
+    version: int | None = None,
+    now: datetime | None = None,
+    request: Any = None,
 ) -> None:
     """Remove one person from the event's list. ``version`` is the event's version the caller read
     (the API's If-Match): refused (``StaleWrite``) when the list changed since."""
@@ -246,13 +268,14 @@ def participant_delete(
             AuditAction.DELETE,
             actor=actor,
             request=request,
+            at=now,
             object_type="registries.participant",
             object_id=str(participant_id),
             object_label=f"participant {participant_id} of event {event.pk}",
         )
 
 
-def participants_clear(*, actor: Any, event: Event, request: Any = None) -> int:
+def participants_clear(*, actor: Any, event: Event, now: datetime | None = None, request: Any = None) -> int:
     """Remove the event's whole list of participants."""
     if not permissions.can(actor, "event.edit", event):
         permissions.refuse(request, "event.edit", event)
@@ -266,6 +289,7 @@ def participants_clear(*, actor: Any, event: Event, request: Any = None) -> int:
             actor=actor,
             obj=event,
             request=request,
+            at=now,
             changes=[{"field": "participants", "old": removed, "new": 0}],
         )
     return removed

@@ -19,12 +19,12 @@ from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import versions
 from wpsnap.core.errors import InvalidInput
-from wpsnap.core.files import attachment
+from wpsnap.core.forms import add_problems
 from wpsnap.core.middleware import max_body
 from wpsnap.plan.models import Plan
 
 from .. import page_selectors, selectors
-from ..forms import CountsForm, EventFileForm, EventFilterForm, EventForm, add_problems
+from ..forms import CountsForm, EventFileForm, EventFilterForm, EventForm
 from ..models import Event, Participation
 from ..permissions import event_files_visible_to
 from ..selectors import locked_message
@@ -331,7 +331,7 @@ def event_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     """The file, as an attachment, to those who may see its event."""
     event = event_for(request, pk)
     stored = get_or_refuse(request, event_files_visible_to(request.user), pk=file_pk, event_id=event.pk)
-    return attachment(stored.file, name=stored.original_name, kind=stored.kind)
+    return stored.as_attachment()
 
 
 @gate("event.edit", authenticated=True)

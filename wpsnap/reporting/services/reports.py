@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
-from wpsnap.core import audit, versions
-from wpsnap.core.errors import InvalidInput, WpsnapError
-from wpsnap.core.files import checked_kind
+from wpsnap.core import audit, clock, files, versions
+from wpsnap.core.errors import InvalidInput, Problem, WpsnapError
 from wpsnap.core.models import AuditAction
 from wpsnap.core.transactions import require_transaction
 from wpsnap.plan.models import Activity, IndicatorKind
@@ -35,11 +32,14 @@ from ..models import (
     ProgressStatus,
     ReportingPeriod,
 )
-from ..validation import Problem, check_dates, check_money, check_values
+from ..validation import check_dates, check_money, check_values
 
 
 class LockedError(WpsnapError):
     """The reporting period is locked (approved): nothing in it changes until a coordinator re-opens it."""
+
+    status = 409
+    code = "locked"
 
     def __init__(self, message: str, period: ReportingPeriod | None = None) -> None:
         super().__init__(message)
@@ -82,25 +82,38 @@ def _period_row_locked(period_id: int) -> ReportingPeriod:
 
 
 def report_start(
-    *, actor: Any, activity: Activity, agency: Organisation, period: ReportingPeriod, request: Any = None
+    *,
+    actor: Any,
+    activity: Activity,
+    agency: Organisation,
+    period: ReportingPeriod,
+    now: datetime | None = None,
+    request: Any = None,
 ) -> ProgressReport:
-    """Open (or return the existing) draft report of ``agency`` on ``activity`` for ``period``."""
+    """Open (or return the existing) draft report of ``agency`` on ``activity`` for ``period``. ``now``:
+    when (``wpsnap.core.clock``; the real clock by default), as in every service that stamps time."""
     if not permissions.can(actor, "report.create") or actor.organisation_id != agency.pk:
         permissions.refuse(request, "report.create")
     if period.plan_id != activity.plan_id:
-        raise InvalidInput([_("period: the period belongs to another plan.")])
+        raise InvalidInput.one("period", "invalid", _("The period belongs to another plan."))
     if not selectors.may_report(activity, agency):
-        raise InvalidInput(
-            [_("activity: %(agency)s is not named for this activity.") % {"agency": agency.label}]
+        raise InvalidInput.one(
+            "activity", "invalid", _("%(agency)s is not named for this activity.") % {"agency": agency.label}
         )
     with transaction.atomic():
         ensure_writable(period)
-        report, _created = ProgressReport.objects.get_or_create(
-            activity=activity,
-            agency=agency,
-            period=period,
-            defaults={"plan_id": activity.plan_id, "created_by": actor},
-        )
+        key = {"activity": activity, "agency": agency, "period": period}
+        report = ProgressReport.objects.filter(**key).first()
+        if report is not None:
+            return report
+        # get_or_create, by hand: the new row is dated before its first save (its history row with it).
+        report = clock.dated(ProgressReport(**key, plan_id=activity.plan_id, created_by=actor), now)
+        try:
+            with transaction.atomic():
+                report.save(force_insert=True)
+        except IntegrityError:
+            return ProgressReport.objects.get(**key)  # started meanwhile (one report per key)
+        clock.stamp(report, now, "created_at", "updated_at")
     return report
 
 
@@ -146,19 +159,26 @@ class ReportInput:
 NARRATIVE_FIELDS = ("done", "challenges", "next_steps")
 
 
+# The one vocabulary of a report's field keys: the report form's field names, the keys of the report's
+# version marks (``field_versions``) and the fields of the services' problems. The API renames them to its
+# own names by a table built from the same functions (``reporting.api.FieldNames``), never by parsing.
+# A cell's key is ``disaggregation.field_name``.
+
+
 def answer_key(indicator_id: int) -> str:
     return f"a{indicator_id}"
 
 
 def financing_key(source: str, part: str) -> str:
-    return f"fin-{source}-{part}"
+    """A source's planned or spent amount; ``part`` "" for the source itself."""
+    return f"fin-{source}-{part}" if part else f"fin-{source}"
 
 
 @dataclass
 class SaveResult:
     report: ProgressReport
-    # {field name: [messages]}: field names as the report form names them.
-    problems: dict[str, list[str]] = field(default_factory=dict)
+    # Each problem's field is a field key (the report form's names).
+    problems: list[Problem] = field(default_factory=list)
     # The field keys this save changed.
     changed: list[str] = field(default_factory=list)
 
@@ -167,7 +187,9 @@ class SaveResult:
         return not self.problems
 
 
-def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, request: Any = None) -> SaveResult:
+def report_save(
+    *, actor: Any, report: ProgressReport, data: ReportInput, now: datetime | None = None, request: Any = None
+) -> SaveResult:
     """Save what was typed into a draft or returned report, in one transaction.
 
     Valid entries are stored; invalid figures (text, negative) are not, and every problem is
@@ -190,24 +212,22 @@ def report_save(*, actor: Any, report: ProgressReport, data: ReportInput, reques
                 report, version=data.version, typed=typed, current=report_texts(report, stale & set(typed))
             )
         result = SaveResult(report=report)
-        _save_narrative(report, data, result, actor)
+        _save_narrative(report, data, result, actor, now)
         indicators = {i.pk: i for i in selectors.report_indicators(report)}
         unknown = set(data.values) | set(data.answers)
         unknown -= set(indicators)
         if unknown:
             raise InvalidInput(
-                [
-                    _("values: indicator %(id)s is not one of this activity's.") % {"id": i}
-                    for i in sorted(unknown)
-                ]
+                ("values", "invalid", _("Indicator %(id)s is not one of this activity's.") % {"id": i})
+                for i in sorted(unknown)
             )
         specs = selectors.indicator_specs(list(indicators.values()))
         for indicator_id, raw in data.values.items():
-            _save_values(report, indicators[indicator_id], specs[indicator_id], raw, result)
+            _save_values(report, indicators[indicator_id], specs[indicator_id], raw, result, now)
         for indicator_id, text in data.answers.items():
-            if _save_answer(report, indicators[indicator_id], text):
+            if _save_answer(report, indicators[indicator_id], text, now):
                 result.changed.append(answer_key(indicator_id))
-        _save_financing(report, data.financing, result)
+        _save_financing(report, data.financing, result, now)
         versions.bump(report, result.changed)
     return result
 
@@ -237,11 +257,13 @@ def report_texts(report: ProgressReport, keys: set[str] | None = None) -> dict[s
     return {key: texts.get(key, "") for key in wanted}
 
 
-def _add(result: SaveResult, name: str, message: str) -> None:
-    result.problems.setdefault(name, []).append(message)
+def _add(result: SaveResult, name: str, code: str, message: str) -> None:
+    result.problems.append(Problem(name, code, message))
 
 
-def _save_narrative(report: ProgressReport, data: ReportInput, result: SaveResult, actor: Any) -> None:
+def _save_narrative(
+    report: ProgressReport, data: ReportInput, result: SaveResult, actor: Any, now: datetime | None
+) -> None:
     changed: list[str] = []
     for name in ("done", "challenges", "next_steps"):
         value = getattr(data, name)
@@ -250,28 +272,33 @@ def _save_narrative(report: ProgressReport, data: ReportInput, result: SaveResul
             changed.append(name)
     if data.progress is not None and data.progress != report.progress:
         if data.progress not in ProgressStatus.values:
-            _add(result, "progress", _("Choose one of the statuses in the list."))
+            _add(result, "progress", "invalid_choice", _("Choose one of the statuses in the list."))
         else:
             report.progress = data.progress
             changed.append("progress")
     started = data.started_on if "started_on" in data.dates_sent else report.started_on
     finished = data.finished_on if "finished_on" in data.dates_sent else report.finished_on
     date_problems = check_dates(started, finished, report.period.start, report.period.end)
-    for problem in date_problems:
-        _add(result, problem.where, problem.message)
-    bad_dates = {p.where for p in date_problems}
+    result.problems.extend(date_problems)
+    bad_dates = {p.field for p in date_problems}
     for name, value in (("started_on", started), ("finished_on", finished)):
         if name in data.dates_sent and name not in bad_dates and getattr(report, name) != value:
             setattr(report, name, value)
             changed.append(name)
     if changed:
         report._history_user = actor  # type: ignore[attr-defined]
-        report.save(update_fields=[*changed, "updated_at"])
+        clock.dated(report, now).save(update_fields=[*changed, "updated_at"])
+        clock.stamp(report, now, "updated_at")
         result.changed.extend(changed)
 
 
 def _save_values(
-    report: ProgressReport, indicator: Any, spec_pair: Any, raw: dict[str, str], result: SaveResult
+    report: ProgressReport,
+    indicator: Any,
+    spec_pair: Any,
+    raw: dict[str, str],
+    result: SaveResult,
+    now: datetime | None,
 ) -> None:
     """Store the cells sent; the rules see them together with the cells already stored, so that
     changing one cell is checked against the rest of the table."""
@@ -279,51 +306,56 @@ def _save_values(
     existing = {v.cell: v for v in IndicatorValue.objects.filter(report=report, indicator=indicator)}
     merged = {cell: f"{row.value.normalize():f}" for cell, row in existing.items()} | raw
     checked = check_values(indicator.kind, spec, merged)
-    for problem in checked.problems:
-        _add(result, field_name(indicator.pk, problem.where), problem.message)
+    result.problems.extend(
+        Problem(field_name(indicator.pk, p.field), p.code, p.message) for p in checked.problems
+    )
     for cell in raw:
         value = checked.clean.get(cell)
         row = existing.get(cell)
         if value is not None:
             if row is None:
-                IndicatorValue.objects.create(
+                new = IndicatorValue(
                     report=report, indicator=indicator, breakdown=breakdown, cell=cell, value=value
                 )
+                clock.dated(new, now).save(force_insert=True)
             elif row.value != value:
                 row.value = value
-                row.save(update_fields=["value"])
+                clock.dated(row, now).save(update_fields=["value"])
             else:
                 continue
             result.changed.append(field_name(indicator.pk, cell))
         elif row is not None and not raw[cell].strip():
-            row.delete()  # sent blank: cleared; a refused entry keeps its stored value
+            clock.dated(row, now).delete()  # sent blank: cleared; a refused entry keeps its stored value
             result.changed.append(field_name(indicator.pk, cell))
 
 
-def _save_answer(report: ProgressReport, indicator: Any, text: str) -> bool:
+def _save_answer(report: ProgressReport, indicator: Any, text: str, now: datetime | None) -> bool:
     """Store one answer; whether anything changed."""
     text = text.strip()
     row = IndicatorAnswer.objects.filter(report=report, indicator=indicator).first()
     if not text:
         if row is not None:
-            row.delete()
+            clock.dated(row, now).delete()
             return True
         return False
     if row is None:
-        IndicatorAnswer.objects.create(report=report, indicator=indicator, text=text)
+        answer = IndicatorAnswer(report=report, indicator=indicator, text=text)
+        clock.dated(answer, now).save(force_insert=True)
     elif row.text != text:
         row.text = text
-        row.save(update_fields=["text"])
+        clock.dated(row, now).save(update_fields=["text"])
     else:
         return False
     return True
 
 
-def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]], result: SaveResult) -> None:
+def _save_financing(
+    report: ProgressReport, financing: dict[str, dict[str, str]], result: SaveResult, now: datetime | None
+) -> None:
     existing = {line.source: line for line in report.financing.all()}
     for source, amounts in financing.items():
         if source not in FundingSource.values:
-            _add(result, f"fin-{source}", _("Unknown source of funds."))
+            _add(result, financing_key(source, ""), "invalid_choice", _("Unknown source of funds."))
             continue
         parsed: dict[str, Decimal | None] = {}
         for part in ("planned", "spent"):
@@ -331,13 +363,14 @@ def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]]
                 continue
             value, message = check_money(amounts[part])
             if message:
-                _add(result, f"fin-{source}-{part}", message)
+                _add(result, financing_key(source, part), "invalid", message)
             else:
                 parsed[part] = value
         line = existing.get(source)
         if line is None:
             if any(v is not None for v in parsed.values()):
-                FinancingLine.objects.create(report=report, source=source, **parsed)
+                line = FinancingLine(report=report, source=source, **parsed)
+                clock.dated(line, now).save(force_insert=True)
                 result.changed.extend(
                     financing_key(source, part) for part, v in parsed.items() if v is not None
                 )
@@ -347,9 +380,9 @@ def _save_financing(report: ProgressReport, financing: dict[str, dict[str, str]]
             setattr(line, name, parsed[name])
         result.changed.extend(financing_key(source, part) for part in changed)
         if line.planned is None and line.spent is None:
-            line.delete()
+            clock.dated(line, now).delete()
         elif changed:
-            line.save(update_fields=changed)
+            clock.dated(line, now).save(update_fields=changed)
 
 
 def report_problems(report: ProgressReport) -> list[Problem]:
@@ -366,7 +399,7 @@ def report_problems(report: ProgressReport) -> list[Problem]:
         if indicator.kind == IndicatorKind.COUNT:
             checked = check_values(indicator.kind, specs[indicator.pk][1], raw)
             problems.extend(
-                Problem(field_name(indicator.pk, p.where), p.rule, p.message) for p in checked.problems
+                Problem(field_name(indicator.pk, p.field), p.code, p.message) for p in checked.problems
             )
             if not raw and report.progress not in ("not_started", "cancelled"):
                 problems.append(
@@ -378,7 +411,7 @@ def report_problems(report: ProgressReport) -> list[Problem]:
                 )
         elif indicator.pk not in answered and report.progress not in ("not_started", "cancelled"):
             problems.append(
-                Problem(f"a{indicator.pk}", "required", _("Answer this indicator before submitting."))
+                Problem(answer_key(indicator.pk), "required", _("Answer this indicator before submitting."))
             )
     if not report.done.strip() and report.progress not in ("not_started",):
         problems.append(Problem("done", "required", _("Say what was done in the period.")))
@@ -388,20 +421,24 @@ def report_problems(report: ProgressReport) -> list[Problem]:
     return problems
 
 
-def comment_add(*, actor: Any, report: ProgressReport, text: str, request: Any = None) -> Comment:
+def comment_add(
+    *, actor: Any, report: ProgressReport, text: str, now: datetime | None = None, request: Any = None
+) -> Comment:
     """Add a comment to the report's conversation, with an audit line (its length, not its words: the
     comment itself is on the report, behind the gate)."""
     if not permissions.can(actor, "report.comment", report):
         permissions.refuse(request, "report.comment", report)
     text = text.strip()
     if not text:
-        raise InvalidInput([_("text: write the comment first.")])
+        raise InvalidInput.one("text", "required", _("Write the comment first."))
     with transaction.atomic():
         comment = Comment.objects.create(report=report, author=actor, text=text)
+        clock.stamp(comment, now, "at")
         audit.record(
             AuditAction.CREATE,
             actor=actor,
             request=request,
+            at=now,
             object_type="reporting.comment",
             object_id=str(comment.pk),
             object_label=f"comment {comment.pk} on report {report.pk}",
@@ -414,35 +451,34 @@ def comment_add(*, actor: Any, report: ProgressReport, text: str, request: Any =
 
 
 def evidence_add(
-    *, actor: Any, report: ProgressReport, name: str, content: bytes, request: Any = None
+    *,
+    actor: Any,
+    report: ProgressReport,
+    name: str,
+    content: bytes,
+    now: datetime | None = None,
+    request: Any = None,
 ) -> Evidence:
     """Keep a file backing the report, after checking what it really is and its size."""
     if not permissions.can(actor, "report.edit", report):
         permissions.refuse(request, "report.edit", report)
-    kind = checked_kind(name, content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
+    upload = files.upload_check(name=name, content=content, max_bytes=settings.WPSNAP_EVIDENCE_MAX_BYTES)
     with transaction.atomic():
         ensure_writable(report.period_id)
-        evidence = Evidence(
-            report=report,
-            original_name=name[:255] or "evidence",
-            kind=kind,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=actor,
-        )
-        evidence.file.save("upload", ContentFile(content), save=False)
-        evidence.save()
+        evidence = files.stored_file_save(stored=Evidence(report=report), upload=upload, actor=actor, now=now)
         versions.bump(report, ["evidence"])  # what reviewers judge: a step on an older page is refused
     return evidence
 
 
-def evidence_delete(*, actor: Any, evidence: Evidence, request: Any = None) -> None:
+def evidence_delete(
+    *, actor: Any, evidence: Evidence, now: datetime | None = None, request: Any = None
+) -> None:
     report = evidence.report
     if not permissions.can(actor, "report.edit", report):
         permissions.refuse(request, "report.edit", report)
     with transaction.atomic():
         ensure_writable(report.period_id)
-        stored = evidence.file.name or ""
-        evidence.delete()
+        evidence.delete_file_on_commit()
+        evidence._history_user = actor  # type: ignore[attr-defined]
+        clock.dated(evidence, now).delete()
         versions.bump(report, ["evidence"])
-        transaction.on_commit(lambda: evidence.file.storage.delete(stored))

@@ -4,15 +4,15 @@ notifying people after the commit."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wpsnap.accounts import permissions
-from wpsnap.core import versions
+from wpsnap.core import clock, versions
 from wpsnap.core.errors import InvalidInput
 
 from .. import notifications, selectors
@@ -24,8 +24,8 @@ from .reports import ensure_writable, report_problems, report_texts
 def _refuse_stale(report: ProgressReport, version: int) -> None:
     """A step taken on a page (or API read) older than the report: every change since is a conflict."""
     if version > report.version:
-        raise InvalidInput(
-            [_("version: %(version)d is not a version of this report.") % {"version": version}]
+        raise InvalidInput.one(
+            "version", "invalid", _("%(version)d is not a version of this report.") % {"version": version}
         )
     changed = versions.changed_since(report, version)
     current = report_texts(report, set(changed))
@@ -44,9 +44,10 @@ def report_transition(
     step: str,
     comment: str = "",
     version: int | None = None,
+    now: datetime | None = None,
     request: Any = None,
 ) -> ProgressReport:
-    """Take workflow ``step`` on ``report``. Refused when the table has no such step from the report's
+    """Take workflow ``step`` on ``report`` (at ``now``: ``wpsnap.core.clock``; the real clock by default). Refused when the table has no such step from the report's
     status, the gate says no, the period is locked, a return has no comment, or (submit) the report
     still has problems. ``version`` is the version the person looked at (the review page's hidden
     field, the API's If-Match): a step judges the whole report, so it is refused (``StaleWrite``) when
@@ -61,11 +62,11 @@ def report_transition(
         if transition is None:
             if not permissions.can(actor, "report.view", report):
                 raise permissions.Refusal("report.view", report, hide=True)
-            raise InvalidInput(
-                [
-                    _("status: a report that is “%(status)s” cannot be %(step)s.")
-                    % {"status": STATUS_LABELS[Status(report.status)], "step": _step_past(step)}
-                ]
+            raise InvalidInput.one(
+                "status",
+                "invalid_step",
+                _("A report that is “%(status)s” cannot be %(step)s.")
+                % {"status": STATUS_LABELS[Status(report.status)], "step": _step_past(step)},
             )
         if not permissions.can(actor, transition.action, report):
             visible = permissions.can(actor, "report.view", report)
@@ -78,41 +79,46 @@ def report_transition(
             _refuse_stale(report, version)
         comment = comment.strip()
         if transition.needs_comment and not comment:
-            raise InvalidInput([_("comment: say what needs correcting, so that the agency can act on it.")])
+            raise InvalidInput.one(
+                "comment", "required", _("Say what needs correcting, so that the agency can act on it.")
+            )
         if step == Step.SUBMIT:
             problems = report_problems(report)
             if problems:
-                raise InvalidInput([f"{p.where}: {p.message}" for p in problems])
-        now = timezone.now()
+                raise InvalidInput(problems)
+        at = clock.moment(now)
         source = report.status
         report.status = transition.target
         fields = ["status", "updated_at"]
         if step == Step.SUBMIT:
-            report.submitted_at = now
+            report.submitted_at = at
             fields.append("submitted_at")
         elif step == Step.APPROVE:
-            report.approved_at, report.approved_by = now, actor
+            report.approved_at, report.approved_by = at, actor
             fields += ["approved_at", "approved_by"]
         elif step == Step.PUBLISH:
-            report.published_at = now
+            report.published_at = at
             fields.append("published_at")
         report._history_user = actor  # type: ignore[attr-defined]
         report._change_reason = step  # type: ignore[attr-defined]
-        report.save(update_fields=fields)
+        clock.dated(report, now).save(update_fields=fields)
+        clock.stamp(report, now, "updated_at")
         versions.bump(report, ["status"])
-        ReportTransition.objects.create(
+        transition_row = ReportTransition.objects.create(
             report=report, source=source, target=report.status, actor=actor, note=comment
         )
+        clock.stamp(transition_row, now, "at")
         if comment:
-            Comment.objects.create(report=report, author=actor, text=comment)
+            clock.stamp(Comment.objects.create(report=report, author=actor, text=comment), now, "at")
         number = ReportVersion.objects.filter(report=report).count() + 1
-        ReportVersion.objects.create(
+        snapshot = ReportVersion.objects.create(
             report=report,
             number=number,
             status=report.status,
             content=selectors.report_content(report),
             actor=actor,
         )
+        clock.stamp(snapshot, now, "at")
         transaction.on_commit(lambda: notifications.after_step(report.pk, step, comment))
     return report
 
@@ -127,31 +133,45 @@ def _step_past(step: str) -> str:
     }.get(Step(step), step)
 
 
-def report_submit(*, actor: Any, report: ProgressReport, request: Any = None) -> ProgressReport:
-    return report_transition(actor=actor, report=report, step=Step.SUBMIT, request=request)
+def report_submit(
+    *, actor: Any, report: ProgressReport, now: datetime | None = None, request: Any = None
+) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.SUBMIT, now=now, request=request)
 
 
 def report_endorse(
-    *, actor: Any, report: ProgressReport, comment: str = "", request: Any = None
+    *, actor: Any, report: ProgressReport, comment: str = "", now: datetime | None = None, request: Any = None
 ) -> ProgressReport:
-    return report_transition(actor=actor, report=report, step=Step.ENDORSE, comment=comment, request=request)
+    return report_transition(
+        actor=actor, report=report, step=Step.ENDORSE, comment=comment, now=now, request=request
+    )
 
 
-def report_return(*, actor: Any, report: ProgressReport, comment: str, request: Any = None) -> ProgressReport:
-    return report_transition(actor=actor, report=report, step=Step.RETURN, comment=comment, request=request)
+def report_return(
+    *, actor: Any, report: ProgressReport, comment: str, now: datetime | None = None, request: Any = None
+) -> ProgressReport:
+    return report_transition(
+        actor=actor, report=report, step=Step.RETURN, comment=comment, now=now, request=request
+    )
 
 
 def report_approve(
-    *, actor: Any, report: ProgressReport, comment: str = "", request: Any = None
+    *, actor: Any, report: ProgressReport, comment: str = "", now: datetime | None = None, request: Any = None
 ) -> ProgressReport:
-    return report_transition(actor=actor, report=report, step=Step.APPROVE, comment=comment, request=request)
+    return report_transition(
+        actor=actor, report=report, step=Step.APPROVE, comment=comment, now=now, request=request
+    )
 
 
-def report_publish(*, actor: Any, report: ProgressReport, request: Any = None) -> ProgressReport:
-    return report_transition(actor=actor, report=report, step=Step.PUBLISH, request=request)
+def report_publish(
+    *, actor: Any, report: ProgressReport, now: datetime | None = None, request: Any = None
+) -> ProgressReport:
+    return report_transition(actor=actor, report=report, step=Step.PUBLISH, now=now, request=request)
 
 
-def period_lock(*, actor: Any, period: ReportingPeriod, request: Any = None) -> ReportingPeriod:
+def period_lock(
+    *, actor: Any, period: ReportingPeriod, now: datetime | None = None, request: Any = None
+) -> ReportingPeriod:
     """Approve and lock a period: refused while reports in it wait for review."""
     if not permissions.can(actor, "period.manage", period):
         permissions.refuse(request, "period.manage", period)
@@ -164,32 +184,35 @@ def period_lock(*, actor: Any, period: ReportingPeriod, request: Any = None) -> 
         waiting = ProgressReport.objects.filter(period=period, status__in=[Status.SUBMITTED, Status.ENDORSED])
         if waiting.exists():
             count = waiting.count()
-            raise InvalidInput(
-                [
-                    ngettext(
-                        "period: %(count)d report still waits for review; approve or return it first.",
-                        "period: %(count)d reports still wait for review; approve or return them first.",
-                        count,
-                    )
-                    % {"count": count}
-                ]
+            raise InvalidInput.one(
+                "period",
+                "waiting",
+                ngettext(
+                    "%(count)d report still waits for review; approve or return it first.",
+                    "%(count)d reports still wait for review; approve or return them first.",
+                    count,
+                )
+                % {"count": count},
             )
-        period.locked_at, period.locked_by = timezone.now(), actor
+        period.locked_at, period.locked_by = clock.moment(now), actor
         period._history_user = actor  # type: ignore[attr-defined]
         period._change_reason = "lock"  # type: ignore[attr-defined]
-        period.save(update_fields=["locked_at", "locked_by", "updated_at"])
+        clock.dated(period, now).save(update_fields=["locked_at", "locked_by", "updated_at"])
+        clock.stamp(period, now, "updated_at")
     return period
 
 
 def period_reopen(
-    *, actor: Any, period: ReportingPeriod, reason: str, request: Any = None
+    *, actor: Any, period: ReportingPeriod, reason: str, now: datetime | None = None, request: Any = None
 ) -> ReportingPeriod:
     """Unlock an approved period. Only a coordinator, and only with a reason, which is recorded."""
     if not permissions.can(actor, "period.manage", period):
         permissions.refuse(request, "period.manage", period)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput([_("reason: say why the period is re-opened; the reason is recorded.")])
+        raise InvalidInput.one(
+            "reason", "required", _("Say why the period is re-opened; the reason is recorded.")
+        )
     with transaction.atomic():
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)  # as period_lock
         if not period.is_locked:
@@ -198,5 +221,6 @@ def period_reopen(
         period._history_user = actor  # type: ignore[attr-defined]
         # The reason travels with the history row into the audit trail.
         period._change_reason = f"re-opened: {reason}"  # type: ignore[attr-defined]
-        period.save(update_fields=["locked_at", "locked_by", "updated_at"])
+        clock.dated(period, now).save(update_fields=["locked_at", "locked_by", "updated_at"])
+        clock.stamp(period, now, "updated_at")
     return period

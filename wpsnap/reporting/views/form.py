@@ -23,11 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.forms import add_problems
 from wpsnap.accounts.models import Organisation
 from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
-from wpsnap.core.files import attachment
+from wpsnap.core.forms import add_problems
 from wpsnap.core.middleware import max_body
 
 from .. import form_selectors, services
@@ -130,7 +129,8 @@ def report_start(request: HttpRequest) -> HttpResponse:
     except LockedError as exc:
         return _activities(request, period.pk, error=str(exc), status=409)
     except InvalidInput as exc:
-        problems = [problem.partition(": ")[2] or problem for problem in exc.problems]
+        # The choice is the activity and period, which the page names: the messages say what is wrong.
+        problems = [problem.message for problem in exc.problems]
         return _activities(request, period.pk, error=" ".join(problems), status=400)
     return redirect("reporting:report_edit", pk=report.pk)
 
@@ -224,7 +224,7 @@ def _save(request: HttpRequest, report: ProgressReport, form: ReportForm) -> ser
     """Save what the form holds into the draft, and put every problem next to its field."""
     form.is_valid()  # the form's own checks (dates); the services judge the figures
     result = services.report_save(actor=request.user, report=report, data=form.to_input(), request=request)
-    form.add_problems(result.problems)
+    add_problems(form, result.problems)
     return result
 
 
@@ -258,7 +258,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except versions.StaleWrite as exc:
         return _conflict(request, report, form, exc)
     except InvalidInput as exc:
-        form.add_service_problems(exc.problems)
+        add_problems(form, exc.problems)
     if form.errors:
         if submit:
             notice = _(
@@ -362,7 +362,7 @@ def report_take(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRespons
                 return response
             return _conflict(request, report, form, exc)
         except InvalidInput as exc:
-            form.add_service_problems(exc.problems)
+            add_problems(form, exc.problems)
     if blocked is not None:
         notice = f"{blocked} {_('Nothing was saved.')}"
         if request.htmx:  # type: ignore[attr-defined]
@@ -490,4 +490,4 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         request, form_selectors.evidence_visible_to(request.user), pk=pk
     )
     permissions.require(request, "report.view", evidence.report)
-    return attachment(evidence.file, name=evidence.original_name, kind=evidence.kind, default_name="evidence")
+    return evidence.as_attachment()
