@@ -1,8 +1,9 @@
 """The access matrix: every role x every page and API endpoint x own / other agency's object x read / write.
 
-Each case lists the roles that may succeed. A request succeeds when it answers 2xx, or redirects
-anywhere but to a sign-in or second-factor page. For every (role, case) the test asserts that the
-outcome matches: 0 unauthorised successes and 0 wrongful refusals. Refused attempts on an object
+Each case lists the roles that may succeed, and the status each role gets (``codes``, one column per
+role). A request succeeds when it answers 2xx, or redirects anywhere but to a sign-in or second-factor
+page. For every (role, case) the test asserts that the outcome matches, 0 unauthorised successes and 0
+wrongful refusals, and that the status is exactly the one given. Refused attempts on an object
 are written to the audit trail. Later issues add their objects to CASES.
 
 Events and participants: MoD's events are "own" for the focal point and approver; the matrix's NGO is
@@ -27,7 +28,9 @@ from wpsnap.plan.models import Plan
 
 from ..conftest import sign_in
 
-ALL = frozenset({"anonymous", "coordinator", "approver", "focal_point", "ngo_contributor", "evaluator"})
+# The column order of each case's ``codes``.
+COLUMNS = ("anonymous", "coordinator", "approver", "focal_point", "ngo_contributor", "evaluator")
+ALL = frozenset(COLUMNS)
 SIGNED_IN = ALL - {"anonymous"}
 COORDINATOR = frozenset({"coordinator"})
 SEES_DRAFTS = frozenset({"coordinator", "evaluator"})
@@ -78,6 +81,16 @@ class Case:
     api: bool = False
     # Whether a refusal must leave an access_refused line in the audit trail.
     logs_refusal: bool = True
+    # The status each role gets, in the order of COLUMNS ("-" where the case does not apply): a refusal
+    # is 403 where the caller may see the object, 404 where it is outside their scope, 302 to the sign-in
+    # page or 401 for an anonymous visitor; a success 200, 201, 204 or a redirect onward (302).
+    codes: str = ""
+
+    def expected(self, role: str) -> int:
+        assert len(self.codes.split()) == len(COLUMNS), f"{self.name}: give each role's status (codes)"
+        code = self.codes.split()[COLUMNS.index(role)]
+        assert code != "-", f"{self.name}: no status given for {role}"
+        return int(code)
 
     @property
     def needs_events(self) -> bool:
@@ -127,45 +140,91 @@ PASTED = {"text": "sex,age\nwomen,31\n"}
 ROWS = {"rows": [{"sex": "women", "age": 31}]}
 COUNTS = {"counts": {"sex:women|age:18-24": 4}}
 
+# codes: anonymous, coordinator, approver, focal_point, ngo_contributor, evaluator (COLUMNS).
 EVENT_CASES = [
     # --- events and participants: pages ---
-    Case("events: event list", "get", lambda w: _page("event_list"), SIGNED_IN),
-    Case("events: new event form", "get", lambda w: _page("event_create"), EVENT_CREATORS),
     Case(
-        "events: record an event", "post", lambda w: _page("event_create"), EVENT_CREATORS, data=_event_form
+        "events: event list", "get", lambda w: _page("event_list"), SIGNED_IN, codes="302 200 200 200 200 200"
     ),
-    Case("events: own event", "get", lambda w: _page("event_detail", w.own_event.pk), SIGNED_IN),
     Case(
-        "events: other agency's event", "get", lambda w: _page("event_detail", w.other_event.pk), SEES_DRAFTS
+        "events: new event form",
+        "get",
+        lambda w: _page("event_create"),
+        EVENT_CREATORS,
+        codes="302 403 403 200 200 403",
     ),
-    Case("events: edit own event", "get", lambda w: _page("event_edit", w.own_event.pk), WRITERS),
+    Case(
+        "events: record an event",
+        "post",
+        lambda w: _page("event_create"),
+        EVENT_CREATORS,
+        data=_event_form,
+        codes="302 403 403 302 302 403",
+    ),
+    Case(
+        "events: own event",
+        "get",
+        lambda w: _page("event_detail", w.own_event.pk),
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
+    Case(
+        "events: other agency's event",
+        "get",
+        lambda w: _page("event_detail", w.other_event.pk),
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
+    Case(
+        "events: edit own event",
+        "get",
+        lambda w: _page("event_edit", w.own_event.pk),
+        WRITERS,
+        codes="302 403 403 200 403 403",
+    ),
     Case(
         "events: save own event",
         "post",
         lambda w: _page("event_edit", w.own_event.pk),
         WRITERS,
         data=_event_form,
+        codes="302 403 403 302 403 403",
     ),
-    Case("events: edit other agency's event", "get", lambda w: _page("event_edit", w.other_event.pk), NOBODY),
+    Case(
+        "events: edit other agency's event",
+        "get",
+        lambda w: _page("event_edit", w.other_event.pk),
+        NOBODY,
+        codes="302 403 403 404 404 403",
+    ),
     Case(
         "events: save other agency's event",
         "post",
         lambda w: _page("event_edit", w.other_event.pk),
         NOBODY,
         data=_event_form,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: edit the NGO's own event",
         "get",
         lambda w: _page("event_edit", w.ngo_event.pk),
         frozenset({"ngo_contributor"}),
+        codes="302 403 403 404 200 403",
     ),
-    Case("events: delete own event", "post", lambda w: _page("event_delete", w.own_event.pk), WRITERS),
+    Case(
+        "events: delete own event",
+        "post",
+        lambda w: _page("event_delete", w.own_event.pk),
+        WRITERS,
+        codes="302 403 403 302 403 403",
+    ),
     Case(
         "events: delete other agency's event",
         "post",
         lambda w: _page("event_delete", w.other_event.pk),
         NOBODY,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: add a file to own event",
@@ -173,6 +232,7 @@ EVENT_CASES = [
         lambda w: _page("event_file_add", w.own_event.pk),
         WRITERS,
         data=_file,
+        codes="302 403 403 302 403 403",
     ),
     Case(
         "events: add a file to other agency's event",
@@ -180,66 +240,77 @@ EVENT_CASES = [
         lambda w: _page("event_file_add", w.other_event.pk),
         NOBODY,
         data=_file,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: own event's file",
         "get",
         lambda w: _page("event_file", w.own_event.pk, w.own_file.pk),
         SIGNED_IN,
+        codes="302 200 200 200 200 200",
     ),
     Case(
         "events: other agency's file",
         "get",
         lambda w: _page("event_file", w.other_event.pk, w.other_file.pk),
         SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
     ),
     Case(
         "events: delete own event's file",
         "post",
         lambda w: _page("event_file_delete", w.own_event.pk, w.own_file.pk),
         WRITERS,
+        codes="302 403 403 302 403 403",
     ),
     Case(
         "events: delete other agency's file",
         "post",
         lambda w: _page("event_file_delete", w.other_event.pk, w.other_file.pk),
         NOBODY,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: own participants",
         "get",
         lambda w: _page("participant_list", w.own_event.pk),
         PARTICIPANT_READERS,
+        codes="302 200 200 200 404 403",
     ),
     Case(
         "events: other agency's participants",
         "get",
         lambda w: _page("participant_list", w.other_event.pk),
         COORDINATOR,
+        codes="302 200 404 404 404 403",
     ),
     Case(
         "events: the NGO's participants",
         "get",
         lambda w: _page("participant_list", w.ngo_event.pk),
         frozenset({"coordinator", "ngo_contributor"}),
+        codes="302 200 404 404 200 403",
     ),
     Case(
         "events: export own participants",
         "get",
         lambda w: _page("participant_export", w.own_event.pk),
         PARTICIPANT_READERS,
+        codes="302 200 200 200 404 403",
     ),
     Case(
         "events: export other agency's participants",
         "get",
         lambda w: _page("participant_export", w.other_event.pk),
         COORDINATOR,
+        codes="302 200 404 404 404 403",
     ),
     Case(
         "events: import form of own event",
         "get",
         lambda w: _page("participant_import", w.own_event.pk),
         WRITERS,
+        codes="302 403 403 200 403 403",
     ),
     Case(
         "events: import into own event",
@@ -247,6 +318,7 @@ EVENT_CASES = [
         lambda w: _page("participant_import", w.own_event.pk),
         WRITERS,
         data=lambda w: PASTED,
+        codes="302 403 403 302 403 403",
     ),
     Case(
         "events: import into other agency's event",
@@ -254,63 +326,104 @@ EVENT_CASES = [
         lambda w: _page("participant_import", w.other_event.pk),
         NOBODY,
         data=lambda w: PASTED,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: own template xlsx",
         "get",
         lambda w: _page("participant_template_xlsx", w.own_event.pk),
         WRITERS,
+        codes="302 403 403 200 403 403",
     ),
     Case(
         "events: own template csv",
         "get",
         lambda w: _page("participant_template_csv", w.own_event.pk),
         WRITERS,
+        codes="302 403 403 200 403 403",
     ),
     Case(
         "events: other agency's template",
         "get",
         lambda w: _page("participant_template_csv", w.other_event.pk),
         NOBODY,
+        codes="302 403 403 404 404 403",
     ),
     Case(
         "events: delete own participant",
         "post",
         lambda w: _page("participant_delete", w.own_event.pk, w.own_participant.pk),
         WRITERS,
+        codes="302 403 403 302 403 403",
     ),
     Case(
         "events: delete other agency's participant",
         "post",
         lambda w: _page("participant_delete", w.other_event.pk, w.other_participant.pk),
         NOBODY,
+        codes="302 403 403 404 404 403",
     ),
-    Case("events: own counts form", "get", lambda w: _page("event_counts", w.own_counts_event.pk), WRITERS),
+    Case(
+        "events: own counts form",
+        "get",
+        lambda w: _page("event_counts", w.own_counts_event.pk),
+        WRITERS,
+        codes="302 403 403 200 404 403",
+    ),
     Case(
         "events: save own counts",
         "post",
         lambda w: _page("event_counts", w.own_counts_event.pk),
         WRITERS,
         data=lambda w: {"n-sex-women--age-18-24": "4"},
+        codes="302 403 403 302 404 403",
     ),
-    Case("events: other agency's counts", "get", lambda w: _page("event_counts", w.other_event.pk), NOBODY),
-    Case("events: derivation rules", "get", lambda w: _page("rule_list"), SIGNED_IN),
+    Case(
+        "events: other agency's counts",
+        "get",
+        lambda w: _page("event_counts", w.other_event.pk),
+        NOBODY,
+        codes="302 403 403 404 404 403",
+    ),
+    Case(
+        "events: derivation rules",
+        "get",
+        lambda w: _page("rule_list"),
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
     Case(
         "events: bind an indicator",
         "post",
         lambda w: _page("rule_set", w.indicator.pk),
         COORDINATOR,
         data=lambda w: {"action": "set", "measure": "participants", "kinds": ["training"]},
+        codes="302 302 403 403 403 403",
     ),
     # --- events and participants: the API ---
-    Case("events: api events", "get", lambda w: "/api/v1/events/", SIGNED_IN, api=True),
-    Case("events: api own event", "get", lambda w: f"/api/v1/events/{w.own_event.pk}/", SIGNED_IN, api=True),
+    Case(
+        "events: api events",
+        "get",
+        lambda w: "/api/v1/events/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
+    Case(
+        "events: api own event",
+        "get",
+        lambda w: f"/api/v1/events/{w.own_event.pk}/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
     Case(
         "events: api other agency's event",
         "get",
         lambda w: f"/api/v1/events/{w.other_event.pk}/",
         SEES_DRAFTS,
         api=True,
+        codes="401 200 404 404 404 200",
     ),
     Case(
         "events: api record an event",
@@ -319,6 +432,7 @@ EVENT_CASES = [
         EVENT_CREATORS,
         api=True,
         data=_api_event,
+        codes="401 403 403 201 201 403",
     ),
     Case(
         "events: api edit own event",
@@ -327,6 +441,7 @@ EVENT_CASES = [
         WRITERS,
         api=True,
         data=lambda w: {"title": "Changed"},
+        codes="401 403 403 200 403 403",
     ),
     Case(
         "events: api replace own event",
@@ -335,6 +450,7 @@ EVENT_CASES = [
         WRITERS,
         api=True,
         data=lambda w: {k: v for k, v in _api_event(w).items() if k != "plan"},
+        codes="401 403 403 200 403 403",
     ),
     Case(
         "events: api edit other agency's event",
@@ -343,6 +459,7 @@ EVENT_CASES = [
         NOBODY,
         api=True,
         data=lambda w: {"title": "Changed"},
+        codes="401 403 403 404 404 403",
     ),
     Case(
         "events: api edit the NGO's own event",
@@ -351,6 +468,7 @@ EVENT_CASES = [
         frozenset({"ngo_contributor"}),
         api=True,
         data=lambda w: {"title": "Changed"},
+        codes="401 403 403 404 200 403",
     ),
     Case(
         "events: api delete own event",
@@ -358,6 +476,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.own_event.pk}/",
         WRITERS,
         api=True,
+        codes="401 403 403 204 403 403",
     ),
     Case(
         "events: api delete other agency's event",
@@ -365,6 +484,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.other_event.pk}/",
         NOBODY,
         api=True,
+        codes="401 403 403 404 404 403",
     ),
     Case(
         "events: api own participants",
@@ -372,6 +492,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.own_event.pk}/participants/",
         PARTICIPANT_READERS,
         api=True,
+        codes="401 200 200 200 403 403",
     ),
     Case(
         "events: api other agency's participants",
@@ -379,6 +500,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.other_event.pk}/participants/",
         COORDINATOR,
         api=True,
+        codes="401 200 404 404 404 403",
     ),
     Case(
         "events: api the NGO's participants",
@@ -386,6 +508,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.ngo_event.pk}/participants/",
         frozenset({"coordinator", "ngo_contributor"}),
         api=True,
+        codes="401 200 404 404 200 403",
     ),
     Case(
         "events: api add participants to own event",
@@ -394,6 +517,7 @@ EVENT_CASES = [
         WRITERS,
         api=True,
         data=lambda w: ROWS,
+        codes="401 403 403 201 403 403",
     ),
     Case(
         "events: api add participants to other agency's event",
@@ -402,6 +526,7 @@ EVENT_CASES = [
         NOBODY,
         api=True,
         data=lambda w: ROWS,
+        codes="401 403 403 404 404 403",
     ),
     Case(
         "events: api delete own participant",
@@ -409,6 +534,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.own_event.pk}/participants/{w.own_participant.pk}/",
         WRITERS,
         api=True,
+        codes="401 403 403 204 404 403",
     ),
     Case(
         "events: api delete other agency's participant",
@@ -416,6 +542,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.other_event.pk}/participants/{w.other_participant.pk}/",
         NOBODY,
         api=True,
+        codes="401 403 403 404 404 403",
     ),
     Case(
         "events: api own counts",
@@ -423,6 +550,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.own_counts_event.pk}/counts/",
         SIGNED_IN - {"ngo_contributor"},
         api=True,
+        codes="401 200 200 200 404 200",
     ),
     Case(
         "events: api counts of own partnered event",
@@ -430,6 +558,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.own_event.pk}/counts/",
         SIGNED_IN,
         api=True,
+        codes="401 200 200 200 200 200",
     ),
     Case(
         "events: api other agency's counts",
@@ -437,6 +566,7 @@ EVENT_CASES = [
         lambda w: f"/api/v1/events/{w.other_event.pk}/counts/",
         SEES_DRAFTS,
         api=True,
+        codes="401 200 404 404 404 200",
     ),
     Case(
         "events: api save own counts",
@@ -445,6 +575,7 @@ EVENT_CASES = [
         WRITERS,
         api=True,
         data=lambda w: COUNTS,
+        codes="401 403 403 200 404 403",
     ),
     Case(
         "events: api save other agency's counts",
@@ -453,14 +584,23 @@ EVENT_CASES = [
         NOBODY,
         api=True,
         data=lambda w: COUNTS,
+        codes="401 403 403 404 404 403",
     ),
-    Case("events: api topics", "get", lambda w: "/api/v1/topics/", SIGNED_IN, api=True),
+    Case(
+        "events: api topics",
+        "get",
+        lambda w: "/api/v1/topics/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
     Case(
         "events: api own derived values",
         "get",
         lambda w: f"/api/v1/derived/?period={w.period_2021.pk}&agency=mod",
         DERIVED_READERS,
         api=True,
+        codes="401 200 200 200 403 200",
     ),
     Case(
         "events: api other agency's derived values",
@@ -468,24 +608,70 @@ EVENT_CASES = [
         lambda w: f"/api/v1/derived/?period={w.period_2021.pk}&agency=mia",
         SEES_DRAFTS,
         api=True,
+        codes="401 200 403 403 403 200",
     ),
 ]
 
+# codes: anonymous, coordinator, approver, focal_point, ngo_contributor, evaluator (COLUMNS).
 CASES = [
     # --- plan pages (public once adopted; drafts for coordinators and evaluators) ---
-    Case("home", "get", lambda w: "/", ALL, logs_refusal=False),
-    Case("plan page", "get", lambda w: "/plans/az-2020-2023/", ALL),
-    Case("activity page", "get", lambda w: "/plans/az-2020-2023/activities/5.3.2-3/", ALL),
-    Case("agency list", "get", lambda w: "/plans/az-2020-2023/agencies/", ALL),
-    Case("agency page", "get", lambda w: "/plans/az-2020-2023/agencies/mia/", ALL),
-    Case("timeline", "get", lambda w: "/plans/az-2020-2023/timeline/", ALL),
-    Case("draft plan page", "get", lambda w: f"/plans/{w.draft.slug}/", SEES_DRAFTS),
-    Case("draft plan activity", "get", lambda w: f"/plans/{w.draft.slug}/activities/1.1.1-1/", SEES_DRAFTS),
+    Case("home", "get", lambda w: "/", ALL, logs_refusal=False, codes="200 200 200 200 200 200"),
+    Case("plan page", "get", lambda w: "/plans/az-2020-2023/", ALL, codes="200 200 200 200 200 200"),
+    Case(
+        "activity page",
+        "get",
+        lambda w: "/plans/az-2020-2023/activities/5.3.2-3/",
+        ALL,
+        codes="200 200 200 200 200 200",
+    ),
+    Case(
+        "agency list", "get", lambda w: "/plans/az-2020-2023/agencies/", ALL, codes="200 200 200 200 200 200"
+    ),
+    Case(
+        "agency page",
+        "get",
+        lambda w: "/plans/az-2020-2023/agencies/mia/",
+        ALL,
+        codes="200 200 200 200 200 200",
+    ),
+    Case("timeline", "get", lambda w: "/plans/az-2020-2023/timeline/", ALL, codes="200 200 200 200 200 200"),
+    Case(
+        "draft plan page",
+        "get",
+        lambda w: f"/plans/{w.draft.slug}/",
+        SEES_DRAFTS,
+        codes="404 200 404 404 404 200",
+    ),
+    Case(
+        "draft plan activity",
+        "get",
+        lambda w: f"/plans/{w.draft.slug}/activities/1.1.1-1/",
+        SEES_DRAFTS,
+        codes="404 200 404 404 404 200",
+    ),
     # --- people and the audit trail (coordinators) ---
-    Case("user list", "get", lambda w: "/accounts/users/", COORDINATOR),
-    Case("other agency's user", "get", lambda w: f"/accounts/users/{w.other.pk}/", COORDINATOR),
-    Case("own colleague", "get", lambda w: f"/accounts/users/{w.own_colleague.pk}/", COORDINATOR),
-    Case("invite form", "get", lambda w: "/accounts/users/invite/", COORDINATOR),
+    Case("user list", "get", lambda w: "/accounts/users/", COORDINATOR, codes="302 200 403 403 403 403"),
+    Case(
+        "other agency's user",
+        "get",
+        lambda w: f"/accounts/users/{w.other.pk}/",
+        COORDINATOR,
+        codes="302 200 404 404 404 404",
+    ),
+    Case(
+        "own colleague",
+        "get",
+        lambda w: f"/accounts/users/{w.own_colleague.pk}/",
+        COORDINATOR,
+        codes="302 200 404 404 404 404",
+    ),
+    Case(
+        "invite form",
+        "get",
+        lambda w: "/accounts/users/invite/",
+        COORDINATOR,
+        codes="302 200 403 403 403 403",
+    ),
     Case(
         "invite",
         "post",
@@ -498,6 +684,7 @@ CASES = [
             "organisation": w.other.organisation_id,
             "role": "focal_point",
         },
+        codes="302 302 403 403 403 403",
     ),
     Case(
         "change other's role",
@@ -505,6 +692,7 @@ CASES = [
         lambda w: f"/accounts/users/{w.other.pk}/role/",
         COORDINATOR,
         data=lambda w: {"role": "approver"},
+        codes="302 302 403 403 403 403",
     ),
     Case(
         "deactivate other",
@@ -512,6 +700,7 @@ CASES = [
         lambda w: f"/accounts/users/{w.other.pk}/active/",
         COORDINATOR,
         data=lambda w: {"active": "0"},
+        codes="302 302 403 403 403 403",
     ),
     Case(
         "change own role",
@@ -519,27 +708,86 @@ CASES = [
         lambda w: f"/accounts/users/{_me(w)}/role/",
         NOBODY,
         data=lambda w: {"role": "evaluator"},
+        codes="- 403 403 403 403 403",
     ),
-    Case("audit log", "get", lambda w: "/accounts/audit/", COORDINATOR),
-    Case("audit of a user", "get", lambda w: f"/accounts/audit/accounts.user/{w.other.pk}/", COORDINATOR),
-    Case("admin", "get", lambda w: "/admin/", COORDINATOR, logs_refusal=False),
+    Case("audit log", "get", lambda w: "/accounts/audit/", COORDINATOR, codes="302 200 403 403 403 403"),
+    Case(
+        "audit of a user",
+        "get",
+        lambda w: f"/accounts/audit/accounts.user/{w.other.pk}/",
+        COORDINATOR,
+        codes="302 200 403 403 403 403",
+    ),
+    Case(
+        "admin", "get", lambda w: "/admin/", COORDINATOR, logs_refusal=False, codes="302 200 302 302 302 302"
+    ),
     Case(
         "admin user page",
         "get",
         lambda w: f"/admin/accounts/user/{w.other.pk}/change/",
         COORDINATOR,
         logs_refusal=False,
+        codes="302 200 302 302 302 302",
     ),
     # --- the API ---
-    Case("api plans", "get", lambda w: "/api/v1/plans/", ALL, api=True),
-    Case("api plan", "get", lambda w: "/api/v1/plans/az-2020-2023/", ALL, api=True),
-    Case("api draft plan", "get", lambda w: f"/api/v1/plans/{w.draft.slug}/", SEES_DRAFTS, api=True),
-    Case("api organisations", "get", lambda w: "/api/v1/organisations/", ALL, api=True),
-    Case("api me", "get", lambda w: "/api/v1/me/", SIGNED_IN, api=True),
-    Case("api user list", "get", lambda w: "/api/v1/users/", COORDINATOR, api=True),
-    Case("api own user", "get", lambda w: f"/api/v1/users/{_me(w)}/", SIGNED_IN, api=True),
-    Case("api other agency's user", "get", lambda w: f"/api/v1/users/{w.other.pk}/", COORDINATOR, api=True),
-    Case("api own colleague", "get", lambda w: f"/api/v1/users/{w.own_colleague.pk}/", COORDINATOR, api=True),
+    Case("api plans", "get", lambda w: "/api/v1/plans/", ALL, api=True, codes="200 200 200 200 200 200"),
+    Case(
+        "api plan",
+        "get",
+        lambda w: "/api/v1/plans/az-2020-2023/",
+        ALL,
+        api=True,
+        codes="200 200 200 200 200 200",
+    ),
+    Case(
+        "api draft plan",
+        "get",
+        lambda w: f"/api/v1/plans/{w.draft.slug}/",
+        SEES_DRAFTS,
+        api=True,
+        codes="404 200 404 404 404 200",
+    ),
+    Case(
+        "api organisations",
+        "get",
+        lambda w: "/api/v1/organisations/",
+        ALL,
+        api=True,
+        codes="200 200 200 200 200 200",
+    ),
+    Case("api me", "get", lambda w: "/api/v1/me/", SIGNED_IN, api=True, codes="401 200 200 200 200 200"),
+    Case(
+        "api user list",
+        "get",
+        lambda w: "/api/v1/users/",
+        COORDINATOR,
+        api=True,
+        codes="401 200 403 403 403 403",
+    ),
+    Case(
+        "api own user",
+        "get",
+        lambda w: f"/api/v1/users/{_me(w)}/",
+        SIGNED_IN,
+        api=True,
+        codes="- 200 200 200 200 200",
+    ),
+    Case(
+        "api other agency's user",
+        "get",
+        lambda w: f"/api/v1/users/{w.other.pk}/",
+        COORDINATOR,
+        api=True,
+        codes="401 200 404 404 404 404",
+    ),
+    Case(
+        "api own colleague",
+        "get",
+        lambda w: f"/api/v1/users/{w.own_colleague.pk}/",
+        COORDINATOR,
+        api=True,
+        codes="401 200 404 404 404 404",
+    ),
     Case(
         "api invite",
         "post",
@@ -553,6 +801,7 @@ CASES = [
             "organisation": "mia",
             "role": "focal_point",
         },
+        codes="401 201 403 403 403 403",
     ),
     Case(
         "api change other's role",
@@ -561,6 +810,7 @@ CASES = [
         COORDINATOR,
         api=True,
         data=lambda w: {"role": "approver"},
+        codes="401 200 403 403 403 403",
     ),
     Case(
         "api change own role",
@@ -569,31 +819,80 @@ CASES = [
         NOBODY,
         api=True,
         data=lambda w: {"role": "evaluator"},
+        codes="- 403 403 403 403 403",
     ),
-    Case("api audit", "get", lambda w: "/api/v1/audit/", COORDINATOR, api=True),
-    Case("api schema", "get", lambda w: "/api/v1/schema/", ALL, api=True, logs_refusal=False),
+    Case(
+        "api audit", "get", lambda w: "/api/v1/audit/", COORDINATOR, api=True, codes="401 200 403 403 403 403"
+    ),
+    Case(
+        "api schema",
+        "get",
+        lambda w: "/api/v1/schema/",
+        ALL,
+        api=True,
+        logs_refusal=False,
+        codes="200 200 200 200 200 200",
+    ),
     # --- progress reports (MoD's are "own" for the focal point and approver) ---
-    Case("my activities", "get", lambda w: "/reports/", SIGNED_IN),
-    Case("review queue", "get", lambda w: "/reports/queue/", frozenset({"approver", "coordinator"})),
-    Case("periods", "get", lambda w: "/reports/periods/", SIGNED_IN),
-    Case("lock a period", "post", lambda w: f"/reports/periods/{w.period_2021.pk}/lock/", COORDINATOR),
+    Case("my activities", "get", lambda w: "/reports/", SIGNED_IN, codes="302 200 200 200 200 200"),
+    Case(
+        "review queue",
+        "get",
+        lambda w: "/reports/queue/",
+        frozenset({"approver", "coordinator"}),
+        codes="302 200 200 403 403 403",
+    ),
+    Case("periods", "get", lambda w: "/reports/periods/", SIGNED_IN, codes="302 200 200 200 200 200"),
+    Case(
+        "lock a period",
+        "post",
+        lambda w: f"/reports/periods/{w.period_2021.pk}/lock/",
+        COORDINATOR,
+        codes="302 302 403 403 403 403",
+    ),
     Case(
         "reopen a period",
         "post",
         lambda w: f"/reports/periods/{w.period_2021.pk}/reopen/",
         COORDINATOR,
         data=lambda w: {"reason": "Late figures from the ministry."},
+        codes="302 302 403 403 403 403",
     ),
-    Case("own report", "get", lambda w: f"/reports/{w.own_submitted.pk}/", REPORT_READERS),
-    Case("other agency's report", "get", lambda w: f"/reports/{w.other_report.pk}/", SEES_DRAFTS),
-    Case("own report history", "get", lambda w: f"/reports/{w.own_submitted.pk}/history/", REPORT_READERS),
-    Case("other agency's history", "get", lambda w: f"/reports/{w.other_report.pk}/history/", SEES_DRAFTS),
+    Case(
+        "own report",
+        "get",
+        lambda w: f"/reports/{w.own_submitted.pk}/",
+        REPORT_READERS,
+        codes="302 200 200 200 404 200",
+    ),
+    Case(
+        "other agency's report",
+        "get",
+        lambda w: f"/reports/{w.other_report.pk}/",
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
+    Case(
+        "own report history",
+        "get",
+        lambda w: f"/reports/{w.own_submitted.pk}/history/",
+        REPORT_READERS,
+        codes="302 200 200 200 404 200",
+    ),
+    Case(
+        "other agency's history",
+        "get",
+        lambda w: f"/reports/{w.other_report.pk}/history/",
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
     Case(
         "comment on own report",
         "post",
         lambda w: f"/reports/{w.own_submitted.pk}/comment/",
         frozenset({"coordinator", "approver", "focal_point"}),
         data=lambda w: {"text": "Please add the agenda."},
+        codes="302 302 302 302 404 403",
     ),
     Case(
         "comment on other agency's",
@@ -601,23 +900,44 @@ CASES = [
         lambda w: f"/reports/{w.other_report.pk}/comment/",
         COORDINATOR,
         data=lambda w: {"text": "Please add the agenda."},
+        codes="302 302 404 404 404 403",
     ),
-    Case("edit own draft", "get", lambda w: f"/reports/{w.own_draft.pk}/edit/", WRITERS),
+    Case(
+        "edit own draft",
+        "get",
+        lambda w: f"/reports/{w.own_draft.pk}/edit/",
+        WRITERS,
+        codes="302 403 403 200 404 403",
+    ),
     Case(
         "save own draft",
         "post",
         lambda w: f"/reports/{w.own_draft.pk}/autosave/",
         WRITERS,
         data=lambda w: {"done": "A training.", "progress": "in_progress"},
+        codes="302 403 403 200 404 403",
     ),
-    Case("edit other agency's", "get", lambda w: f"/reports/{w.other_report.pk}/edit/", NOBODY),
+    Case(
+        "edit other agency's",
+        "get",
+        lambda w: f"/reports/{w.other_report.pk}/edit/",
+        NOBODY,
+        codes="302 403 403 404 404 403",
+    ),
     Case(
         "endorse own",
         "post",
         lambda w: f"/reports/{w.own_submitted.pk}/step/endorse/",
         frozenset({"approver"}),
+        codes="302 403 302 403 404 403",
     ),
-    Case("endorse other agency's", "post", lambda w: f"/reports/{w.other_report.pk}/step/endorse/", NOBODY),
+    Case(
+        "endorse other agency's",
+        "post",
+        lambda w: f"/reports/{w.other_report.pk}/step/endorse/",
+        NOBODY,
+        codes="302 403 404 404 404 403",
+    ),
     # Not a step from "submitted": refused as out of order (400) for everyone, not as an access refusal.
     Case(
         "approve a submitted report",
@@ -625,14 +945,37 @@ CASES = [
         lambda w: f"/reports/{w.own_submitted.pk}/step/approve/",
         NOBODY,
         logs_refusal=False,
+        codes="302 400 400 400 404 400",
     ),
-    Case("own evidence", "get", lambda w: f"/reports/evidence/{w.own_evidence.pk}/", REPORT_READERS),
     Case(
-        "other agency's evidence", "get", lambda w: f"/reports/evidence/{w.other_evidence.pk}/", SEES_DRAFTS
+        "own evidence",
+        "get",
+        lambda w: f"/reports/evidence/{w.own_evidence.pk}/",
+        REPORT_READERS,
+        codes="302 200 200 200 404 200",
     ),
-    Case("api reports", "get", lambda w: "/api/v1/reports/", SIGNED_IN, api=True),
     Case(
-        "api own report", "get", lambda w: f"/api/v1/reports/{w.own_submitted.pk}/", REPORT_READERS, api=True
+        "other agency's evidence",
+        "get",
+        lambda w: f"/reports/evidence/{w.other_evidence.pk}/",
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
+    Case(
+        "api reports",
+        "get",
+        lambda w: "/api/v1/reports/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
+    Case(
+        "api own report",
+        "get",
+        lambda w: f"/api/v1/reports/{w.own_submitted.pk}/",
+        REPORT_READERS,
+        api=True,
+        codes="401 200 200 200 404 200",
     ),
     Case(
         "api other agency's report",
@@ -640,6 +983,7 @@ CASES = [
         lambda w: f"/api/v1/reports/{w.other_report.pk}/",
         SEES_DRAFTS,
         api=True,
+        codes="401 200 404 404 404 200",
     ),
     Case(
         "api edit own draft",
@@ -648,6 +992,7 @@ CASES = [
         WRITERS,
         api=True,
         data=lambda w: {"done": "A training."},
+        codes="401 403 403 200 404 403",
     ),
     Case(
         "api edit other agency's",
@@ -656,6 +1001,7 @@ CASES = [
         NOBODY,
         api=True,
         data=lambda w: {"done": "A training."},
+        codes="401 403 403 404 404 403",
     ),
     Case(
         "api endorse own",
@@ -663,6 +1009,7 @@ CASES = [
         lambda w: f"/api/v1/reports/{w.own_submitted.pk}/endorse/",
         frozenset({"approver"}),
         api=True,
+        codes="401 403 200 403 403 403",
     ),
     Case(
         "api endorse other agency's",
@@ -670,9 +1017,24 @@ CASES = [
         lambda w: f"/api/v1/reports/{w.other_report.pk}/endorse/",
         NOBODY,
         api=True,
+        codes="401 403 404 403 403 403",
     ),
-    Case("api periods", "get", lambda w: "/api/v1/periods/", SIGNED_IN, api=True),
-    Case("api results", "get", lambda w: "/api/v1/results/", SEES_DRAFTS, api=True),
+    Case(
+        "api periods",
+        "get",
+        lambda w: "/api/v1/periods/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
+    Case(
+        "api results",
+        "get",
+        lambda w: "/api/v1/results/",
+        SEES_DRAFTS,
+        api=True,
+        codes="401 200 403 403 403 200",
+    ),
     *EVENT_CASES,
 ]
 
@@ -884,6 +1246,7 @@ def test_access_matrix(role: str, case: Case, shared: Shared, make_user) -> None
         f"{role} {case.method.upper()} {case.url(world)}: {response.status_code} "
         f"({'should succeed' if allowed else 'must be refused'})"
     )
+    assert response.status_code == case.expected(role), f"{role} {case.method.upper()} {case.url(world)}"
     refused_lines = AuditEvent.objects.filter(action="access_refused").count() - before
     if not allowed and case.logs_refusal and world.me is not None:
         assert refused_lines >= 1, "a refused attempt must be written to the audit trail"

@@ -42,6 +42,7 @@ from wpsnap.reporting.disaggregation import TOTAL
 from wpsnap.reporting.services import ReportInput
 
 from ..api import token_client
+from ..conftest import fields_of, messages_of, problems_of
 from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -323,7 +324,7 @@ def test_filters_in_the_query_string_do_not_widen_the_scope(client, people, worl
     assert [e["id"] for e in by_activity["results"]] == [world["partnered"].pk]
     sign_in(client, people["other_focal"])
     page = client.get("/events/?plan=az-2020-2023&organiser=mod")
-    assert page.status_code in (200, 400)
+    assert page.status_code == 200
     assert f'data-event="{world["a"].pk}"' not in body(page)
     assert "Second MoD training" not in body(page)
 
@@ -378,30 +379,37 @@ def test_the_take_button_of_another_agencys_report_or_indicator(client, people, 
     assert foreign is not None
     assert client.post(f"/reports/{report.pk}/take/{foreign.pk}/").status_code == 404
     sign_in(client, people["evaluator"])
-    assert client.post(f"/reports/{report.pk}/take/{indicator.pk}/").status_code in (403, 404)
+    assert client.post(f"/reports/{report.pk}/take/{indicator.pk}/").status_code == 403
     assert sorted(IndicatorValue.objects.values_list("report_id", "indicator_id", "cell", "value")) == before
 
 
 def test_a_partner_and_an_approver_cannot_write_the_list(client, people, world) -> None:
     """MIA (a partner of the joint training) and MoD's approver try to add, replace and remove
-    participants by page and API: refused (403 or 404), nothing changes."""
+    participants by page and API: refused, nothing changes. Each may see the event, so the pages answer
+    403; the API's one participant is outside MIA's scope (404) but within the approver's (403)."""
     joint, a = world["partnered"], world["a"]
     before = snapshot()
-    for who, event in (("other_focal", joint), ("approver", a)):
+    for who, event, one_participant in (("other_focal", joint, 404), ("approver", a, 403)):
         sign_in(client, people[who])
         api = token_client(people[who])
         pid = Participant.objects.filter(event=event).first().pk
-        assert client.post(
-            f"/events/{event.pk}/participants/import/", {"text": ROWS, "replace": "on"}
-        ).status_code in (403, 404)
-        assert client.post(f"/events/{event.pk}/participants/{pid}/delete/").status_code in (403, 404)
-        assert client.post(f"/events/{event.pk}/participants/clear/").status_code in (403, 404)
-        assert api.post(
-            f"/api/v1/events/{event.pk}/participants/",
-            {"rows": [{"sex": "men", "age": 30}], "replace": True},
-            format="json",
-        ).status_code in (403, 404)
-        assert api.delete(f"/api/v1/events/{event.pk}/participants/{pid}/").status_code in (403, 404)
+        assert (
+            client.post(
+                f"/events/{event.pk}/participants/import/", {"text": ROWS, "replace": "on"}
+            ).status_code
+            == 403
+        )
+        assert client.post(f"/events/{event.pk}/participants/{pid}/delete/").status_code == 403
+        assert client.post(f"/events/{event.pk}/participants/clear/").status_code == 403
+        assert (
+            api.post(
+                f"/api/v1/events/{event.pk}/participants/",
+                {"rows": [{"sex": "men", "age": 30}], "replace": True},
+                format="json",
+            ).status_code
+            == 403
+        )
+        assert api.delete(f"/api/v1/events/{event.pk}/participants/{pid}/").status_code == one_participant
         assert api.patch(f"/api/v1/events/{event.pk}/", {"title": "x"}, format="json").status_code == 403
     assert snapshot() == before
 
@@ -448,7 +456,7 @@ def test_api_create_refuses_fields_it_does_not_name(people, events_plan, extra) 
     before = Event.objects.count()
     response = api.post("/api/v1/events/", payload, format="json")
     assert response.status_code == 400
-    assert any(e.startswith(next(iter(extra))) for e in response.json()["errors"])
+    assert next(iter(extra)) in fields_of(response)
     assert Event.objects.count() == before
 
 
@@ -551,7 +559,7 @@ def test_api_text_is_no_longer_than_the_form_takes(client, people, world) -> Non
     for field in ("content", "outcomes", "issues_raised", "answers_given"):
         response = api.patch(f"/api/v1/events/{world['a'].pk}/", {field: "x" * 5001}, format="json")
         assert response.status_code == 400
-        assert response.json()["errors"][0].startswith(f"{field}: ")
+        assert fields_of(response)[0] == field
     assert snapshot() == before
 
 
@@ -662,7 +670,7 @@ def test_evaluators_and_partners_are_refused_the_lists(client, people, world) ->
         "/api/v1/events/",
         "/api/v1/derived/?period=1&agency=mod",
     ):
-        assert Client().get(url).status_code in (401, 403)
+        assert Client().get(url).status_code == 401
 
 
 def test_the_admin_has_no_window_on_participants(client, people, world) -> None:
@@ -790,7 +798,7 @@ def test_problems_and_exceptions_never_quote_a_name(people, world) -> None:
     ]
     with pytest.raises(InvalidInput) as refused:
         participants_add_rows(actor=people["focal"], event=world["a"], rows=rows)
-    text = str(refused.value) + " ".join(refused.value.problems) + repr(refused.value)
+    text = str(refused.value) + " ".join(map(repr, refused.value.problems)) + repr(refused.value)
     assert len(refused.value.problems) == 4
     assert CANARY not in text and CANARY_AFFILIATION not in text
 
@@ -1018,7 +1026,7 @@ def test_formulas_and_external_links_are_read_as_values_never_run(client, people
     )
     # Row 3's age is a formula without a saved value: nothing to read, so the row is refused whole.
     assert response.status_code == 400
-    assert "row 3, age" in body(response)
+    assert "<code>rows[3].age</code>" in body(response)
     sheet = sheet_xml(rows.replace("<f>1+1</f></c>", "<f>1+1</f><v>22</v></c>"))
     response = client.post(
         f"/events/{event.pk}/participants/import/",
@@ -1422,9 +1430,8 @@ def test_participant_pages_and_answers_are_never_cached(client, people, world) -
     ]
     for url in urls:
         response = client.get(url)
-        assert response.status_code in (200, 404), url
-        if response.status_code == 200:
-            assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
     problems = client.post(f"/events/{a}/participants/import/", {"text": "sex,age\nwomen,250\n"})
     assert problems.status_code == 400 and "no-store" in problems["Cache-Control"]
     removed = client.post(f"/events/{a}/participants/{world['pa'].pk}/delete/")
@@ -1470,11 +1477,11 @@ def test_a_paste_too_large_for_a_request_is_a_clear_400_naming_the_field(people,
     )
     assert snapshot() == before
     assert response.status_code == 400
-    assert "text: what was sent is larger than" in body(response)
+    assert "<code>text</code> What was sent is larger than" in body(response)
     assert "as a file (CSV or Excel)" in body(response)
 
 
-def test_a_paste_too_large_is_at_least_a_400_never_a_500(people, world, settings) -> None:
+def test_a_paste_too_large_is_a_400_never_a_500(people, world, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
     client = Client(enforce_csrf_checks=True)
     sign_in(client, people["focal"])
@@ -1489,8 +1496,8 @@ def test_a_paste_too_large_is_at_least_a_400_never_a_500(people, world, settings
     assert snapshot() == before
 
 
-def test_an_api_batch_too_large_for_a_request_is_a_400_naming_rows(people, world, settings) -> None:
-    """JSON rows over DATA_UPLOAD_MAX_MEMORY_SIZE: 400 in the API's shape, naming ``rows`` and saying
+def test_an_api_batch_too_large_for_a_request_is_a_413_naming_rows(people, world, settings) -> None:
+    """JSON rows over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the API's shape, naming ``rows`` and saying
     what to do, not Django's HTML page."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50_000
     before = snapshot()
@@ -1499,10 +1506,10 @@ def test_an_api_batch_too_large_for_a_request_is_a_400_naming_rows(people, world
         {"rows": [{"sex": "women", "age": 23, "organisation_or_position": "x" * 100}] * 1000},
         format="json",
     )
-    assert response.status_code == 400
-    assert response["Content-Type"].startswith("application/json")
-    errors = response.json()["errors"]
-    assert errors and errors[0].startswith("rows: ")
+    assert response.status_code == 413
+    [problem] = problems_of(response)
+    assert (problem["field"], problem["code"]) == ("rows", "too_large")
+    assert "Send the rows in several requests" in problem["message"]
     assert snapshot() == before
 
 
@@ -1515,7 +1522,7 @@ def test_many_bad_rows_are_listed_up_to_a_limit(people, world) -> None:
         format="json",
     )
     assert response.status_code == 400
-    errors = response.json()["errors"]
+    errors = messages_of(response)
     assert len(errors) <= 201 and "more rows" in errors[-1]
     assert snapshot() == before
 
