@@ -1,2 +1,3 @@
-"""Shared foundations: the base model, error types, translation helpers, the audit trail, idempotency keys
-and the upload spool. Imports nothing from other wpsnap apps."""
+"""Shared foundations: the base models (timestamps, translations, versions, stored files), error types,
+the audit trail, the clock services are given, uploaded files and tables judged by their content,
+idempotency keys, the upload spool and the health check. Imports nothing from other wpsnap apps."""
