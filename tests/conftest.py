@@ -102,3 +102,35 @@ def sign_in(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def problems_of(response) -> list[dict[str, str]]:
+    """The problems of an API error answer, checking its shape: JSON ``{"problems": [{"field", "code",
+    "message"}]}`` and nothing else beside them but a stale write's ``version`` and ``conflicts``; no
+    message repeats its field as a prefix."""
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    body = response.json()
+    assert set(body) - {"version", "conflicts"} == {"problems"}, body
+    assert body["problems"], body
+    for problem in body["problems"]:
+        assert set(problem) == {"field", "code", "message"}, problem
+        assert all(isinstance(value, str) for value in problem.values()), problem
+        assert problem["code"] and problem["message"], problem
+        assert not (problem["field"] and problem["message"].startswith(f"{problem['field']}:")), problem
+    return body["problems"]
+
+
+def fields_of(response) -> list[str]:
+    """The fields an API error answer names, in order."""
+    return [problem["field"] for problem in problems_of(response)]
+
+
+def messages_of(response) -> list[str]:
+    """The messages of an API error answer, in order."""
+    return [problem["message"] for problem in problems_of(response)]
+
+
+def described(response) -> list[str]:
+    """The problems of an API error answer as a person reads them on a terminal: ``field: message``
+    (``str(Problem)``), to compare both at once."""
+    return [f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems_of(response)]

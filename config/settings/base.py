@@ -267,7 +267,10 @@ REST_FRAMEWORK = {
         "wpsnap.core.params.FormParser",
         "wpsnap.core.params.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The gate's schema (an endpoint open to anonymous callers is documented as such) needs the gate, so it
+    # lives in accounts; the one error handler needs nothing above core.
+    "DEFAULT_SCHEMA_CLASS": "wpsnap.accounts.schema.GateAutoSchema",
+    "EXCEPTION_HANDLER": "wpsnap.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -18,7 +18,7 @@ from wpsnap.accounts.models import Role, User
 from wpsnap.core.models import AuditAction, AuditEvent
 
 from ..api import organisation, person, token_client
-from ..conftest import sign_in
+from ..conftest import problems_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,9 @@ def test_a_token_older_than_its_lifetime_is_refused_and_audited(focal) -> None:
     _age(focal, 90.01)
     response = client.get(ME)
     assert response.status_code == 401
-    assert "expired" in response.json()["detail"]
+    [problem] = problems_of(response)
+    assert (problem["field"], problem["code"]) == ("", "authentication_failed")
+    assert "expired" in problem["message"]
     assert AuditEvent.objects.filter(action=AuditAction.ACCESS_REFUSED, note="api.authenticate").count() == 1
 
 

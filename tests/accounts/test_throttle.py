@@ -16,7 +16,7 @@ from wpsnap.accounts.models import Role
 from wpsnap.core.models import AuditAction, AuditEvent
 
 from ..api import person, token_client
-from ..conftest import sign_in
+from ..conftest import problems_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +121,9 @@ def test_three_hundred_anonymous_api_requests_write_a_bounded_audit(limits) -> N
     responses = [client.get("/api/v1/users/") for _ in range(300)]
     assert [r.status_code for r in responses] == [401] * 30 + [429] * 270
     last = responses[-1]
-    assert set(last.json()) == {"errors"}
-    assert "Too many refused requests from your address" in last.json()["errors"][0]
+    [problem] = problems_of(last)
+    assert (problem["field"], problem["code"]) == ("", "throttled")
+    assert "Too many refused requests from your address" in problem["message"]
     assert 0 < int(last["Retry-After"]) <= 61
     refused, throttled = _refusals()
     assert (refused.note, refused.count, refused.ip_address) == ("user.list", 30, ATTACKER)

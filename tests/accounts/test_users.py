@@ -280,7 +280,7 @@ def test_invitation_problems_are_shown_on_the_field_they_name(client, people, co
         },
     )
     assert taken.status_code == 400
-    assert 'id="id_email_error">someone with this e-mail address already has an account.' in html(taken)
+    assert 'id="id_email_error">Someone with this e-mail address already has an account.' in html(taken)
     misfit = client.post(
         INVITE,
         {

@@ -15,7 +15,7 @@ def fails(request: HttpRequest) -> HttpResponse:
 
 
 def refuses(request: HttpRequest) -> HttpResponse:
-    raise InvalidInput(["period: give a whole number from 1 to 2147483647."])
+    raise InvalidInput.one("period", "invalid", "Give a whole number from 1 to 2147483647.")
 
 
 urlpatterns = [path("api/v1/fails/", fails), path("fails/", fails), path("refuses/", refuses), *urlpatterns]

@@ -1,7 +1,8 @@
 """Bad values in queries and bodies answer 400 naming the parameter, never a server error (issue 9,
 item 5): years out of range and floats, Unicode digits that pass ``isdigit()`` and fail ``int()``, NUL
 characters (which PostgreSQL refuses with an error), numbers beyond a float. Every answer under /api/ is
-JSON in the one error shape, 404 and 500 included; pages answer 400 or 404 with a page."""
+JSON in the one error body (``{"problems": [...]}``), 404 and 500 included; pages answer 400 or 404 with a
+page."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from wpsnap.registries.models import Event, Participation
 from wpsnap.registries.services.events import EventInput, event_create
 from wpsnap.reporting import services as reporting
 
-from ..conftest import sign_in
+from ..conftest import fields_of, messages_of, problems_of, sign_in
 from ..registries.conftest import DISTRICTS
 from . import token_client
 
@@ -70,11 +71,6 @@ def counted_event(plan, people) -> Event:
     )
 
 
-def errors_of(response) -> list[str]:
-    assert response["Content-Type"].startswith("application/json"), response.content[:200]
-    return response.json()["errors"]
-
-
 # --- numbers ----------------------------------------------------------------------------------------
 
 
@@ -84,7 +80,7 @@ def test_a_year_out_of_range_or_not_in_ascii_digits_is_refused_by_name(coordinat
     (year 0 used to reach the date arithmetic of the lookup and answer 500)."""
     response = coordinator.get("/api/v1/events/", {"year": year})
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("year: ")
+    assert fields_of(response) == ["year"]
 
 
 def test_a_year_in_range_filters(coordinator) -> None:
@@ -106,14 +102,14 @@ def test_derived_values_refuse_a_period_that_is_not_an_id(coordinator) -> None:
     """/derived/?period=² answers 400 naming the period."""
     response = coordinator.get("/api/v1/derived/", {"period": "²", "agency": "mod"})
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("period: ")
+    assert fields_of(response) == ["period"]
 
 
 def test_a_new_report_for_a_period_in_unicode_digits_is_refused_by_name(focal) -> None:
     """``"period": "²"`` in a new report names no period: 400 naming it, not 500."""
     response = focal.post("/api/v1/reports/", {"activity": "5.1.2-3", "period": "²"}, format="json")
     assert response.status_code == 400
-    assert any(problem.startswith("period: ") for problem in errors_of(response))
+    assert "period" in fields_of(response)
 
 
 def test_counts_in_unicode_digits_are_refused_by_cell(focal, counted_event) -> None:
@@ -126,7 +122,8 @@ def test_counts_in_unicode_digits_are_refused_by_cell(focal, counted_event) -> N
         HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
-    assert "is not a whole number of people" in errors_of(response)[0]
+    assert problems_of(response)[0]["field"] == f"counts[{cell}]"
+    assert "is not a whole number of people" in messages_of(response)[0]
     assert not counted_event.counts.exists()
 
 
@@ -140,7 +137,7 @@ def test_a_number_beyond_a_float_in_a_body_is_refused_by_place(focal, counted_ev
         HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("counts.sex:women|age:18-24: ")
+    assert fields_of(response) == ["counts[sex:women|age:18-24]"]
 
 
 # --- NUL and other control characters ---------------------------------------------------------------
@@ -154,7 +151,7 @@ def test_a_nul_in_a_query_is_refused_by_name(coordinator, path) -> None:
     text with an error, which answered 500)."""
     response = coordinator.get(f"{path}?plan=a%00b")
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("plan: ")
+    assert fields_of(response) == ["plan"]
 
 
 def test_a_nul_in_a_page_query_answers_a_400_page(client, people) -> None:
@@ -163,7 +160,7 @@ def test_a_nul_in_a_page_query_answers_a_400_page(client, people) -> None:
     response = client.get("/reports/periods/?plan=a%00b")
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
-    assert "plan: " in response.content.decode()
+    assert "<code>plan</code>" in response.content.decode()
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
@@ -174,9 +171,9 @@ def test_a_nul_in_a_body_is_refused_by_place(coordinator, content_type) -> None:
     body["organisation"] = "m\x00od"
     response = coordinator.post("/api/v1/users/", body, format="json" if "json" in content_type else None)
     assert response.status_code == 400
-    problems = errors_of(response)
-    assert problems[0].startswith("organisation: ")
-    assert "control character" in problems[0]
+    problems = problems_of(response)
+    assert problems[0]["field"] == "organisation"
+    assert "control character" in problems[0]["message"]
     assert not User.objects.filter(email="new@example.org").exists()
 
 
@@ -189,7 +186,7 @@ def test_a_nul_in_a_json_key_is_refused(focal, counted_event) -> None:
         HTTP_IF_MATCH="*",
     )
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("counts.sex:wo\\x00men: ")
+    assert fields_of(response) == ["counts[sex:wo\\x00men]"]
 
 
 def test_a_nul_in_an_address_is_refused(client, plan) -> None:
@@ -197,10 +194,10 @@ def test_a_nul_in_an_address_is_refused(client, plan) -> None:
     view looks the activity up (PostgreSQL answered 500), on pages and in the API."""
     page = client.get("/plans/az-2020-2023/activities/a%00b/")
     assert page.status_code == 400
-    assert "path: the address contains a control character" in page.content.decode()
+    assert "<code>path</code> The address contains a control character" in page.content.decode()
     api = client.get("/api/v1/plans/a%00b/")
     assert api.status_code == 400
-    assert errors_of(api)[0].startswith("path: ")
+    assert fields_of(api) == ["path"]
 
 
 # --- pages ------------------------------------------------------------------------------------------
@@ -216,20 +213,23 @@ def test_the_reports_page_with_a_period_in_unicode_digits_answers_404(client, pe
 
 
 def test_an_unknown_api_address_answers_json_404(coordinator) -> None:
-    """An address the API does not have answers 404 in the error shape, not an HTML page."""
+    """An address the API does not have answers 404 in the error body, not an HTML page, as an object not
+    found does."""
     response = coordinator.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert errors_of(response)[0].startswith("path: ")
-    # As DRF's own 404 (an object not found), which the schema documents.
-    assert response.json()["detail"] == errors_of(response)[0]
+    assert problems_of(response) == [
+        {"field": "path", "code": "not_found", "message": "The API has no such address; see /api/v1/docs/."}
+    ]
 
 
 def test_a_body_that_is_not_json_is_refused_in_the_error_shape(focal) -> None:
-    """A body that does not parse answers 400 ``{"errors": ["body: ..."]}``, as the schema says, not
-    DRF's ``{"detail": ...}``."""
+    """A body that does not parse answers 400 with the problem at ``body``, as the schema says, not DRF's
+    ``{"detail": ...}``."""
     response = focal.generic("POST", "/api/v1/reports/", "\x00", content_type="application/json")
     assert response.status_code == 400
-    assert errors_of(response)[0].startswith("body: JSON parse error")
+    [problem] = problems_of(response)
+    assert (problem["field"], problem["code"]) == ("body", "parse_error")
+    assert problem["message"].startswith("JSON parse error")
 
 
 def test_an_unknown_page_still_answers_the_html_404(client) -> None:
@@ -241,11 +241,11 @@ def test_an_unknown_page_still_answers_the_html_404(client) -> None:
 
 @override_settings(ROOT_URLCONF="tests.api.failing_urls")
 def test_a_server_error_under_the_api_answers_json_500() -> None:
-    """A view that fails answers 500 ``{"errors": [...]}`` under /api/, and the HTML page elsewhere."""
+    """A view that fails answers 500 in the error body under /api/, and the HTML page elsewhere."""
     client = Client(raise_request_exception=False)
     response = client.get("/api/v1/fails/")
     assert response.status_code == 500
-    assert errors_of(response)[0].startswith("server: ")
+    assert [p["code"] for p in problems_of(response)] == ["server_error"]
     page = client.get("/fails/")
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
@@ -257,4 +257,4 @@ def test_refused_input_a_page_did_not_catch_answers_400_with_its_message(client)
     """A parameter refused by the parsers in a page's view answers 400 with the message, not 500."""
     response = client.get("/refuses/")
     assert response.status_code == 400
-    assert "period: give a whole number from 1 to 2147483647." in response.content.decode()
+    assert "<code>period</code> Give a whole number from 1 to 2147483647." in response.content.decode()

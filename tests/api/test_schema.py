@@ -17,9 +17,9 @@ from ..conftest import ROOT
 
 WPSNAP = str(Path(sys.executable).parent / "wpsnap")
 
-# Every endpoint, with each method and the responses it documents.
+# Every endpoint, with each method and the responses it documents (and 429, which every one adds).
 STEP_CODES = {"200", "400", "401", "403", "404", "409"}
-OPERATIONS = {
+DOCUMENTED = {
     ("/api/v1/periods/", "get"): {"200", "400", "401"},
     ("/api/v1/reports/", "get"): {"200", "400", "401", "403"},
     ("/api/v1/reports/", "post"): {"200", "201", "400", "401", "403", "409"},
@@ -46,7 +46,7 @@ OPERATIONS = {
     ("/api/v1/events/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/", "delete"): {"204", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/participants/", "get"): {"200", "401", "403", "404"},
-    ("/api/v1/events/{id}/participants/", "post"): {"201", "400", "401", "403", "404", "409", "422"},
+    ("/api/v1/events/{id}/participants/", "post"): {"201", "400", "401", "403", "404", "409", "413", "422"},
     ("/api/v1/events/{id}/participants/{participant_id}/", "delete"): {
         "204",
         "401",
@@ -60,6 +60,7 @@ OPERATIONS = {
     ("/api/v1/topics/", "get"): {"200", "401", "403"},
     ("/api/v1/derived/", "get"): {"200", "400", "401", "403", "404"},
 }
+OPERATIONS = {operation: codes | {"429"} for operation, codes in DOCUMENTED.items()}
 
 
 def _ref(schema: dict, name: str) -> dict:
@@ -111,14 +112,29 @@ def test_the_schema_lists_every_endpoint_with_its_errors(schema) -> None:
 
 
 def _error_schema(path: str, method: str, code: str) -> str:
-    """The body each error documents: refused input, a reused Idempotency-Key and a missing If-Match in
-    the one error shape; a 409 of a write on an existing record may also be a stale write (its
-    conflicts); an account changed since its ETag is a plain refusal; the rest say why in ``detail``."""
-    if code in ("400", "422", "428") or (path, method, code) == ("/api/v1/users/{id}/", "patch", "409"):
-        return "Errors"
-    if code == "409" and ("428" in OPERATIONS[(path, method)] or path.startswith("/api/v1/reports/{id}/")):
-        return "LockedOrConflict"
-    return "Detail"
+    """The body each error documents: every error the one body of problems, except a 409 of a write on
+    an existing report or event, which may also be a stale write (the problems with the version stored
+    now and the conflicts). An account changed since its ETag is a plain refusal."""
+    if (
+        code == "409"
+        and path != "/api/v1/users/{id}/"
+        and ("428" in OPERATIONS[(path, method)] or path.startswith("/api/v1/reports/{id}/"))
+    ):
+        return "Conflict"
+    return "Problems"
+
+
+def test_the_error_bodies_are_documented_once(schema) -> None:
+    """``Problems`` is a list of {field, code, message}, all required; ``Conflict`` is the same list with
+    the stale write's ``version`` and ``conflicts``; no other error body (``detail``, ``errors``) is left."""
+    problems = _ref(schema, "Problems")
+    assert set(problems["properties"]) == set(problems["required"]) == {"problems"}
+    problem = _ref(schema, problems["properties"]["problems"]["items"]["$ref"].rsplit("/", 1)[1])
+    assert set(problem["properties"]) == set(problem["required"]) == {"field", "code", "message"}
+    conflict = _ref(schema, "Conflict")
+    assert set(conflict["properties"]) == {"problems", "version", "conflicts"}
+    assert conflict["required"] == ["problems"]
+    assert not {"Errors", "Detail", "LockedOrConflict"} & set(schema["components"]["schemas"])
 
 
 def test_the_request_bodies_are_precise(schema) -> None:

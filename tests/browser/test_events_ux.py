@@ -126,7 +126,7 @@ def test_a_new_agency_is_led_from_an_empty_list_to_its_participants(
     problems = page.locator("#import-problems")
     expect(problems).to_be_focused()
     expect(problems).to_contain_text("Nothing was saved: 3 problems to correct.")
-    expect(problems).to_contain_text("row 3, age: “250” is not an age between 0 and 120.")
+    expect(problems).to_contain_text("rows[3].age “250” is not an age between 0 and 120.")
     expect(problems).to_contain_text("The file is not kept: choose it again once corrected.")
     assert not Participant.objects.filter(event=event).exists()
     _check(page)

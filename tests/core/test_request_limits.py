@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from wpsnap.core.middleware import BODY_SLACK, RequestLimitsMiddleware
 
-from ..conftest import sign_in
+from ..conftest import problems_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,14 +57,17 @@ def test_a_200_mb_evidence_upload_is_refused_unread(client, report) -> None:
 
 
 def test_an_api_body_too_large_is_refused_unread_in_the_error_shape(client) -> None:
-    """Under /api/ the answer is JSON ``{"errors": ["body: ..."]}``; a participant file may be 50 MB."""
+    """Under /api/ the answer is JSON ``{"problems": [{"field": "body", "code": "too_large", ...}]}``; a
+    participant file may be 50 MB."""
     response = client.generic("POST", "/api/v1/events/1/participants/", **declared(60 * MB))
     assert response.status_code == 413
-    assert response.json()["errors"][0].startswith("body: what was sent is larger than 50 MB")
+    [problem] = problems_of(response)
+    assert (problem["field"], problem["code"]) == ("body", "too_large")
+    assert problem["message"].startswith("What was sent is larger than 50 MB")
     # An ordinary endpoint takes DATA_UPLOAD_MAX_MEMORY_SIZE (5 MB).
     json_body = client.generic("POST", "/api/v1/events/", **declared(6 * MB, "application/json"))
     assert json_body.status_code == 413
-    assert "larger than 5 MB" in json_body.json()["errors"][0]
+    assert "larger than 5 MB" in problems_of(json_body)[0]["message"]
 
 
 def test_an_unknown_address_takes_the_default_limit(client) -> None:

@@ -40,19 +40,19 @@ def test_a_row_is_numbered_by_the_line_it_starts_on() -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("", "file: there are no rows."),
-        (" \n\t\n", "file: there are no rows."),
-        ("sex,age\nwomen,34\nmen,4\x000\n", "line 3: the CSV cannot be read (line contains NUL)."),
+        ("", "file: There are no rows."),
+        (" \n\t\n", "file: There are no rows."),
+        ("sex,age\nwomen,34\nmen,4\x000\n", "file: Line 3: the CSV cannot be read (line contains NUL)."),
         (
             "sex,age\nwomen,34\r\nmen," + "4" * 200_000 + "\n",
-            "line 3: the CSV cannot be read (field larger than field limit (131072)).",
+            "file: Line 3: the CSV cannot be read (field larger than field limit (131072)).",
         ),
     ],
 )
 def test_text_that_cannot_be_read_is_named_by_its_line(text, problem) -> None:
     with pytest.raises(InvalidInput) as raised:
         list(read_text(text).rows)
-    assert raised.value.problems == [problem]
+    assert [str(p) for p in raised.value.problems] == [problem]
 
 
 def test_a_csv_file_may_start_with_a_byte_order_mark() -> None:
@@ -70,8 +70,8 @@ def test_the_first_line_that_is_not_utf8_is_named_even_far_into_a_large_file() -
     bad = good + "men,40,Школа\n".encode("cp1251")
     with pytest.raises(InvalidInput) as raised:
         read_table("p.csv", bad)
-    assert raised.value.problems == [
-        f"line {good.count(b'\n') + 1}: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 "
+    assert [str(p) for p in raised.value.problems] == [
+        f"file: Line {good.count(b'\n') + 1}: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 "
         "(Cyrillic)). Save it as “CSV UTF-8” or upload the Excel file itself."
     ]
 
@@ -93,7 +93,9 @@ def test_a_nul_character_in_utf16_text_is_refused_by_line() -> None:
     content = "sex,age\nwomen,34\nmen,4\x000\n".encode("utf-16")
     with pytest.raises(InvalidInput) as raised:
         read_table("p.csv", content)
-    assert raised.value.problems == ["line 3: the CSV cannot be read (line contains NUL)."]
+    assert [str(p) for p in raised.value.problems] == [
+        "file: Line 3: the CSV cannot be read (line contains NUL)."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ def test_wide_text_that_cannot_be_read_is_named(content, looks_like) -> None:
     """UTF-16 without its byte-order mark, and UTF-32, are refused naming what they look like."""
     with pytest.raises(InvalidInput) as raised:
         read_table("p.csv", content)
-    assert raised.value.problems == [
+    assert [str(p) for p in raised.value.problems] == [
         f"file: “p.csv” looks like {looks_like} text, which is not read here. Save it as “CSV UTF-8”, or as "
         "UTF-16 with a byte-order mark (“Unicode Text”)."
     ]
@@ -120,14 +122,14 @@ def test_a_western_code_page_is_named_when_refused() -> None:
         read_table("p.csv", "sex,age,place\nwomen,34,Şəki\n".replace("ə", "e").encode("cp1254"))
     assert (
         "it looks like a Western or Turkish code page such as Windows-1252 or Windows-1254"
-        in (raised.value.problems[0])
+        in raised.value.problems[0].message
     )
 
 
 def test_an_empty_file_is_refused() -> None:
     with pytest.raises(InvalidInput) as raised:
         read_table("p.csv", b"")
-    assert raised.value.problems == ["file: the file is empty."]
+    assert [str(p) for p in raised.value.problems] == ["file: The file is empty."]
 
 
 # --- reading spreadsheets ------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_bad_input_names_the_field_and_saves_nothing(events_plan, people, change
 
     with pytest.raises(InvalidInput) as caught:
         event_create(actor=people["focal"], plan=events_plan, data=_input(events_plan, **changes))
-    assert any(p.startswith(field) for p in caught.value.problems), caught.value.problems
+    assert f"{field[:-1]}" in [p.field for p in caught.value.problems], caught.value.problems
     assert not Event.objects.exists()
 
 
@@ -69,7 +69,7 @@ def test_an_agency_records_events_only_for_activities_it_is_named_for(events_pla
     # 5.1.2.3 is MoD's; the Ministry of Internal Affairs is not named for it.
     with pytest.raises(InvalidInput) as caught:
         event_create(actor=people["other_focal"], plan=events_plan, data=_input(events_plan))
-    assert caught.value.problems[0].startswith("activities:")
+    assert caught.value.problems[0].field == "activities"
 
 
 def test_the_organiser_is_not_its_own_partner(events_plan, people):
@@ -204,7 +204,10 @@ def test_counts_replace_the_grid_all_or_nothing(people, events_plan):
             event=event,
             counts={"sex:women|age:18-24": "-3", "sex:other|age:18-24": "1"},
         )
-    assert len(caught.value.problems) == 2
+    assert [p.field for p in caught.value.problems] == [
+        "counts[sex:women|age:18-24]",
+        "counts[sex:other|age:18-24]",
+    ]
     assert dict(ParticipantCount.objects.filter(event=event).values_list("cell", "value")) == saved
     counts_save(actor=people["focal"], event=event, counts={"sex:women|age:18-24": "5"})
     assert dict(ParticipantCount.objects.filter(event=event).values_list("cell", "value")) == {
@@ -246,9 +249,9 @@ def test_districts_file_problems_are_named(tmp_path):
     )
     with pytest.raises(InvalidInput) as caught:
         read_districts(bad)
-    assert caught.value.problems == [
-        "districts[1]: the code a appears twice.",
-        "districts[2]: give a code and a name.",
+    assert [str(p) for p in caught.value.problems] == [
+        "districts[1]: The code a appears twice.",
+        "districts[2]: Give a code and a name.",
     ]
     bad.write_text("format: something-else\n")
     with pytest.raises(InvalidInput, match="format"):

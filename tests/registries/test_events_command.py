@@ -89,9 +89,9 @@ def test_setup_reads_the_districts_file_given(reporting_plan, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("format: something-else\ndistricts: []\n", "format: expected wpsnap-districts/1"),
-        ("format: wpsnap-districts/1\ndistricts:\n  - {code: x}\n", "districts[0]: give a code and a name"),
-        ("format: wpsnap-districts/1\ncountry: GE\ndistricts: []\n", "country: the districts are of GE"),
+        ("format: something-else\ndistricts: []\n", "format: Expected wpsnap-districts/1"),
+        ("format: wpsnap-districts/1\ndistricts:\n  - {code: x}\n", "districts[0]: Give a code and a name"),
+        ("format: wpsnap-districts/1\ncountry: GE\ndistricts: []\n", "the districts are of the country GE"),
         ("format: [unclosed\n", "cannot be read"),
     ],
 )

@@ -29,7 +29,7 @@ from wpsnap.registries.services.participants import (
 )
 
 from ..api import token_client
-from ..conftest import sign_in
+from ..conftest import problems_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +74,8 @@ def test_the_key_with_another_file_is_refused_and_nothing_is_written(people, tra
     before = _stored()
     with pytest.raises(KeyReused) as refused:
         _import(people, training, OTHER_FILE)
-    assert refused.value.problems[0].startswith("Idempotency-Key:")
-    assert KEY in refused.value.problems[0]
+    assert refused.value.problems[0].field == "Idempotency-Key"
+    assert KEY in refused.value.problems[0].message
     assert _stored() == before
 
 
@@ -161,7 +161,7 @@ def test_a_key_is_answered_for_a_week_then_forgotten(people, training) -> None:
 @pytest.mark.parametrize("key", ["with space", "ключ", "a\x00b", "x" * 256, " "])
 def test_a_key_that_is_not_one_is_refused(people, training, key) -> None:
     """A key is 1 to 255 visible ASCII characters: anything else is refused, naming the header."""
-    with pytest.raises(InvalidInput, match=r"^Idempotency-Key: a key is 1 to 255"):
+    with pytest.raises(InvalidInput, match=r"^Idempotency-Key: A key is 1 to 255"):
         _import(people, training, key=key)
     assert _stored() == (0, 0, 0, 0)
 
@@ -203,7 +203,9 @@ def test_the_api_refuses_the_key_with_another_file_with_422(people, training) ->
     _post_file(api, training, FILE)
     refused = _post_file(api, training, OTHER_FILE)
     assert refused.status_code == 422
-    assert refused.json()["errors"][0].startswith(f"Idempotency-Key: the key “{KEY}” was used for another")
+    [problem] = problems_of(refused)
+    assert (problem["field"], problem["code"]) == ("Idempotency-Key", "key_reused")
+    assert problem["message"].startswith(f"The key “{KEY}” was used for another")
     assert Participant.objects.filter(event=training).count() == 2
 
 
@@ -290,7 +292,7 @@ def test_the_command_with_a_key_run_twice_imports_once(people, training, tmp_pat
     assert f"Already done with the key {KEY}: 2 participants were added" in printed
     assert Participant.objects.filter(event=training).count() == 2
     path.write_bytes(OTHER_FILE)
-    with pytest.raises(CommandError, match=f"the key “{KEY}” was used for another request"):
+    with pytest.raises(CommandError, match=f"The key “{KEY}” was used for another request"):
         call_command("import", *args, stdout=StringIO())
     assert Participant.objects.filter(event=training).count() == 2
 

@@ -73,9 +73,9 @@ def test_a_file_with_problems_prints_every_problem_and_saves_nothing(training, p
     with pytest.raises(CommandError) as raised:
         _import(path, "--event", str(training.pk), "--user", "mod-focal")
     assert str(raised.value).split("\n") == [
-        "row 2, sex: “xx” is not one of men, women.",
-        "row 3, age: “250” is not an age between 0 and 120.",
-        "row 3, district: “Atlantis” is not a known district (see the template's list).",
+        "rows[2].sex: “xx” is not one of men, women.",
+        "rows[3].age: “250” is not an age between 0 and 120.",
+        "rows[3].district: “Atlantis” is not a known district (see the template's list).",
     ]
     assert raised.value.returncode == 1
     assert _stored() == before

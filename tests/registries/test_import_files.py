@@ -46,7 +46,7 @@ def _refused(people, event, content: bytes, name: str = "participants.csv") -> l
     with pytest.raises(InvalidInput) as raised:
         _import(people, event, content, name)
     assert _stored() == before
-    return raised.value.problems
+    return [str(problem) for problem in raised.value.problems]
 
 
 def _people_of(event) -> list[tuple]:
@@ -89,39 +89,39 @@ def test_a_file_with_errors_names_every_bad_row_and_column(training, people) -> 
         "men,45,,,,maybe\n"  # 10
     )
     assert _refused(people, training, csv.encode()) == [
-        "row 3, sex: “xx” is not one of men, women.",
-        "row 4, age: “250” is not an age between 0 and 120.",
-        "row 5, district: “Atlantis” is not a known district (see the template's list).",
-        "row 6, age_band: “18-24” does not match the age 30.",
-        "row 7, age: give the age or the age band.",
-        "row 8, name: a name is kept only with the person's consent (consent: yes).",
-        "row 10, consent: write yes or no.",
+        "rows[3].sex: “xx” is not one of men, women.",
+        "rows[4].age: “250” is not an age between 0 and 120.",
+        "rows[5].district: “Atlantis” is not a known district (see the template's list).",
+        "rows[6].age_band: “18-24” does not match the age 30.",
+        "rows[7].age: Give the age or the age band.",
+        "rows[8].name: A name is kept only with the person's consent (consent: yes).",
+        "rows[10].consent: Write yes or no.",
     ]
 
 
 def test_a_row_with_several_problems_names_each_column(training, people) -> None:
     """One row, three problems: three lines, each with the row and its column."""
     assert _refused(people, training, b"sex,age,population_group\nX,abc,refugees\n") == [
-        "row 2, sex: “X” is not one of men, women.",
-        "row 2, age: “abc” is not an age between 0 and 120.",
-        "row 2, population_group: “refugees” is not one of conflict-affected, host-community, idp.",
+        "rows[2].sex: “X” is not one of men, women.",
+        "rows[2].age: “abc” is not an age between 0 and 120.",
+        "rows[2].population_group: “refugees” is not one of conflict-affected, host-community, idp.",
     ]
 
 
 @pytest.mark.parametrize(
     ("header", "problems"),
     [
-        ("age,district", ["missing column: sex."]),
-        ("sex,district", ["missing column: age or age_band (one of them is needed)."]),
+        ("age,district", ["columns: The column sex is missing."]),
+        ("sex,district", ["columns: The column age or age_band is missing (one of them is needed)."]),
         (
             "gender,age",
             [
-                "column 1: “gender” is not a column of the template (sex, age, age_band, population_group, "
+                "columns[1]: “gender” is not a column of the template (sex, age, age_band, population_group, "
                 "district, organisation_or_position, name, consent).",
-                "missing column: sex.",
+                "columns: The column sex is missing.",
             ],
         ),
-        ("sex,age,Age", ["column 3: “age” appears twice."]),
+        ("sex,age,Age", ["columns[3]: “age” appears twice."]),
     ],
 )
 def test_a_missing_or_unknown_column_is_named(training, people, header, problems) -> None:
@@ -136,7 +136,7 @@ def test_a_file_in_another_encoding_is_refused_naming_its_first_line_that_is_not
     UTF-8 is named, with what to do about it."""
     content = "sex,age,organisation_or_position\nwomen,34,\nmen,40,Школа № 5\n".encode("cp1251")
     assert _refused(people, training, content) == [
-        "line 3: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 (Cyrillic)). Save it as "
+        "file: Line 3: the file is not UTF-8 or UTF-16 text (it looks like Windows-1251 (Cyrillic)). Save it as "
         "“CSV UTF-8” or upload the Excel file itself."
     ]
 
@@ -181,13 +181,13 @@ def test_errors_in_a_spreadsheet_name_its_row_numbers(training, people) -> None:
     empty row."""
     content = _xlsx([["sex", "age"], ["women", 34], [None, None], ["men", 250]])
     assert _refused(people, training, content, "participants.xlsx") == [
-        "row 4, age: “250” is not an age between 0 and 120."
+        "rows[4].age: “250” is not an age between 0 and 120."
     ]
 
 
 def test_a_file_of_only_a_header_is_refused(training, people) -> None:
     assert _refused(people, training, b"sex,age\n\n,\n") == [
-        "file: there are no participant rows under the header."
+        "file: There are no participant rows under the header."
     ]
 
 
@@ -196,9 +196,9 @@ def test_more_than_the_listed_problems_end_with_a_count_of_the_rest(training, pe
     rows = "".join(f"women,{200 + n}\n" for n in range(250))
     problems = _refused(people, training, f"sex,age\n{rows}".encode())
     assert len(problems) == MAX_PROBLEMS + 1
-    assert problems[0] == "row 2, age: “200” is not an age between 0 and 120."
-    assert problems[MAX_PROBLEMS - 1] == "row 201, age: “399” is not an age between 0 and 120."
-    assert problems[-1] == "… and problems in 50 more rows."
+    assert problems[0] == "rows[2].age: “200” is not an age between 0 and 120."
+    assert problems[MAX_PROBLEMS - 1] == "rows[201].age: “399” is not an age between 0 and 120."
+    assert problems[-1] == "rows: … and problems in 50 more rows."
 
 
 def test_a_problem_after_several_batches_still_leaves_nothing(training, people) -> None:
@@ -207,7 +207,7 @@ def test_a_problem_after_several_batches_still_leaves_nothing(training, people) 
     good = "women,34,baku\n" * (2 * BATCH + 100)
     content = f"sex,age,district\n{good}men,999,baku\n".encode()
     assert _refused(people, training, content) == [
-        f"row {2 * BATCH + 102}, age: “999” is not an age between 0 and 120."
+        f"rows[{2 * BATCH + 102}].age: “999” is not an age between 0 and 120."
     ]
 
 
@@ -218,7 +218,7 @@ def test_a_file_unreadable_after_several_batches_leaves_nothing(training, people
     good = "women,34,baku\n" * (BATCH + 10)
     content = f"sex,age,district\n{good}men,40,{'x' * 200_000}\nmen,41,baku\n".encode()
     assert _refused(people, training, content) == [
-        f"line {BATCH + 12}: the CSV cannot be read (field larger than field limit (131072))."
+        f"file: Line {BATCH + 12}: the CSV cannot be read (field larger than field limit (131072))."
     ]
     assert _import(people, training, b"sex,age\nwomen,30\n").rows == 1
 
@@ -235,7 +235,7 @@ def test_quoted_cells_with_line_breaks_keep_the_rows_lines(training, people) -> 
         'men,41,"Police ""Ganja""\r\ninspector\nsecond line",ganja\n'  # lines 4-6
         "women,250,Student,baku\n"  # line 7
     )
-    assert _refused(people, training, csv.encode()) == ["row 7, age: “250” is not an age between 0 and 120."]
+    assert _refused(people, training, csv.encode()) == ["rows[7].age: “250” is not an age between 0 and 120."]
     fixed = csv.replace("women,250,", "women,25,")
     assert _import(people, training, fixed.encode()).rows == 3
     assert [p[5] for p in _people_of(training)] == [
@@ -248,8 +248,8 @@ def test_quoted_cells_with_line_breaks_keep_the_rows_lines(training, people) -> 
 def test_a_bad_quoted_row_is_named_by_the_line_it_starts_on(training, people) -> None:
     csv = 'sex,age,organisation_or_position\nwomen,34,"two\nlines"\nxx,"3\n4",x\n'
     assert _refused(people, training, csv.encode()) == [
-        "row 4, sex: “xx” is not one of men, women.",
-        "row 4, age: “3\n4” is not an age between 0 and 120.",
+        "rows[4].sex: “xx” is not one of men, women.",
+        "rows[4].age: “3\n4” is not an age between 0 and 120.",
     ]
 
 

@@ -328,7 +328,7 @@ def test_problems_are_shown_next_to_their_fields_and_nothing_is_saved(client, pe
     assert re.search(r'id="id_title_error">.*Give the event a title.', page, re.S)
     response = client.post("/events/new/", _event_form(activity, ends_on="2021-05-01"))
     assert response.status_code == 400
-    assert re.search(r'id="id_ends_on_error">.*the last day is before the first day', _text(response), re.S)
+    assert re.search(r'id="id_ends_on_error">.*The last day is before the first day', _text(response), re.S)
     assert 'value="Mediation skills for women leaders"' in _text(response)
     assert not Event.objects.exists()
 
@@ -535,9 +535,9 @@ def test_a_bad_file_shows_every_row_problem_and_saves_nothing(client, people, wi
     assert response["Cache-Control"] == "private, no-store"
     page = _plain(_text(response))
     assert "Nothing was saved: 3 problems to correct." in page
-    assert "row 3, sex: “woman?” is not one of men, women." in page
-    assert "row 4, age: “250” is not an age between 0 and 120." in page
-    assert "row 5, district: “atlantis” is not a known district" in page
+    assert "rows[3].sex “woman?” is not one of men, women." in page
+    assert "rows[4].age “250” is not an age between 0 and 120." in page
+    assert "rows[5].district “atlantis” is not a known district" in page
     assert sorted(Participant.objects.values_list("id", "sex", "age")) == before
 
 

@@ -108,15 +108,17 @@ def test_rows_stop_being_handed_over_at_the_first_problem() -> None:
     checked, accepted = _check(["sex", "age"], [["women", "30"], ["x", "30"], ["men", "40"], ["men", "-1"]])
     assert accepted == [("women", 30, "25-34", "", "", "", "", False)]
     assert checked.rows == 4
-    assert checked.problems == [
-        "row 3, sex: “x” is not one of men, women.",
-        "row 5, age: “-1” is not an age between 0 and 120.",
+    assert [str(p) for p in checked.problems] == [
+        "rows[3].sex: “x” is not one of men, women.",
+        "rows[5].age: “-1” is not an age between 0 and 120.",
     ]
 
 
 def test_a_long_name_or_position_is_refused() -> None:
     checked, _ = _check(["sex", "age", "organisation_or_position"], [["women", "30", "x" * 201]])
-    assert checked.problems == ["row 2, organisation_or_position: longer than 200 characters."]
+    assert [str(p) for p in checked.problems] == [
+        "rows[2].organisation_or_position: Longer than 200 characters."
+    ]
 
 
 # Cells a row may hold: good spellings in several forms, and bad ones.

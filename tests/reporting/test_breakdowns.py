@@ -77,7 +77,7 @@ def test_only_coordinators_change_breakdowns_and_the_cap_holds(people, reporting
                 name=f"Band {n}",
             )
         except InvalidInput as exc:
-            assert "more than the 60 a form can hold" in exc.problems[0]
+            assert "more than the 60 a form can hold" in exc.problems[0].message
             break
     else:
         raise AssertionError("the cap was never reached")

@@ -21,8 +21,8 @@ from wpsnap.reporting.disaggregation import TOTAL, field_name
 from wpsnap.reporting.models import IndicatorValue, ProgressReport
 from wpsnap.reporting.services import ReportInput
 
+from ..conftest import problems_of
 from .conftest import sign_in
-from .test_form_pages import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,10 @@ WOMEN = "sex:women|age:18-24"
 @pytest.fixture
 def report(people, activity_512_3, period_2020) -> ProgressReport:
     return services.report_start(
-        actor=people["focal"], activity=activity_512_3, agency=people["focal"].organisation, period=period_2020
+        actor=people["focal"],
+        activity=activity_512_3,
+        agency=people["focal"].organisation,
+        period=period_2020,
     )
 
 
@@ -175,7 +178,11 @@ def test_a_clash_on_the_form_is_refused_with_what_changed_and_keeps_the_typing(
     assert re.search(rf'name="{re.escape(total)}"[^>]*value="12"', page)
     report.refresh_from_db()
     assert report.done == "A's text"
-    again = {**json.loads(hidden(page, "base")), "version": hidden(page, "version"), "base": hidden(page, "base")}
+    again = {
+        **json.loads(hidden(page, "base")),
+        "version": hidden(page, "version"),
+        "base": hidden(page, "base"),
+    }
     again["done"] = "B's text"
     assert other.post(f"/reports/{report.pk}/edit/", again).status_code == 302
     report.refresh_from_db()
@@ -242,7 +249,7 @@ def test_the_api_sends_an_etag_and_requires_if_match(people, report) -> None:
     assert (got.status_code, got["ETag"], got.json()["version"]) == (200, '"1"', 1)
     refused = api.patch(f"/api/v1/reports/{report.pk}/", {"done": "x"}, format="json")
     assert refused.status_code == 428
-    assert refused.json()["errors"][0].startswith("If-Match")
+    assert [(p["field"], p["code"]) for p in problems_of(refused)] == [("If-Match", "precondition_required")]
     report.refresh_from_db()
     assert report.done == ""
     done = api.patch(f"/api/v1/reports/{report.pk}/", {"done": "x"}, format="json", HTTP_IF_MATCH='"1"')
@@ -318,7 +325,10 @@ def test_a_review_page_older_than_the_report_takes_no_step(client, people, repor
     report.refresh_from_db()
     assert report.status == "submitted"
     fresh = hidden(response.content.decode(), "version")
-    assert client.post(f"/reports/{report.pk}/step/endorse/", {"version": fresh, "comment": ""}).status_code == 302
+    assert (
+        client.post(f"/reports/{report.pk}/step/endorse/", {"version": fresh, "comment": ""}).status_code
+        == 302
+    )
     report.refresh_from_db()
     assert report.status == "endorsed"
 

@@ -255,7 +255,7 @@ def test_a_return_needs_a_comment(client, people, endorsed) -> None:
     response = client.post(f"/reports/{endorsed.pk}/step/return/", {"comment": "  "})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "say what needs correcting" in page
+    assert "Say what needs correcting" in page
     assert 'aria-invalid="true"' in page
     assert _status(endorsed) == Status.ENDORSED
     response = client.post(f"/reports/{endorsed.pk}/step/return/", {"comment": "Add the March training."})
@@ -292,7 +292,7 @@ def test_the_comment_thread(client, people, submitted) -> None:
     assert response["Location"] == f"/reports/{submitted.pk}/#comments"
     response = client.post(f"/reports/{submitted.pk}/comment/", {"text": " "})
     assert response.status_code == 400
-    assert "write the comment first" in response.content.decode()
+    assert "Write the comment first" in response.content.decode()
 
     sign_in(client, people["approver"])
     response = client.post(
@@ -397,7 +397,7 @@ def test_reopening_needs_a_reason_which_is_audited(client, people, period_2020) 
     response = client.post(url, {"reason": ""})
     assert response.status_code == 400
     row = _row(response.content.decode(), "2020")
-    assert "say why the period is re-opened" in row
+    assert "Say why the period is re-opened" in row
     period_2020.refresh_from_db()
     assert period_2020.is_locked
     response = client.post(url, {"reason": "MoD sent late figures."})

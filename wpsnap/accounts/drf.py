@@ -23,7 +23,17 @@ def token_expires_at(created: datetime) -> datetime:
 
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token, refused (401) once ``WPSNAP_TOKEN_DAYS`` old: a token leaked into a script or a log
-    does not work for ever. The refusal is audited where every wrong token is (``api_exception_handler``)."""
+    does not work for ever. Every refused token (wrong, revoked, expired, malformed) is written to the
+    audit trail here, before the permission gate could see it; too many refusals from one address answer
+    429 instead (``accounts.throttle``), with nothing audited."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            # The Django request: DRF's own is still choosing its user (asking it would start over).
+            permissions.refuse_quietly(request._request, "api.authenticate")
+            raise
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)

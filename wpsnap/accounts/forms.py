@@ -14,18 +14,6 @@ from . import permissions, selectors
 from .models import ROLE_ORGANISATION_KINDS, Organisation, Role
 
 
-def add_problems(form: forms.Form, problems: list[str]) -> None:
-    """Show a service's problems ("field: message") next to the field they name; the rest above the form.
-
-    The form must be bound and validated (``is_valid()`` called)."""
-    for problem in problems:
-        field, sep, message = problem.partition(": ")
-        if sep and field in form.fields:
-            form.add_error(field, message)
-        else:
-            form.add_error(None, problem)
-
-
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget

@@ -18,37 +18,6 @@ from wpsnap.core.models import AuditEvent
 
 from .models import Organisation, Role, User
 
-# --- errors, as every endpoint answers them ---------------------------------------------------------
-
-
-class ErrorsSerializer(serializers.Serializer):
-    """400: the input was refused; each problem names its field ("email: ...")."""
-
-    errors = serializers.ListField(child=serializers.CharField())
-
-
-class ConflictRowSerializer(serializers.Serializer):
-    field = serializers.CharField(
-        help_text=gettext_lazy("The field both writes changed, as this API names it.")
-    )
-    current = serializers.CharField(help_text=gettext_lazy("What is stored now (the other write's value)."))
-    yours = serializers.CharField(help_text=gettext_lazy("What this request sent."))
-
-
-class ConflictSerializer(serializers.Serializer):
-    """409: the request was made on an older version and changes what another write changed since."""
-
-    errors = serializers.ListField(child=serializers.CharField())
-    version = serializers.IntegerField(help_text=gettext_lazy("The version stored now (its ETag)."))
-    conflicts = ConflictRowSerializer(many=True)
-
-
-class DetailSerializer(serializers.Serializer):
-    """401, 403, 404: why the request was not answered."""
-
-    detail = serializers.CharField()
-
-
 # --- people ---------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -26,17 +26,17 @@ from .models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
 
 def _check_role_fits(role: str, organisation: Organisation) -> None:
     if role not in Role.values:
-        raise InvalidInput([_("role: %(role)r is not a role.") % {"role": role}])
+        raise InvalidInput.one("role", "invalid_choice", _("%(role)r is not a role.") % {"role": role})
     if organisation.kind not in ROLE_ORGANISATION_KINDS[role]:
-        raise InvalidInput(
-            [
-                _("role: the role “%(role)s” is not open to %(organisation)s (%(kind)s).")
-                % {
-                    "role": Role(role).label,
-                    "organisation": organisation,
-                    "kind": organisation.get_kind_display(),
-                }
-            ]
+        raise InvalidInput.one(
+            "role",
+            "not_open",
+            _("The role “%(role)s” is not open to %(organisation)s (%(kind)s).")
+            % {
+                "role": Role(role).label,
+                "organisation": organisation,
+                "kind": organisation.get_kind_display(),
+            },
         )
 
 
@@ -67,12 +67,14 @@ def user_invite(
     _check_role_fits(role, organisation)
     email = User.objects.normalize_email(email).strip()
     if not email:
-        raise InvalidInput([_("email: an e-mail address is needed to send the invitation.")])
+        raise InvalidInput.one("email", "required", _("An e-mail address is needed to send the invitation."))
     if (
         User.objects.filter(email__iexact=email).exists()
         or User.objects.filter(username__iexact=email).exists()
     ):
-        raise InvalidInput([_("email: someone with this e-mail address already has an account.")])
+        raise InvalidInput.one(
+            "email", "exists", _("Someone with this e-mail address already has an account.")
+        )
     with transaction.atomic():
         user = User(
             username=email,
@@ -119,8 +121,10 @@ def user_change_role(*, actor: User, user: User, role: str, request: Any = None)
     if user.rank > actor.rank:
         permissions.refuse(request, "user.change", user)
     if user.organisation is None:
-        raise InvalidInput(
-            [_("role: %(name)s belongs to no organisation; a role needs one.") % {"name": user}]
+        raise InvalidInput.one(
+            "role",
+            "no_organisation",
+            _("%(name)s belongs to no organisation; a role needs one.") % {"name": user},
         )
     _check_role_fits(role, user.organisation)
     if user.role == role:
@@ -186,7 +190,9 @@ def token_create(*, user: User, actor: User | None = None, request: Any = None) 
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied
     if not user.is_active:
-        raise InvalidInput([_("username: %(name)s is deactivated.") % {"name": user.get_username()}])
+        raise InvalidInput.one(
+            "username", "inactive", _("%(name)s is deactivated.") % {"name": user.get_username()}
+        )
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         token = Token.objects.create(user=user)
@@ -208,14 +214,17 @@ def invitation_accept(*, uidb64: str, token: str, password1: str, password2: str
 
     from .selectors import invitation_user
 
-    expired = InvalidInput([_("token: this link has expired or was already used.")])
+    expired = InvalidInput.one("token", "expired", _("This link has expired or was already used."))
     user = invitation_user(uidb64=uidb64, token=token)
     if user is None:
         raise expired
     form = SetPasswordForm(user, data={"new_password1": password1, "new_password2": password2})
     if not form.is_valid():
         raise InvalidInput(
-            [f"{field}: {message}" for field, messages in form.errors.items() for message in messages]
+            ("" if field == NON_FIELD_ERRORS else field, error.code or "invalid", message)
+            for field, errors in form.errors.as_data().items()
+            for error in errors
+            for message in error.messages
         )
     with transaction.atomic():
         # Check the token again on the locked row, so that two submissions of one link set one password.

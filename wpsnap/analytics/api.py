@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import ApiDefaults, errors
 from wpsnap.accounts.models import Organisation
 from wpsnap.core import params
+from wpsnap.core.api import errors
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.permissions import plans_visible_to
 from wpsnap.registries.serializers import DerivedSerializer
@@ -53,7 +53,7 @@ PLAN_PARAMETER = OpenApiParameter(
     responses={200: ResultsSerializer, **errors(401, 403, 404)},
     tags=["reports"],
 )
-class ResultsView(ApiDefaults, APIView):
+class ResultsView(APIView):
     """The whole plan's results in one response."""
 
     gate_action = "results.view"
@@ -122,7 +122,7 @@ def derived_data(
     responses={200: DerivedSerializer, **errors(400, 401, 403, 404)},
     tags=["events"],
 )
-class DerivedView(ApiDefaults, APIView):
+class DerivedView(APIView):
     """Derived indicator values, side by side with the reported ones."""
 
     gate_action = "derivation.view"
@@ -132,9 +132,9 @@ class DerivedView(ApiDefaults, APIView):
         agency_name = request.query_params.get("agency", "")
         problems = []
         if not period_id:
-            problems.append(_("period: give the reporting period's id."))
+            problems.append(("period", "required", _("Give the reporting period's id.")))
         if not agency_name:
-            problems.append(_("agency: give the agency's key or id."))
+            problems.append(("agency", "required", _("Give the agency's key or id.")))
         if problems:
             raise InvalidInput(problems)
         pk = params.identifier("period", period_id)

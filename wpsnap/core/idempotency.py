@@ -31,7 +31,9 @@ _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
 class KeyReused(InvalidInput):
-    """The key was used before for a different request: refused, nothing done."""
+    """The key was used before for a different request: refused, nothing done (422)."""
+
+    status = 422
 
 
 def fingerprint(*parts: object) -> str:
@@ -49,12 +51,10 @@ def idempotency_key_claim(*, scope: str, key: str, actor: Any, request_sha256: s
     if len(key) > 1 and key[0] == key[-1] == '"':
         key = key[1:-1]
     if not _KEY.fullmatch(key):
-        raise InvalidInput(
-            [
-                _(
-                    "Idempotency-Key: a key is 1 to 255 visible ASCII characters, without spaces (a UUID, for example)."
-                )
-            ]
+        raise InvalidInput.one(
+            "Idempotency-Key",
+            "invalid",
+            _("A key is 1 to 255 visible ASCII characters, without spaces (a UUID, for example)."),
         )
     IdempotencyKey.objects.filter(scope=scope, key=key, created_at__lt=_expired_before()).delete()
     try:
@@ -69,14 +69,14 @@ def idempotency_key_claim(*, scope: str, key: str, actor: Any, request_sha256: s
         pass  # used before (committed, or committed while this waited): answer as a retry
     earlier = IdempotencyKey.objects.get(scope=scope, key=key)
     if earlier.request_sha256 != request_sha256 or earlier.result is None:
-        raise KeyReused(
-            [
-                _(
-                    "Idempotency-Key: the key “%(key)s” was used for another request (another file, event "
-                    "or person). Nothing was done: send this request with a new key."
-                )
-                % {"key": key}
-            ]
+        raise KeyReused.one(
+            "Idempotency-Key",
+            "key_reused",
+            _(
+                "The key “%(key)s” was used for another request (another file, event or person). Nothing "
+                "was done: send this request with a new key."
+            )
+            % {"key": key},
         )
     return earlier
 

@@ -26,7 +26,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from . import params
-from .errors import InvalidInput
+from .errors import InvalidInput, Problem
 from .views import refused_page
 
 # Room for the multipart envelope and the form's other fields (CSRF token, a purpose, a checkbox).
@@ -81,16 +81,17 @@ class RequestLimitsMiddleware:
         problems = params.query_problems(_pairs(request))
         if params.has_control(request.path_info):
             # A "<str:key>" in an address takes anything but "/": a NUL in it would reach a query too.
-            problems.insert(0, _("path: the address contains a control character (such as NUL)."))
+            message = _("The address contains a control character (such as NUL).")
+            problems.insert(0, Problem("path", "control_character", message))
         if problems:
-            return refused_page(request, " ".join(problems), 400)
+            return refused_page(request, problems, 400)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         """Refused input that a page's view did not catch (a parameter ``params`` refused) answers 400
         with its message rather than a server error. The API's views answer it themselves (400 JSON)."""
         if isinstance(exception, InvalidInput):
-            return refused_page(request, " ".join(exception.problems), 400)
+            return refused_page(request, exception.problems, 400)
         return None
 
     @staticmethod
@@ -98,10 +99,9 @@ class RequestLimitsMiddleware:
         # Nothing was read. (The server closes the connection when a response leaves a body unread.)
         mb = max(1, (limit - BODY_SLACK) // (1024 * 1024))
         message = _(
-            "body: what was sent is larger than %(mb)d MB, the most this address takes, so nothing was read "
-            "or saved."
+            "What was sent is larger than %(mb)d MB, the most this address takes, so nothing was read or saved."
         ) % {"mb": mb}
-        return refused_page(request, message, 413)
+        return refused_page(request, [Problem("body", "too_large", message)], 413)
 
 
 def _pairs(request: HttpRequest) -> Iterator[tuple[str, str]]:

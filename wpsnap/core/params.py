@@ -10,8 +10,8 @@ refused by PostgreSQL with a server error. Every value a request carries is ther
 - text carries no control characters (NUL included; tab, line feed and carriage return only where the
   text may span lines) and has a bounded length.
 
-Each parser raises ``InvalidInput(["<name>: <message>"])``, naming the parameter, so that the API answers
-400 ``{"errors": [...]}`` and a page answers 400 with the message. ``ParamField``-based form fields and
+Each parser raises ``InvalidInput`` whose problem's field is the parameter's name, so that the API answers
+400 ``{"problems": [{"field": "<name>", ...}]}`` and a page answers 400 with the message. ``ParamField``-based form fields and
 the filters below put the same rules into Django forms and django-filter FilterSets.
 """
 
@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import parsers
 
-from .errors import InvalidInput
+from .errors import InvalidInput, Problem, field_path
 
 # The largest id we hand to a query: PostgreSQL's integer. Our ids are bigint, but no table of ours comes
 # near two billion rows, and a bound known to every backend keeps the refusal the same on SQLite.
@@ -47,7 +47,7 @@ _CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Refused(ValueError):
-    """A value refused, with the message to show after its name."""
+    """A value refused, with the message to show beside its name."""
 
 
 # --- the rules, without a name ----------------------------------------------------------------------
@@ -57,7 +57,7 @@ def integer_of(value: Any, *, low: int = 1, high: int = ID_MAX) -> int:
     """``value`` as a whole number between ``low`` and ``high``: a JSON integer or a text of ASCII digits
     (a ``-`` first only when ``low`` is negative). Floats, booleans and other digits are refused."""
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise Refused(_("give a whole number."))
+        raise Refused(_("Give a whole number."))
     if isinstance(value, str):
         text = value.strip()
         if not _DIGITS.fullmatch(text) or (text.startswith("-") and low >= 0) or len(text) > 20:
@@ -66,7 +66,7 @@ def integer_of(value: Any, *, low: int = 1, high: int = ID_MAX) -> int:
             )
         value = int(text)
     if not low <= value <= high:
-        raise Refused(_("give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+        raise Refused(_("Give a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
     return value
 
 
@@ -74,12 +74,12 @@ def text_of(value: Any, *, max_length: int = QUERY_TEXT_MAX, lines: bool = False
     """``value`` as text of at most ``max_length`` characters without control characters (tab, line feed
     and carriage return allowed when ``lines``)."""
     if not isinstance(value, str):
-        raise Refused(_("give a text."))
+        raise Refused(_("Give a text."))
     if (_CONTROL_IN_LINES if lines else _CONTROL).search(value):
-        raise Refused(_("the text contains a control character (such as NUL), which is not allowed."))
+        raise Refused(_("The text contains a control character (such as NUL), which is not allowed."))
     if len(value) > max_length:
         raise Refused(
-            _("the text is %(length)d characters long; at most %(max)d are allowed.")
+            _("The text is %(length)d characters long; at most %(max)d are allowed.")
             % {"length": len(value), "max": max_length}
         )
     return value
@@ -100,7 +100,7 @@ def shown(value: str, limit: int = 40) -> str:
 
 
 def _named(name: str, refused: Refused) -> InvalidInput:
-    return InvalidInput([f"{name}: {refused}"])
+    return InvalidInput.one(name, "invalid", str(refused))
 
 
 def integer(name: str, value: Any, *, low: int = 1, high: int = ID_MAX) -> int:
@@ -138,15 +138,23 @@ def digits(value: str) -> int | None:
         return None
 
 
-def query_problems(pairs: Iterator[tuple[str, str]]) -> list[str]:
+def query_problems(pairs: Iterator[tuple[str, str]]) -> list[Problem]:
     """Problems of a query string's parameters (name, value): control characters, in names or values."""
     problems = []
     for key, value in pairs:
         if has_control(key):
-            problems.append(f"{shown(key)}: " + _("the parameter's name contains a control character."))
+            problems.append(
+                Problem(
+                    shown(key), "control_character", _("The parameter's name contains a control character.")
+                )
+            )
         elif has_control(value):
             problems.append(
-                f"{key}: " + _("the value contains a control character (such as NUL), which is not allowed.")
+                Problem(
+                    key,
+                    "control_character",
+                    _("The value contains a control character (such as NUL), which is not allowed."),
+                )
             )
     return problems
 
@@ -162,7 +170,7 @@ def unfit_values(data: Any, where: str = "") -> Iterator[str]:
             yield where or "body"
     elif isinstance(data, MultiValueDict):
         for key, values in data.lists():
-            place = f"{where}.{key}" if where else str(key)
+            place = field_path(where, str(key))
             if has_control(str(key)):
                 yield shown(place)
             else:
@@ -170,14 +178,14 @@ def unfit_values(data: Any, where: str = "") -> Iterator[str]:
                     yield from unfit_values(getattr(value, "name", value), place)
     elif isinstance(data, Mapping):
         for key, value in data.items():
-            place = f"{where}.{key}" if where else str(key)
+            place = field_path(where, key if isinstance(key, int) else str(key))
             if isinstance(key, str) and has_control(key):
                 yield shown(place)
             else:
                 yield from unfit_values(value, place)
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            yield from unfit_values(item, f"{where}[{index}]")
+            yield from unfit_values(item, field_path(where, index))
 
 
 def refuse_unfit(data: Any) -> Any:
@@ -185,13 +193,8 @@ def refuse_unfit(data: Any) -> Any:
     naming each place."""
     places = list(unfit_values(data))[:20]
     if places:
-        raise InvalidInput(
-            [
-                f"{place}: "
-                + _("a control character (such as NUL) or a number out of range, which is not allowed.")
-                for place in places
-            ]
-        )
+        message = _("A control character (such as NUL) or a number out of range, which is not allowed.")
+        raise InvalidInput((place, "control_character", message) for place in places)
     return data
 
 
@@ -251,7 +254,7 @@ class TextField(forms.CharField):
         text = super().to_python(value)
         if text and has_control(text, lines=self.lines):
             raise ValidationError(
-                _("the text contains a control character (such as NUL), which is not allowed."),
+                _("The text contains a control character (such as NUL), which is not allowed."),
                 code="invalid",
             )
         return text

@@ -38,7 +38,7 @@ class Table:
 def read_table(name: str, content: bytes) -> Table:
     """The table in an uploaded file, or :class:`InvalidInput` saying what is wrong with the file."""
     if not content:
-        raise InvalidInput([_("file: the file is empty.")])
+        raise InvalidInput.one("file", "empty", _("The file is empty."))
     # Excel's "Unicode Text" and other tools write UTF-16 with a byte-order mark: read it as text.
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not content.startswith(
         codecs.BOM_UTF32_LE
@@ -46,35 +46,33 @@ def read_table(name: str, content: bytes) -> Table:
         return read_text(_decode_utf16(content), source="csv")
     kind = _sniff(content)
     if kind == "binary" and (wide := _wide_text(content)):
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” looks like %(encoding)s text, which is not read here. Save it as “CSV "
-                    "UTF-8”, or as UTF-16 with a byte-order mark (“Unicode Text”)."
-                )
-                % {"name": name, "encoding": wide}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "encoding",
+            _(
+                "“%(name)s” looks like %(encoding)s text, which is not read here. Save it as “CSV UTF-8”, or "
+                "as UTF-16 with a byte-order mark (“Unicode Text”)."
+            )
+            % {"name": name, "encoding": wide},
         )
     if kind == "binary" and unpacks_too_large(content):
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” unpacks to more than %(mb)d MB: split the list into several files, or save it as CSV UTF-8."
-                )
-                % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024)}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "zip_bomb",
+            _(
+                "“%(name)s” unpacks to more than %(mb)d MB: split the list into several files, or save it as CSV UTF-8."
+            )
+            % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024)},
         )
     looks_like_spreadsheet = name.lower().endswith(SPREADSHEET_NAMES)
     if kind == "spreadsheet":
         return _read_spreadsheet(name, content)
     if kind == "binary" or looks_like_spreadsheet:
-        raise InvalidInput(
-            [
-                _(
-                    "file: “%(name)s” is not a spreadsheet or a CSV text file (judged by its content, not its name)."
-                )
-                % {"name": name}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "unsupported_type",
+            _("“%(name)s” is not a spreadsheet or a CSV text file (judged by its content, not its name).")
+            % {"name": name},
         )
     _check_utf8(content)
     nul = content.find(b"\x00")
@@ -100,22 +98,22 @@ def _read_lines(lines: Callable[[], Iterator[str]], source: str) -> Table:
     """The table in the lines ``lines()`` gives (each time from the start, line endings kept)."""
     first = next((line for line in lines() if line.strip()), "")
     if not first:
-        raise InvalidInput([_("file: there are no rows.")])
+        raise InvalidInput.one("file", "empty", _("There are no rows."))
     delimiter = max(("\t", ";", ","), key=first.count)
     reader = csv.reader(lines(), delimiter=delimiter)
     for header in reader:
         if any(cell.strip() for cell in header):
             return Table(source=source, header=header, rows=_numbered(reader))
-    raise InvalidInput([_("file: there are no rows.")])
+    raise InvalidInput.one("file", "empty", _("There are no rows."))
 
 
 def _refuse_nul(line: int) -> None:
     # What the csv module said of a NUL character before Python 3.11; PostgreSQL cannot store one.
-    raise InvalidInput(
-        [
-            _("line %(line)d: the CSV cannot be read (%(error)s).")
-            % {"line": line, "error": _("line contains NUL")}
-        ]
+    raise InvalidInput.one(
+        "file",
+        "unreadable",
+        _("Line %(line)d: the CSV cannot be read (%(error)s).")
+        % {"line": line, "error": _("line contains NUL")},
     )
 
 
@@ -127,8 +125,10 @@ def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             yield line_num + 1, row
             line_num = reader.line_num  # type: ignore[attr-defined]
     except csv.Error as error:
-        raise InvalidInput(
-            [_("line %(line)d: the CSV cannot be read (%(error)s).") % {"line": line_num + 1, "error": error}]
+        raise InvalidInput.one(
+            "file",
+            "unreadable",
+            _("Line %(line)d: the CSV cannot be read (%(error)s).") % {"line": line_num + 1, "error": error},
         ) from error
 
 
@@ -150,14 +150,14 @@ def _decode_utf16(content: bytes) -> str:
         return content.decode("utf-16")
     except UnicodeDecodeError as error:
         line = content[: error.start].decode("utf-16", "replace").count("\n") + 1
-        raise InvalidInput(
-            [
-                _(
-                    "line %(line)d: the file starts as UTF-16 text but is not UTF-16 there. Save it as “CSV "
-                    "UTF-8” or upload the Excel file itself."
-                )
-                % {"line": line}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "encoding",
+            _(
+                "Line %(line)d: the file starts as UTF-16 text but is not UTF-16 there. Save it as “CSV "
+                "UTF-8” or upload the Excel file itself."
+            )
+            % {"line": line},
         ) from error
 
 
@@ -210,14 +210,14 @@ def _check_utf8(content: bytes) -> None:
             decoder.decode(view[start : start + _CHUNK], final=start + _CHUNK >= len(content))
         except UnicodeDecodeError as error:
             line = content.count(b"\n", 0, max(0, start - held + error.start)) + 1
-            raise InvalidInput(
-                [
-                    _(
-                        "line %(line)d: the file is not UTF-8 or UTF-16 text (it looks like %(encoding)s). Save it "
-                        "as “CSV UTF-8” or upload the Excel file itself."
-                    )
-                    % {"line": line, "encoding": looks_like(content)}
-                ]
+            raise InvalidInput.one(
+                "file",
+                "encoding",
+                _(
+                    "Line %(line)d: the file is not UTF-8 or UTF-16 text (it looks like %(encoding)s). Save "
+                    "it as “CSV UTF-8” or upload the Excel file itself."
+                )
+                % {"line": line, "encoding": looks_like(content)},
             ) from error
 
 
@@ -274,16 +274,19 @@ def _ensure_unpacks_within_limits(name: str, content: bytes) -> None:
         return
     if code == 4:
         logger.error("spreadsheets cannot be checked: %s cannot run python_calamine", sys.executable)
-        raise InvalidInput(
-            [_("file: spreadsheets cannot be read here just now. Upload the list as CSV UTF-8.")]
+        raise InvalidInput.one(
+            "file",
+            "unavailable",
+            _("Spreadsheets cannot be read here just now. Upload the list as CSV UTF-8."),
         )
-    raise InvalidInput(
-        [
-            _(
-                "file: “%(name)s” unpacks to far more than its size (over %(mb)d MB): save it again from the spreadsheet program, or as CSV UTF-8."
-            )
-            % {"name": name, "mb": memory // (1024 * 1024)}
-        ]
+    raise InvalidInput.one(
+        "file",
+        "zip_bomb",
+        _(
+            "“%(name)s” unpacks to far more than its size (over %(mb)d MB): save it again from the "
+            "spreadsheet program, or as CSV UTF-8."
+        )
+        % {"name": name, "mb": memory // (1024 * 1024)},
     )
 
 
@@ -296,11 +299,10 @@ def _read_spreadsheet(name: str, content: bytes) -> Table:
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises its own errors and zip/xml ones: all mean "not readable"
-        raise InvalidInput(
-            [
-                _("file: “%(name)s” is not a spreadsheet that can be read (judged by its content).")
-                % {"name": name}
-            ]
+        raise InvalidInput.one(
+            "file",
+            "unreadable",
+            _("“%(name)s” is not a spreadsheet that can be read (judged by its content).") % {"name": name},
         ) from error
     # Most cells are text already; only numbers, dates and booleans need _text.
     numbered = (
@@ -311,7 +313,7 @@ def _read_spreadsheet(name: str, content: bytes) -> Table:
         if any(cell.strip() for cell in header):
             return Table(source="xlsx", header=header, rows=numbered)
         del number
-    raise InvalidInput([_("file: the first sheet has no rows.")])
+    raise InvalidInput.one("file", "empty", _("The first sheet has no rows."))
 
 
 def _text(cell: object) -> str:

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput, WpsnapError
+from .errors import InvalidInput, Problem, WpsnapError
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,12 @@ class Conflict:
 
 
 class StaleWrite(WpsnapError):
-    """A write made on an older version that changes what another write changed since (409)."""
+    """A write made on an older version that changes what another write changed since (409). In the
+    API, each field in conflict is a problem of its own, and the body also carries the version stored
+    now and each conflict's values (``extra``)."""
+
+    status = 409
+    code = "stale"
 
     def __init__(self, *, version: int, current_version: int, conflicts: list[Conflict]) -> None:
         self.version = version
@@ -54,9 +59,37 @@ class StaleWrite(WpsnapError):
             % {"yours": version, "now": current_version}
         )
 
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem("", self.code, str(self))] + [
+            Problem(c.key, self.code, _("Changed by someone else since your version."))
+            for c in self.conflicts
+        ]
+
+    def extra(self) -> dict[str, Any]:
+        return {
+            "version": self.current_version,
+            "conflicts": [{"field": c.key, "current": c.current, "yours": c.yours} for c in self.conflicts],
+        }
+
+    def headers(self) -> dict[str, str]:
+        return {"ETag": f'"{self.current_version}"'}
+
+    def renamed(self, name: Callable[[str], str]) -> StaleWrite:
+        """The same refusal with each field key named by ``name`` (as the API names it)."""
+        return StaleWrite(
+            version=self.version,
+            current_version=self.current_version,
+            conflicts=[replace(c, key=name(c.key)) for c in self.conflicts],
+        )
+
 
 class PreconditionRequired(WpsnapError):
     """An API write without ``If-Match`` (428): the caller must say which version it changes."""
+
+    status = 428
+    code = "precondition_required"
+    field = "If-Match"
 
 
 def _same(a: str, b: str) -> bool:
@@ -76,8 +109,8 @@ def check_version(
     command or the demo): nothing to compare. Call inside the writing transaction, on a locked row."""
     stored = int(obj.version)  # type: ignore[attr-defined]
     if version is not None and version > stored:
-        raise InvalidInput(
-            [_("version: %(version)d is not a version of this record.") % {"version": version}]
+        raise InvalidInput.one(
+            VERSION_FIELD, "invalid", _("%(version)d is not a version of this record.") % {"version": version}
         )
     if version is None or version == stored:
         return
@@ -124,8 +157,8 @@ def refuse_if_changed(obj: models.Model, version: int | None, keys: Iterable[str
     if version is None or version == stored:
         return
     if version > stored:
-        raise InvalidInput(
-            [_("version: %(version)d is not a version of this record.") % {"version": version}]
+        raise InvalidInput.one(
+            VERSION_FIELD, "invalid", _("%(version)d is not a version of this record.") % {"version": version}
         )
     wanted = None if keys is None else set(keys)
     changed = [key for key in changed_since(obj, version) if wanted is None or key in wanted]
@@ -153,7 +186,7 @@ def if_match_version(header: str | None, obj: Any) -> int:
     and ``ValueError`` when it is not one of our tags."""
     if header is None or not header.strip():
         raise PreconditionRequired(
-            _('If-Match: send the ETag of the version you change (GET it first), e.g. If-Match: "3".')
+            _('Send the ETag of the version you change (GET it first), e.g. If-Match: "3".')
         )
     header = header.strip()
     if header == "*":

@@ -124,11 +124,10 @@ class LoadResult:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            [
-                _("password: the demo password needs at least %(count)d characters.")
-                % {"count": MIN_PASSWORD_LENGTH}
-            ]
+        raise InvalidInput.one(
+            "password",
+            "too_short",
+            _("The demo password needs at least %(count)d characters.") % {"count": MIN_PASSWORD_LENGTH},
         )
 
 
@@ -193,7 +192,8 @@ def _load_organisations(result: LoadResult) -> dict[str, Organisation]:
     missing = sorted(keys - set(found))
     if missing:
         raise InvalidInput(
-            [_("organisation: the plan has no agency %(key)r.") % {"key": key} for key in missing]
+            ("organisation", "not_found", _("The plan has no agency %(key)r.") % {"key": key})
+            for key in missing
         )
     return found
 
@@ -307,11 +307,11 @@ def demo_totp(username: str) -> str:
         .first()
     )
     if device is None:
-        raise InvalidInput(
-            [
-                _("username: %(username)r is not a demo user with a second factor (see `wpsnap demo users`).")
-                % {"username": username}
-            ]
+        raise InvalidInput.one(
+            "username",
+            "not_found",
+            _("%(username)r is not a demo user with a second factor (see `wpsnap demo users`).")
+            % {"username": username},
         )
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"

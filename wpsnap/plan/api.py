@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import ApiDefaults, errors
 from wpsnap.accounts.models import Organisation, OrganisationKind
+from wpsnap.core.api import errors
 
 from .export import plan_export
 from .models import Plan
@@ -37,7 +37,7 @@ from .serializers import OrganisationSerializer, PlanDocumentSerializer, PlanSum
     ),
 )
 @extend_schema(tags=["plans"])
-class PlanViewSet(ApiDefaults, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """National Action Plans. Adopted, active and closed plans are public; a draft is seen by
     coordinators and evaluators only (404 for everyone else)."""
 
@@ -74,7 +74,7 @@ class OrganisationFilter(django_filters.FilterSet):
     ),
 )
 @extend_schema(tags=["plans"])
-class OrganisationViewSet(ApiDefaults, mixins.ListModelMixin, viewsets.GenericViewSet):
+class OrganisationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The organisations that implement, coordinate or partner in the plans (public)."""
 
     serializer_class = OrganisationSerializer

@@ -12,7 +12,7 @@ trail as an export (counts only), and names are in it only for coordinators.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -30,17 +30,15 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import conflict_response, errors, if_match
 from wpsnap.accounts.models import Organisation
-from wpsnap.accounts.serializers import DetailSerializer, ErrorsSerializer
 from wpsnap.core import audit, params, versions
-from wpsnap.core.errors import InvalidInput
-from wpsnap.core.idempotency import KeyReused
+from wpsnap.core.api import error, errors, if_match
+from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.core.models import AuditAction
 from wpsnap.core.params import JSONParser, MultiPartParser
 from wpsnap.plan.models import Activity, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
-from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE, ReportingDefaults, reporting_exception_handler
+from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE
 
 from . import selectors
 from .models import Event, EventKind, Participant, Participation, Topic
@@ -60,7 +58,6 @@ from .serializers import (
 from .services.events import (
     EVENT_KEYS,
     EventInput,
-    EventLockedError,
     counts_save,
     event_create,
     event_delete,
@@ -73,30 +70,15 @@ from .services.participants import (
     participants_import_file,
 )
 
-# --- errors -----------------------------------------------------------------------------------------
+# --- errors (answered by wpsnap.core.api.exception_handler) -----------------------------------------
 
-
-def registries_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The API's handler, an event in a locked period as 409 with the service's message, and an
-    ``Idempotency-Key`` used before for another request as 422 in the one error shape."""
-    if isinstance(exc, EventLockedError):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, KeyReused):
-        return Response({"errors": list(exc.problems)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    return reporting_exception_handler(exc, context)
-
-
-LOCKED = OpenApiResponse(
-    DetailSerializer,
-    description=gettext_lazy(
-        "The event's first day is in an approved and locked period: its records no longer change."
+LOCKED = error(
+    409,
+    gettext_lazy(
+        "The event's first day is in an approved and locked period (code `locked`): its records no "
+        "longer change."
     ),
 )
-
-
-class RegistriesDefaults(ReportingDefaults):
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
-        return registries_exception_handler
 
 
 EVENT_ID = OpenApiParameter(
@@ -123,7 +105,7 @@ def _unique(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in names))
 
 
-def _activities(plan: Plan, names: list[str], problems: list[str]) -> list[Activity]:
+def _activities(plan: Plan, names: list[str], problems: list[Problem]) -> list[Activity]:
     """The plan's activities named by key or, failing that, by published number."""
     found = list(Activity.objects.filter(plan=plan).filter(Q(key__in=names) | Q(code__in=names)))
     chosen: list[Activity] = []
@@ -134,29 +116,44 @@ def _activities(plan: Plan, names: list[str], problems: list[str]) -> list[Activ
             chosen.append((by_key or by_code)[0])
         elif by_code:
             problems.append(
-                _("activities: several activities have the number %(code)s; give the key.") % {"code": name}
+                Problem(
+                    "activities",
+                    "ambiguous",
+                    _("Several activities have the number %(code)s; give the key.") % {"code": name},
+                )
             )
         else:
             problems.append(
-                _("activities: the plan %(plan)s has no activity %(name)s.")
-                % {"plan": plan.slug, "name": name}
+                Problem(
+                    "activities",
+                    "not_found",
+                    _("The plan %(plan)s has no activity %(name)s.") % {"plan": plan.slug, "name": name},
+                )
             )
     return chosen
 
 
-def _topics(names: list[str], problems: list[str]) -> list[Topic]:
+def _topics(names: list[str], problems: list[Problem]) -> list[Topic]:
     found = {t.code: t for t in Topic.objects.filter(code__in=names)}
     for name in _unique(names):
         if name not in found:
-            problems.append(_("topics: %(code)s is not a topic (see /api/v1/topics/).") % {"code": name})
+            problems.append(
+                Problem(
+                    "topics",
+                    "not_found",
+                    _("%(code)s is not a topic (see /api/v1/topics/).") % {"code": name},
+                )
+            )
     return [found[name] for name in _unique(names) if name in found]
 
 
-def _partners(plan: Plan, names: list[str], problems: list[str]) -> list[Organisation]:
+def _partners(plan: Plan, names: list[str], problems: list[Problem]) -> list[Organisation]:
     found = {o.key: o for o in Organisation.objects.filter(country=plan.country, key__in=names)}
     for name in _unique(names):
         if name not in found:
-            problems.append(_("partners: no organisation has the key %(key)s.") % {"key": name})
+            problems.append(
+                Problem("partners", "not_found", _("No organisation has the key %(key)s.") % {"key": name})
+            )
     return [found[name] for name in _unique(names) if name in found]
 
 
@@ -175,7 +172,7 @@ def event_input(values: dict[str, Any], plan: Plan, base: Event | None = None) -
     """The services' input from a validated ``EventInputSerializer``: activities, topics and partners
     named by key or code become objects (an unknown one is 400, and nothing is saved). With ``base``
     (a PATCH) a field left out keeps the event's value."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     activities = (
         list(base.activities.all())
         if base is not None and "activities" not in values
@@ -306,7 +303,6 @@ class EventFilter(django_filters.FilterSet):
 )
 @extend_schema(tags=["events"])
 class EventViewSet(
-    RegistriesDefaults,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -384,10 +380,7 @@ class EventViewSet(
         values.setdefault("participation", event.participation)
         data = event_input(values, event.plan, base=event if partial else None)
         data = replace(data, version=version, changed=sent if partial else None)
-        try:
-            event_update(actor=request.user, event=event, data=data, request=request)
-        except versions.StaleWrite as exc:
-            return conflict_response(exc)
+        event_update(actor=request.user, event=event, data=data, request=request)
         return self._answer(event)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -413,7 +406,9 @@ def _plan(request: Request, slug: str | None) -> Plan:
     plans = plans_visible_to(request.user).exclude(status=PlanStatus.DRAFT).order_by("-start_year", "slug")
     plan = plans.filter(slug=slug).first() if slug else plans.first()
     if plan is None:
-        raise InvalidInput([_("plan: no plan has the slug %(slug)s.") % {"slug": slug or ""}])
+        raise InvalidInput.one(
+            "plan", "not_found", _("No plan has the slug %(slug)s.") % {"slug": slug or ""}
+        )
     return plan
 
 
@@ -427,11 +422,11 @@ ADDED = OpenApiResponse(
         "count now)."
     ),
 )
-KEY_REUSED = OpenApiResponse(
-    ErrorsSerializer,
-    description=gettext_lazy(
+KEY_REUSED = error(
+    422,
+    gettext_lazy(
         "The Idempotency-Key was used before for another request (another file or rows, event, replace "
-        "flag or person): nothing was done. Send the request with a new key."
+        "flag or person; code `key_reused`): nothing was done. Send the request with a new key."
     ),
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -448,16 +443,17 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
+class EventParticipants(generics.GenericAPIView):
     """The event's list of participants: one row per person."""
 
     gate_actions = {"GET": "participant.view", "POST": "event.edit"}
     serializer_class = ParticipantSerializer
     parser_classes = [JSONParser, MultiPartParser]
     max_body = "WPSNAP_PARTICIPANTS_MAX_BYTES"  # a participant file (RequestLimitsMiddleware)
+    too_large_field = "rows"
     too_large_message = gettext_lazy(
-        "rows: the request is larger than %(mb)d MB. Send the rows in several requests, or upload them "
-        "as a file (CSV or Excel)."
+        "The request is larger than %(mb)d MB. Send the rows in several requests, or upload them as a "
+        "file (CSV or Excel)."
     )
 
     def get_queryset(self) -> QuerySet[Participant]:
@@ -499,8 +495,9 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
             'JSON `{"rows": [{"sex": "women", "age": 23, ...}], "replace": false}`, or a multipart '
             "upload of a file made from the template (`file`, CSV or XLSX judged by its content, and "
             "optionally `replace`). With `replace` the rows become the event's whole list. All or "
-            "nothing: a batch with any problem is refused with 400 naming each row and column "
-            '(e.g. "row 3, age: “250” is not an age between 0 and 120."), and nothing is saved. '
+            "nothing: a batch with any problem is refused with 400 naming each row and column as the "
+            "problem's field (`rows[2].age`: the third record sent, or the second line of a file, under "
+            "its header), and nothing is saved. "
             "Send an `Idempotency-Key` so that a retry (after a timeout or a lost connection) never adds "
             "the rows twice."
         ),
@@ -509,7 +506,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
             "application/json": ParticipantRowsSerializer,
             "multipart/form-data": ParticipantFileSerializer,
         },
-        responses={201: ADDED, **errors(400, 401, 403, 404), 409: LOCKED, 422: KEY_REUSED},
+        responses={201: ADDED, **errors(400, 401, 403, 404, 413), 409: LOCKED, 422: KEY_REUSED},
         tags=["events"],
     )
     def post(self, request: Request, id: int) -> Response:
@@ -552,7 +549,7 @@ class EventParticipants(RegistriesDefaults, generics.GenericAPIView):
         )
 
 
-class EventParticipant(RegistriesDefaults, APIView):
+class EventParticipant(APIView):
     """One participant of an event."""
 
     gate_actions = {"DELETE": "event.edit"}
@@ -590,7 +587,7 @@ def counts_of(event: Event) -> dict[str, Any]:
     }
 
 
-class EventCounts(RegistriesDefaults, APIView):
+class EventCounts(APIView):
     """How many took part, by sex x age band."""
 
     gate_actions = {"GET": "event.view", "PUT": "event.edit"}
@@ -645,7 +642,7 @@ class EventCounts(RegistriesDefaults, APIView):
     responses={200: TopicSerializer, **errors(401, 403)},
     tags=["events"],
 )
-class TopicList(RegistriesDefaults, generics.ListAPIView):
+class TopicList(generics.ListAPIView):
     """The shared list of topics; events name them by code."""
 
     gate_action = "event.list"

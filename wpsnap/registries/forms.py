@@ -1,5 +1,5 @@
 """Forms of the events pages. They read what was typed and hand it to the services, which judge it;
-a service's problems ("field: message") are shown next to the field they name, with what was typed
+a service's problems are shown next to the field they name (``core.forms.add_problems``), with what was typed
 left in place. Every choice comes from the plan or the user's agency, so an unknown value is a
 message next to its field, never a server error."""
 
@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.core import versions
+from wpsnap.core.errors import Problem
+from wpsnap.core.forms import add_problems
 from wpsnap.plan.models import Activity, Plan
 from wpsnap.reporting.disaggregation import BreakdownSpec, cell_key
 
@@ -32,20 +34,7 @@ from .models import (
     Participation,
     Topic,
 )
-from .services.events import EventInput
-
-
-def add_problems(form: forms.Form, problems: Iterable[str], aliases: dict[str, str] | None = None) -> None:
-    """Put each problem ("field: message") next to the field it names (``aliases`` maps other names
-    to fields); the rest above the form. The form must have been validated."""
-    aliases = aliases or {}
-    for problem in problems:
-        name, sep, message = problem.partition(": ")
-        name = aliases.get(name, name)
-        if sep and name in form.fields:
-            form.add_error(name, message)
-        else:
-            form.add_error(None, problem)
+from .services.events import EventInput, count_key
 
 
 def _style(form: forms.Form) -> None:
@@ -471,11 +460,12 @@ class CountsForm(_Form):
         super().__init__(data, auto_id="id_%s")
         self.spec = spec
         self.keys: dict[str, str] = {}
-        self.labels: dict[str, str] = {}
+        # The services' field key of each cell (``counts[sex:women|age:18-24]``) to this form's field.
+        self.cell_fields: dict[str, str] = {}
         for cell in spec.cells():
             name = count_field(cell.key)
             self.keys[name] = cell.key
-            self.labels[" / ".join(cell.labels)] = name
+            self.cell_fields[count_key(cell.key)] = name
             self.fields[name] = forms.CharField(
                 label=", ".join(cell.labels),
                 required=False,
@@ -496,8 +486,8 @@ class CountsForm(_Form):
         data = self.cleaned_data
         return {key: data.get(name) or "" for name, key in self.keys.items()}
 
-    def add_service_problems(self, problems: Iterable[str]) -> None:
-        add_problems(self, problems, aliases=self.labels)
+    def add_service_problems(self, problems: Iterable[Problem]) -> None:
+        add_problems(self, problems, self.cell_fields)
         _mark_invalid(self)
 
     def _grid(self) -> CountsGrid | None:

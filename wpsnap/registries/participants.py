@@ -1,6 +1,8 @@
 """Checking participant rows against the plan's vocabulary (sex, age bands, population groups,
-districts). Pure: no database. Every problem names its row and column; the caller decides that a
-file with any problem saves nothing.
+districts). Pure: no database. Every problem names its row and column, as its field ``rows[N].column``
+(N: the row's number as its source counts it, the line of a file or the index of the API's records),
+or a column of the header as ``columns[N]``; the caller decides that a file with any problem saves
+nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.utils.translation import gettext as _
+
+from wpsnap.core.errors import Problem
 
 # The template's columns, in order. Headers are matched without regard to case, spaces or dashes.
 COLUMNS = (
@@ -89,7 +93,7 @@ class Checked:
     """The outcome of checking rows: how many rows were read and which problems were found."""
 
     rows: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     problem_rows: int = 0
     listed_rows: int = 0
 
@@ -97,29 +101,32 @@ class Checked:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, message: str) -> None:
+    def add(self, problem: Problem) -> None:
         """A problem of the whole file (a column, the encoding)."""
-        self.problems.append(message)
+        self.problems.append(problem)
 
-    def add_row(self, number: int, problems: list[str]) -> None:
+    def add_row(self, number: int, problems: list[Problem]) -> None:
+        """A row's problems, each named by its column: named ``rows[number].column`` here."""
         self.problem_rows += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.listed_rows += 1
             self.problems.extend(
-                _("row %(row)d, %(problem)s") % {"row": number, "problem": problem} for problem in problems
+                Problem(f"rows[{number}].{problem.field}", problem.code, problem.message)
+                for problem in problems
             )
 
-    def summary(self) -> list[str]:
-        """The problems to show, with a last line for the rows not listed."""
+    def summary(self) -> list[Problem]:
+        """The problems to show, with a last one for the rows not listed."""
         hidden = self.problem_rows - self.listed_rows
         if hidden > 0:
-            return [*self.problems, _("… and problems in %(n)d more rows.") % {"n": hidden}]
+            more = _("… and problems in %(n)d more rows.") % {"n": hidden}
+            return [*self.problems, Problem("rows", "more_rows", more)]
         return list(self.problems)
 
 
-def columns_of(header: list[str]) -> tuple[dict[str, int], list[str]]:
+def columns_of(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     """Map the header to the template's columns: ({column: index}, problems)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     index: dict[str, int] = {}
     for position, raw in enumerate(header):
         name = normalise(raw)
@@ -127,17 +134,29 @@ def columns_of(header: list[str]) -> tuple[dict[str, int], list[str]]:
             continue
         if name not in COLUMNS:
             problems.append(
-                _("column %(n)d: “%(name)s” is not a column of the template (%(columns)s).")
-                % {"n": position + 1, "name": raw.strip(), "columns": ", ".join(COLUMNS)}
+                Problem(
+                    f"columns[{position + 1}]",
+                    "unknown_column",
+                    _("“%(name)s” is not a column of the template (%(columns)s).")
+                    % {"name": raw.strip(), "columns": ", ".join(COLUMNS)},
+                )
             )
         elif name in index:
-            problems.append(_("column %(n)d: “%(name)s” appears twice.") % {"n": position + 1, "name": name})
+            problems.append(
+                Problem(
+                    f"columns[{position + 1}]", "duplicate", _("“%(name)s” appears twice.") % {"name": name}
+                )
+            )
         else:
             index[name] = position
     if "sex" not in index:
-        problems.append(_("missing column: sex."))
+        problems.append(Problem("columns", "required", _("The column sex is missing.")))
     if "age" not in index and "age_band" not in index:
-        problems.append(_("missing column: age or age_band (one of them is needed)."))
+        problems.append(
+            Problem(
+                "columns", "required", _("The column age or age_band is missing (one of them is needed).")
+            )
+        )
     return index, problems
 
 
@@ -276,7 +295,7 @@ def _consent_of(text: str) -> bool:
 
 def _age_band_of(vocabulary: Vocabulary) -> Callable[[tuple[str, str]], tuple[int | None, str]]:
     def meaning(texts: tuple[str, str]) -> tuple[int | None, str]:
-        problems: list[str] = []
+        problems: list[Problem] = []
         age, band = _age_and_band(texts[0].strip(), texts[1].strip(), vocabulary, problems)
         if problems:
             raise KeyError(texts)
@@ -294,15 +313,19 @@ def _row(
         column: cells[i].strip() if (i := index.get(column)) is not None and i < width else ""
         for column in COLUMNS
     }
-    problems: list[str] = []
+    problems: list[Problem] = []
     sex_text = texts["sex"]
     sex = vocabulary.sexes.get(normalise(sex_text))
     if sex is None:
         problems.append(
-            _("sex: “%(value)s” is not one of %(choices)s.")
-            % {"value": sex_text, "choices": vocabulary.choices(vocabulary.sexes)}
+            Problem(
+                "sex",
+                "invalid_choice",
+                _("“%(value)s” is not one of %(choices)s.")
+                % {"value": sex_text, "choices": vocabulary.choices(vocabulary.sexes)},
+            )
             if sex_text
-            else _("sex: this is required.")
+            else Problem("sex", "required", _("This is required."))
         )
     age, band = _age_and_band(texts["age"], texts["age_band"], vocabulary, problems)
     group = _coded(texts["population_group"], vocabulary.groups, "population_group", problems)
@@ -312,14 +335,16 @@ def _row(
     for column, text in (("organisation_or_position", affiliation), ("name", name)):
         if len(text) > MAX_TEXT:
             problems.append(
-                _("%(column)s: longer than %(max)d characters.") % {"column": column, "max": MAX_TEXT}
+                Problem(column, "max_length", _("Longer than %(max)d characters.") % {"max": MAX_TEXT})
             )
     consent_text = normalise(texts["consent"]).replace("_", " ")
     consent = consent_text in YES
     if not consent and consent_text not in NO:
-        problems.append(_("consent: write yes or no."))
+        problems.append(Problem("consent", "invalid_choice", _("Write yes or no.")))
     elif name and not consent:
-        problems.append(_("name: a name is kept only with the person's consent (consent: yes)."))
+        problems.append(
+            Problem("name", "consent", _("A name is kept only with the person's consent (consent: yes)."))
+        )
     if problems:
         checked.add_row(number, problems)
         return None
@@ -328,7 +353,7 @@ def _row(
 
 
 def _age_and_band(
-    age_text: str, band_text: str, vocabulary: Vocabulary, problems: list[str]
+    age_text: str, band_text: str, vocabulary: Vocabulary, problems: list[Problem]
 ) -> tuple[int | None, str]:
     """The age and the age band a row gives (either, or both when they agree)."""
     age: int | None = None
@@ -337,28 +362,44 @@ def _age_and_band(
         age = _age(age_text)
         if age is None:
             problems.append(
-                _("age: “%(value)s” is not an age between 0 and %(max)d.")
-                % {"value": age_text, "max": MAX_AGE}
+                Problem(
+                    "age",
+                    "invalid",
+                    _("“%(value)s” is not an age between 0 and %(max)d.")
+                    % {"value": age_text, "max": MAX_AGE},
+                )
             )
         else:
             band = vocabulary.band_for(age) or ""
             if not band:
-                problems.append(_("age: %(age)d falls in none of the plan's age bands.") % {"age": age})
+                problems.append(
+                    Problem(
+                        "age", "no_band", _("%(age)d falls in none of the plan's age bands.") % {"age": age}
+                    )
+                )
     if band_text:
         named = vocabulary.band_names.get(normalise(band_text))
         if named is None:
             problems.append(
-                _("age_band: “%(value)s” is not one of %(choices)s.")
-                % {"value": band_text, "choices": vocabulary.choices(vocabulary.band_names)}
+                Problem(
+                    "age_band",
+                    "invalid_choice",
+                    _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": band_text, "choices": vocabulary.choices(vocabulary.band_names)},
+                )
             )
         elif band and named != band:
             problems.append(
-                _("age_band: “%(value)s” does not match the age %(age)d.") % {"value": band_text, "age": age}
+                Problem(
+                    "age_band",
+                    "mismatch",
+                    _("“%(value)s” does not match the age %(age)d.") % {"value": band_text, "age": age},
+                )
             )
         else:
             band = named
     elif not age_text:
-        problems.append(_("age: give the age or the age band."))
+        problems.append(Problem("age", "required", _("Give the age or the age band.")))
     return age, band
 
 
@@ -372,20 +413,28 @@ def _age(text: str) -> int | None:
     return int(value)
 
 
-def _coded(text: str, names: dict[str, str], column: str, problems: list[str]) -> str:
+def _coded(text: str, names: dict[str, str], column: str, problems: list[Problem]) -> str:
     if not text:
         return ""
     code = names.get(normalise(text))
     if code is None:
         if len(set(names.values())) <= 12:
             problems.append(
-                _("%(column)s: “%(value)s” is not one of %(choices)s.")
-                % {"column": column, "value": text, "choices": Vocabulary.choices(names)}
+                Problem(
+                    column,
+                    "invalid_choice",
+                    _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": text, "choices": Vocabulary.choices(names)},
+                )
             )
         else:
             problems.append(
-                _("%(column)s: “%(value)s” is not a known %(column)s (see the template's list).")
-                % {"column": column, "value": text}
+                Problem(
+                    column,
+                    "invalid_choice",
+                    _("“%(value)s” is not a known %(column)s (see the template's list).")
+                    % {"column": column, "value": text},
+                )
             )
         return ""
     return code

@@ -9,9 +9,8 @@ A report outside the caller's scope answers 404; a locked period 409.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -22,13 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -36,17 +29,16 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.api import ApiDefaults, api_exception_handler, conflict_response, errors, if_match
 from wpsnap.accounts.models import Organisation
-from wpsnap.accounts.serializers import ConflictSerializer, DetailSerializer
 from wpsnap.core import params, versions
-from wpsnap.core.errors import InvalidInput
+from wpsnap.core.api import ConflictSerializer, error, errors, if_match, problems_body
+from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.plan.models import Activity, Indicator
 from wpsnap.plan.permissions import plans_visible_to
 
 from . import selectors, services
 from .disaggregation import field_name
-from .models import IndicatorValue, ProgressReport, ReportingPeriod
+from .models import FundingSource, IndicatorValue, ProgressReport, ReportingPeriod
 from .serializers import (
     CommentSerializer,
     NoInputSerializer,
@@ -57,36 +49,26 @@ from .serializers import (
     ReturnSerializer,
     plain,
 )
-from .services import LockedError, ReportInput
+from .services import ReportInput
+from .services.reports import answer_key, financing_key
 from .workflow import Status, Step
 
 StrOrPromise = str | Promise
 
-# --- errors -----------------------------------------------------------------------------------------
+# --- errors (answered by wpsnap.core.api.exception_handler) -----------------------------------------
 
-
-def reporting_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """The API's handler, and a locked period as 409 with the service's message."""
-    if isinstance(exc, LockedError):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return api_exception_handler(exc, context)
-
-
-LOCKED = OpenApiResponse(
-    DetailSerializer,
-    description=gettext_lazy("The period is approved and locked: nothing in it changes until re-opened."),
+LOCKED = error(
+    409,
+    gettext_lazy("The period is approved and locked (code `locked`): nothing in it changes until re-opened."),
 )
-LOCKED_OR_STALE = OpenApiResponse(
-    PolymorphicProxySerializer(
-        component_name="LockedOrConflict",
-        serializers=[DetailSerializer, ConflictSerializer],
-        resource_type_field_name=None,
+LOCKED_OR_STALE = error(
+    409,
+    gettext_lazy(
+        "The period is approved and locked (code `locked`), or the request was made on an older version "
+        "(If-Match) and changes what another write changed since (code `stale`, with `version` and "
+        "`conflicts`): nothing was saved."
     ),
-    description=gettext_lazy(
-        "The period is approved and locked (`detail`), or the request was made on an older version "
-        "(If-Match) and changes what another write changed since (`errors`, `version`, `conflicts`): "
-        "nothing was saved."
-    ),
+    ConflictSerializer,
 )
 
 
@@ -103,27 +85,25 @@ def IF_MATCH(required: bool) -> OpenApiParameter:  # noqa: N802 (a parameter, na
     )
 
 
-class ReportingDefaults(ApiDefaults):
-    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
-        return reporting_exception_handler
-
-
-# --- from the API's names to the services' and back -------------------------------------------------
-
-_FINANCING = re.compile(r"^fin-(?P<source>[a-z_]+)-(?P<part>planned|spent)$")
-_ANSWER = re.compile(r"^a(?P<pk>\d+)$")
+# --- from the services' field keys to the API's names ----------------------------------------------
 
 
 @dataclass
 class FieldNames:
-    """The form field names the services give problems (``v12-sex-women--age-18-24``, ``fin-...``)
-    as the API names the same thing (``values[5.1.2-3-i1][sex:women|age:18-24]``)."""
+    """The field keys the services name problems and conflicts by (the report form's names:
+    ``v12-sex-women--age-18-24``, ``a12``, ``fin-state_budget-spent``) as the API names the same things
+    (``values[5.1.2-3-i1][sex:women|age:18-24]``, ``answers[5.1.2-3-i2]``, ``financing[state_budget].spent``):
+    a table built from the same key functions the services use, so nothing is parsed back."""
 
     names: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, indicators: list[Indicator], sent: dict[int, dict[str, str]] | None = None) -> FieldNames:
+    def of(
+        cls,
+        indicators: list[Indicator],
+        sent: dict[int, dict[str, str]] | None = None,
+        sources: Iterable[str] = (),
+    ) -> FieldNames:
         found = cls()
         specs = selectors.indicator_specs(indicators)
         for indicator in indicators:
@@ -131,46 +111,37 @@ class FieldNames:
             for cell in cells:
                 label = cell or "total"
                 found.names[field_name(indicator.pk, cell)] = f"values[{indicator.key}][{label}]"
-            found.answers[str(indicator.pk)] = f"answers[{indicator.key}]"
+            found.names[answer_key(indicator.pk)] = f"answers[{indicator.key}]"
+        for source in {*FundingSource.values, *sources}:
+            found.names[financing_key(source, "")] = f"financing[{source}]"
+            for part in ("planned", "spent"):
+                found.names[financing_key(source, part)] = f"financing[{source}].{part}"
         return found
 
     def api_name(self, name: str) -> str:
-        if name in self.names:
-            return self.names[name]
-        if match := _FINANCING.match(name):
-            return f"financing[{match['source']}].{match['part']}"
-        if (match := _ANSWER.match(name)) and match["pk"] in self.answers:
-            return self.answers[match["pk"]]
-        return name
+        return self.names.get(name, name)
 
-    def messages(self, problems: dict[str, list[str]]) -> list[str]:
-        return [f"{self.api_name(name)}: {message}" for name, found in problems.items() for message in found]
-
-    def renamed(self, problems: list[str]) -> list[str]:
-        """Messages already written "where: message", with ``where`` renamed."""
-        renamed = []
-        for problem in problems:
-            where, sep, message = problem.partition(": ")
-            renamed.append(f"{self.api_name(where)}{sep}{message}" if sep else problem)
-        return renamed
+    def problems(self, problems: list[Problem]) -> list[Problem]:
+        return [problem.renamed(self.api_name) for problem in problems]
 
 
 def report_input(content: dict[str, Any], activity: Activity) -> ReportInput:
     """The services' input from a validated ``ReportContentSerializer``; indicators are named by key
     and must be the activity's (else 400, and nothing is saved)."""
     indicators = {i.key: i.pk for i in Indicator.objects.filter(activity=activity)}
-    unknown = sorted(
-        {item["indicator"] for name in ("values", "answers") for item in content.get(name, [])}
-        - set(indicators)
-    )
-    if unknown:
-        raise serializers.ValidationError(
-            [
-                _("values: %(key)s is not an indicator of activity %(activity)s.")
-                % {"key": key, "activity": activity.key}
-                for key in unknown
-            ]
+    unknown = [
+        Problem(
+            f"{name}[{index}].indicator",
+            "not_found",
+            _("%(key)s is not an indicator of activity %(activity)s.")
+            % {"key": item["indicator"], "activity": activity.key},
         )
+        for name in ("values", "answers")
+        for index, item in enumerate(content.get(name, []))
+        if item["indicator"] not in indicators
+    ]
+    if unknown:
+        raise InvalidInput(unknown)
     values: dict[int, dict[str, str]] = defaultdict(dict)
     for item in content.get("values", []):
         values[indicators[item["indicator"]]][item["cell"]] = item["value"] or ""
@@ -280,8 +251,9 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
             "Only the fields named here can be sent; any other (status, agency, period, approved_by, "
             "...) is refused with 400 and nothing changes. A field left out is left as it was; a figure "
             'sent as null or "" is cleared. Figures that are refused (text, negative, a cell the '
-            "indicator does not have) are named in the 400 answer, e.g. "
-            "`values[5.1.2-3-i1][sex:men|age:18-24]: Enter a number`, and **the valid parts of the "
+            "indicator does not have) are named in the 400 answer, e.g. the problem "
+            '`{"field": "values[5.1.2-3-i1][sex:men|age:18-24]", "code": "number", "message": "Enter a '
+            'number, for example 12."}`, and **the valid parts of the '
             "request are saved all the same**, so that nothing typed is lost; a total that is not the "
             "sum of its parts is saved and named, and stops the report from being submitted. A report "
             "that is no longer editable answers 403; a locked period 409.\n\n"
@@ -328,7 +300,6 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
 )
 @extend_schema(tags=["reports"])
 class ReportViewSet(
-    ReportingDefaults,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -405,9 +376,10 @@ class ReportViewSet(
             data = with_stored_cells(data, report)
             result = services.report_save(actor=request.user, report=report, data=data, request=request)
             if not result.ok:
+                # Not raised: the draft and the valid parts are saved, and the answer says where.
                 names = FieldNames.of(list(Indicator.objects.filter(activity=activity)), data.values)
                 return Response(
-                    {"errors": names.messages(result.problems)},
+                    problems_body(names.problems(result.problems)),
                     status=status.HTTP_400_BAD_REQUEST,
                     headers=headers,
                 )
@@ -427,14 +399,17 @@ class ReportViewSet(
         form.is_valid(raise_exception=True)
         data = with_stored_cells(report_input(form.validated_data, report.activity), report)
         data.version = version
+        indicators = list(Indicator.objects.filter(activity_id=report.activity_id))
         try:
             result = services.report_save(actor=request.user, report=report, data=data, request=request)
         except versions.StaleWrite as exc:
-            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)), data.values)
-            return conflict_response(exc, names.api_name)
+            raise exc.renamed(FieldNames.of(indicators, data.values).api_name) from exc
         if not result.ok:
-            names = FieldNames.of(list(Indicator.objects.filter(activity_id=report.activity_id)), data.values)
-            return Response({"errors": names.messages(result.problems)}, status=status.HTTP_400_BAD_REQUEST)
+            # Not raised: the valid parts are saved (nothing typed is lost), and the answer says where.
+            names = FieldNames.of(indicators, data.values, data.financing)
+            return Response(
+                problems_body(names.problems(result.problems)), status=status.HTTP_400_BAD_REQUEST
+            )
         return self._answer(report)
 
     def _step(self, request: Request, step: Step, form_class: type[serializers.Serializer]) -> Response:
@@ -454,9 +429,9 @@ class ReportViewSet(
                 request=request,
             )
         except InvalidInput as exc:
-            raise InvalidInput(names.renamed(exc.problems)) from exc
+            raise exc.renamed(names.api_name) from exc
         except versions.StaleWrite as exc:
-            return conflict_response(exc, names.api_name)
+            raise exc.renamed(names.api_name) from exc
         return self._answer(report)
 
     @action(detail=True, methods=["post"])
@@ -491,18 +466,30 @@ def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activi
         periods = list(ReportingPeriod.objects.filter(plan__in=plans, pk=pk))
     problems = []
     if not activities:
-        problems.append(_("activity: no activity has the key %(key)s.") % {"key": data["activity"]})
+        problems.append(
+            Problem(
+                "activity", "not_found", _("No activity has the key %(key)s.") % {"key": data["activity"]}
+            )
+        )
     if not periods:
-        problems.append(_("period: no reporting period is labelled %(label)s.") % {"label": label})
+        problems.append(
+            Problem("period", "not_found", _("No reporting period is labelled %(label)s.") % {"label": label})
+        )
     pairs = [(a, p) for a in activities for p in periods if a.plan_id == p.plan_id]
     if activities and periods and not pairs:
-        problems.append(_("period: the period belongs to another plan than the activity."))
+        problems.append(
+            Problem("period", "invalid", _("The period belongs to another plan than the activity."))
+        )
     if len(pairs) > 1:
         problems.append(
-            _("period: several plans have a period labelled %(label)s; give its id.") % {"label": label}
+            Problem(
+                "period",
+                "ambiguous",
+                _("Several plans have a period labelled %(label)s; give its id.") % {"label": label},
+            )
         )
     if problems:
-        raise serializers.ValidationError(problems)
+        raise InvalidInput(problems)
     return pairs[0]
 
 
@@ -522,7 +509,7 @@ class PeriodFilter(django_filters.FilterSet):
     responses={200: PeriodSerializer, **errors(400, 401)},
     tags=["reports"],
 )
-class PeriodList(ReportingDefaults, generics.ListAPIView):
+class PeriodList(generics.ListAPIView):
     """The periods agencies report for; a locked period is approved and takes no more changes."""
 
     gate_action = "period.view"

@@ -10,7 +10,7 @@ cell)`` for a figure ("v12-sex-women--age-18-24", "v12-total"), ``a<indicator>``
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,21 +175,6 @@ class ReportForm(forms.Form):
         return {name: versions.as_text(self[name].value()) for name in self.fields}
 
     # --- problems --------------------------------------------------------------------------------
-
-    def add_problems(self, problems: Mapping[str, Iterable[str]]) -> None:
-        """A ``SaveResult``'s problems, by field name, next to their fields (unknown names above the form)."""
-        for name, messages in problems.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-
-    def add_service_problems(self, problems: Iterable[str]) -> None:
-        """An ``InvalidInput``'s problems ("<field name>: message") next to their fields."""
-        for problem in problems:
-            name, sep, message = problem.partition(": ")
-            if sep and name in self.fields:
-                self.add_error(name, message)
-            else:
-                self.add_error(None, problem)
 
     def mark_problems(self) -> None:
         """Give every field with a problem Bootstrap's ``is-invalid`` look; totals also point to the

@@ -1,7 +1,7 @@
 """Forms of the review pages: a workflow step's comment, a comment on the thread, a period's re-opening.
 
 They only read what was typed. Whether it is enough (a return needs a comment, a re-opening a reason)
-is the services' rule; their problems ("field: message") are put next to the field they name.
+is the services' rule; their problems are put next to the field they name (``core.forms.add_problems``).
 """
 
 from __future__ import annotations
@@ -12,19 +12,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 TEXT_MAX = 5000
-
-
-def add_problems(form: forms.Form, problems: list[str]) -> list[str]:
-    """Put each problem next to the field it names; return the ones that name no field of ``form``."""
-    form.is_valid()  # a bound form needs cleaned data before errors can be added
-    rest = []
-    for problem in problems:
-        name, sep, message = problem.partition(": ")
-        if sep and name in form.fields:
-            form.add_error(name, message)
-        else:
-            rest.append(message if sep else problem)
-    return rest
 
 
 class _Styled(forms.Form):

@@ -218,23 +218,21 @@ class ReportContentSerializer(StrictSerializer):
     financing = FinancingInputSerializer(many=True, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        twice: list[str] = []
+        twice: dict[str, list[str]] = {}
         for name, key in (("values", ("indicator", "cell")), ("answers", ("indicator",))):
             seen: set[tuple[str, ...]] = set()
             for item in attrs.get(name, []):
                 ident = tuple(item[k] for k in key)
                 if ident in seen:
-                    twice.append(
-                        _("%(field)s: %(what)s is given twice.") % {"field": name, "what": " ".join(ident)}
+                    twice.setdefault(name, []).append(
+                        _("%(what)s is given twice.") % {"what": " ".join(ident)}
                     )
                 seen.add(ident)
         sources = [line["source"] for line in attrs.get("financing", [])]
-        twice += [
-            _("financing: %(source)s is given twice.") % {"source": source}
-            for source in sorted({s for s in sources if sources.count(s) > 1})
-        ]
+        for source in sorted({s for s in sources if sources.count(s) > 1}):
+            twice.setdefault("financing", []).append(_("%(source)s is given twice.") % {"source": source})
         if twice:
-            raise serializers.ValidationError(twice)
+            raise serializers.ValidationError(twice, code="duplicate")
         return attrs
 
 

@@ -1,7 +1,8 @@
 """Validation rules as data, and the pure functions that apply them. No database.
 
-Each rule has an id, the kinds of indicator it applies to, and a check returning problems as
-(cell key or field, message). A report with problems can be saved as a draft (its valid figures
+Each rule has an id, the kinds of indicator it applies to, and a check returning problems
+(``wpsnap.core.errors.Problem``): the cell key ("" for the total) or field, the rule's id as the code,
+and the message. A report with problems can be saved as a draft (its valid figures
 are kept) but not submitted. Messages are shown next to the field they name.
 """
 
@@ -15,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from wpsnap.core.errors import Problem
+
 from .disaggregation import TOTAL, BreakdownSpec
 
 # ASCII digits only, as every number read from outside (wpsnap.core.params): "١٢" and "²" are not 12 or 2.
@@ -22,15 +25,6 @@ _PLAIN_NUMBER = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?$")
 
 # Figures above this are refused as typing mistakes (a plan's counts are people, events, projects).
 MAX_VALUE = Decimal("1000000000")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """``where``: a cell key ("" for the total) or a field name; ``rule``: the rule's id."""
-
-    where: str
-    rule: str
-    message: str
 
 
 def parse_number(raw: str) -> Decimal | None:
@@ -146,12 +140,12 @@ def check_values(kind: str, spec: BreakdownSpec, raw: Mapping[str, str]) -> Chec
         if value is not None:
             parsed[key] = value
     parts = [parsed[cell.key] for cell in spec.cells() if cell.key in parsed]
-    if TOTAL not in parsed and parts and not any(p.where == TOTAL for p in problems):
+    if TOTAL not in parsed and parts and not any(p.field == TOTAL for p in problems):
         parsed[TOTAL] = sum(parts, Decimal(0))
     for rule in RULES:
         if kind in rule.kinds:
             problems.extend(rule.check(parsed, spec))
-    refused = {p.where for p in problems if p.rule in {"non-negative", "too-large"}}
+    refused = {p.field for p in problems if p.code in {"non-negative", "too-large"}}
     clean = {key: value for key, value in parsed.items() if key not in refused}
     return CheckedValues(clean=clean, problems=problems)
 

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.forms import add_problems
 
 from .. import forms, permissions, selectors, services
 from ..models import User
@@ -70,7 +71,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except InvalidInput as exc:
-            forms.add_problems(form, exc.problems)
+            add_problems(form, exc.problems)
         else:
             messages.success(
                 request,
@@ -130,7 +131,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except InvalidInput as exc:
-        forms.add_problems(form, exc.problems)
+        add_problems(form, exc.problems)
         return _detail(request, person, role_form=form, status=400)
     messages.success(
         request,
@@ -189,9 +190,9 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
                 password2=form.cleaned_data["new_password2"],
             )
         except InvalidInput as exc:
-            if any(problem.startswith("token: ") for problem in exc.problems):
+            if any(problem.field == "token" for problem in exc.problems):
                 return render(request, "accounts/invitation_invalid.html", status=400)
-            forms.add_problems(form, exc.problems)
+            add_problems(form, exc.problems)
         else:
             messages.success(
                 request,

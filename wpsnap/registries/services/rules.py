@@ -28,14 +28,18 @@ def rule_set(
         permissions.refuse(request, "derivation.manage", indicator)
     problems = []
     if indicator.kind != IndicatorKind.COUNT:
-        problems.append(_("indicator: only a count indicator can be derived from events."))
+        problems.append(("indicator", "invalid", _("Only a count indicator can be derived from events.")))
     if measure not in Measure.values:
-        problems.append(_("measure: choose participants or events."))
+        problems.append(("measure", "invalid_choice", _("Choose participants or events.")))
     unknown = [k for k in kinds if k not in EventKind.values]
     if unknown:
         problems.append(
-            _("kinds: %(unknown)s is not an event type (%(kinds)s).")
-            % {"unknown": ", ".join(unknown), "kinds": ", ".join(EventKind.values)}
+            (
+                "kinds",
+                "invalid_choice",
+                _("%(unknown)s is not an event type (%(kinds)s).")
+                % {"unknown": ", ".join(unknown), "kinds": ", ".join(EventKind.values)},
+            )
         )
     if problems:
         raise InvalidInput(problems)

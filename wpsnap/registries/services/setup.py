@@ -11,7 +11,7 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wpsnap.core.errors import InvalidInput
+from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.plan.models import Plan
 from wpsnap.reporting.models import Dimension, DimensionOption
 
@@ -31,22 +31,24 @@ def read_districts(path: Path) -> list[dict[str, str]]:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InvalidInput(
-            [_("%(path)s: cannot be read (%(error)s).") % {"path": path, "error": error}]
+        raise InvalidInput.one(
+            "", "unreadable", _("The file cannot be read (%(error)s).") % {"error": error}
         ) from error
     if not isinstance(data, dict) or data.get("format") != DISTRICTS_FORMAT:
-        raise InvalidInput(
-            [_("%(path)s: format: expected %(format)s.") % {"path": path, "format": DISTRICTS_FORMAT}]
-        )
-    problems: list[str] = []
+        raise InvalidInput.one("format", "invalid", _("Expected %(format)s.") % {"format": DISTRICTS_FORMAT})
+    problems: list[Problem] = []
     entries = data.get("districts") or []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not entry.get("code") or not entry.get("name"):
-            problems.append(_("districts[%(i)d]: give a code and a name.") % {"i": i})
+            problems.append(Problem(f"districts[{i}]", "required", _("Give a code and a name.")))
         elif str(entry["code"]) in seen:
             problems.append(
-                _("districts[%(i)d]: the code %(code)s appears twice.") % {"i": i, "code": entry["code"]}
+                Problem(
+                    f"districts[{i}]",
+                    "duplicate",
+                    _("The code %(code)s appears twice.") % {"code": entry["code"]},
+                )
             )
         else:
             seen.add(str(entry["code"]))
@@ -61,7 +63,9 @@ def events_setup(*, plan: Plan, districts: list[dict[str, str]] | None = None) -
     result = EventsSetupResult()
     dimension = Dimension.objects.filter(plan=plan, code="district").first()
     if dimension is None:
-        raise InvalidInput([_("plan: set the plan up for reporting first (wpsnap reports setup).")])
+        raise InvalidInput.one(
+            "plan", "not_set_up", _("Set the plan up for reporting first (wpsnap reports setup).")
+        )
     with transaction.atomic():
         if districts:
             existing = set(dimension.options.values_list("code", flat=True))

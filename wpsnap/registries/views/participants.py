@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import audit
-from wpsnap.core.errors import InvalidInput
+from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.core.idempotency import KeyReused
 from wpsnap.core.middleware import max_body
 from wpsnap.core.models import AuditAction
@@ -133,7 +133,7 @@ def _render_import(
     event: Event,
     form: ParticipantImportForm,
     *,
-    problems: list[str] | None = None,
+    problems: list[Problem] | None = None,
     notice: str = "",
     status: int = 200,
 ) -> HttpResponse:

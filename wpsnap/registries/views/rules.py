@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST, require_safe
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core.errors import InvalidInput
+from wpsnap.core.forms import add_problems
 from wpsnap.plan.models import Indicator, IndicatorKind, Plan
 from wpsnap.plan.selectors import plan_get_with_text
 
 from .. import page_selectors
-from ..forms import RuleForm, add_problems
+from ..forms import RuleForm
 from ..models import Measure
 from ..services import rules as services
 

@@ -43,11 +43,15 @@ def dimension_option_add(
         permissions.refuse(request, "plan.manage", plan)
     dimension = Dimension.objects.filter(plan=plan, code=dimension_code).first()
     if dimension is None:
-        raise InvalidInput([_("dimension: the plan has no dimension “%(code)s”.") % {"code": dimension_code}])
+        raise InvalidInput.one(
+            "dimension", "not_found", _("The plan has no dimension “%(code)s”.") % {"code": dimension_code}
+        )
     if not code.strip() or not name.strip():
-        raise InvalidInput([_("code: give the option a code and a name.")])
+        raise InvalidInput.one("code", "required", _("Give the option a code and a name."))
     if dimension.options.filter(code=code).exists():
-        raise InvalidInput([_("code: the dimension already has an option “%(code)s”.") % {"code": code}])
+        raise InvalidInput.one(
+            "code", "exists", _("The dimension already has an option “%(code)s”.") % {"code": code}
+        )
     with transaction.atomic():
         position = dimension.options.count()
         option = DimensionOption.objects.create(
@@ -83,11 +87,11 @@ def _check_size(breakdown: Breakdown, changed: BreakdownDimension, new_options: 
     for part in breakdown.parts.all():
         size *= len(new_options) if part.pk == changed.pk else len(part.options)
     if size > MAX_CELLS:
-        raise InvalidInput(
-            [
-                _("code: %(breakdown)s would have %(size)d cells, more than the %(max)d a form can hold.")
-                % {"breakdown": breakdown.code, "size": size, "max": MAX_CELLS}
-            ]
+        raise InvalidInput.one(
+            "code",
+            "too_large",
+            _("%(breakdown)s would have %(size)d cells, more than the %(max)d a form can hold.")
+            % {"breakdown": breakdown.code, "size": size, "max": MAX_CELLS},
         )
 
 

@@ -75,7 +75,7 @@ def reporting_setup(*, plan: Plan, frequency: str = "annual", due_after_days: in
     periods: one per year (``frequency="annual"``, the default) or two (``"semiannual"``), each due
     ``due_after_days`` after it ends. Running it again adds only what is missing."""
     if frequency not in PERIOD_FREQUENCIES:
-        raise InvalidInput([_("frequency: choose annual or semiannual.")])
+        raise InvalidInput.one("frequency", "invalid_choice", _("Choose annual or semiannual."))
     result = SetupResult()
     with transaction.atomic():
         dimensions = _dimensions(plan, result)
@@ -124,18 +124,11 @@ def _breakdowns(plan: Plan, dimensions: dict[str, Dimension], result: SetupResul
             for code in usable:
                 size *= option_counts[code]
             if size > MAX_CELLS:
-                raise InvalidInput(
-                    [
-                        _(
-                            "%(indicator)s: a breakdown by %(dimensions)s has %(size)d cells (at most %(max)d)."
-                        )
-                        % {
-                            "indicator": indicator.key,
-                            "dimensions": " x ".join(usable),
-                            "size": size,
-                            "max": MAX_CELLS,
-                        }
-                    ]
+                raise InvalidInput.one(
+                    indicator.key,
+                    "too_large",
+                    _("A breakdown by %(dimensions)s has %(size)d cells (at most %(max)d).")
+                    % {"dimensions": " x ".join(usable), "size": size, "max": MAX_CELLS},
                 )
             key = "-".join(usable)
             breakdown = latest.get(key)

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_POST, require_safe
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import versions
-from wpsnap.core.errors import InvalidInput
+from wpsnap.core.errors import InvalidInput, Problem
+from wpsnap.core.forms import add_problems
 from wpsnap.plan.models import Indicator, IndicatorKind, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
 from wpsnap.plan.selectors import Translated, plan_get_with_text
@@ -37,7 +38,7 @@ from .. import selectors, services
 from ..diff import Change, Labels, diff, labels_for
 from ..disaggregation import TOTAL, BreakdownSpec, cell_key, parse_cell_key
 from ..models import FundingSource, ProgressReport, ProgressStatus, ReportingPeriod
-from ..review_forms import CommentForm, ReopenForm, StepForm, add_problems
+from ..review_forms import CommentForm, ReopenForm, StepForm
 from ..services import LockedError
 from ..sources import SourceFigures, figures_for
 from ..workflow import EDITABLE, STATUS_LABELS, STEP_LABELS, Status, Step, Transition, steps_from
@@ -68,10 +69,11 @@ def _report(request: HttpRequest, pk: int) -> ProgressReport:
     return report
 
 
-def _problems(request: HttpRequest, problems: list[str]) -> None:
-    """Show the problems no form field could take (``add_problems`` returns them) as messages."""
-    for problem in problems:
-        messages.error(request, problem)
+def _problems(request: HttpRequest, form: Any, problems: list[Problem]) -> None:
+    """Put the problems next to their fields; those no field of the form takes are shown as messages
+    (these pages show no form-wide errors)."""
+    for problem in add_problems(form, problems):
+        messages.error(request, problem.message)
 
 
 def _nothing_changed(request: HttpRequest, form: Any) -> None:
@@ -364,7 +366,7 @@ def report_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             request=request,
         )
     except InvalidInput as exc:
-        _problems(request, add_problems(form, exc.problems))
+        _problems(request, form, exc.problems)
         _nothing_changed(request, form)
         return _render_detail(request, report, step_form=form, status=400)
     except LockedError as exc:
@@ -399,7 +401,7 @@ def report_comment(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, report=report, text=form.cleaned_data["text"], request=request
             )
         except InvalidInput as exc:
-            _problems(request, add_problems(form, exc.problems))
+            _problems(request, form, exc.problems)
         else:
             added = True
     if request.htmx:  # type: ignore[attr-defined]
@@ -587,8 +589,8 @@ def period_lock(request: HttpRequest, pk: int) -> HttpResponse:
         for problem in exc.problems:
             messages.error(
                 request,
-                _("%(period)s: %(message)s")
-                % {"period": period, "message": problem.partition(": ")[2] or problem},
+                _("Period %(period)s cannot be locked: %(message)s")
+                % {"period": period, "message": problem.message},
             )
         return _periods_page(request, plan=period.plan, status=400)
     messages.success(
@@ -610,7 +612,7 @@ def period_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, period=period, reason=form.cleaned_data["reason"], request=request
             )
         except InvalidInput as exc:
-            _problems(request, add_problems(form, exc.problems))
+            _problems(request, form, exc.problems)
         else:
             messages.success(
                 request,

@@ -41,11 +41,11 @@ class Command(BaseCommand):
         username = options["username"]
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(_("username: there is no user %(name)r.") % {"name": username})
+            raise CommandError(_("There is no user %(name)r.") % {"name": username})
         try:
             key = services.token_create(user=user)
         except InvalidInput as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            raise CommandError(str(exc)) from exc
         # Only the key on standard output, so that scripts can capture it: KEY=$(wpsnap token create alice).
         # When it stops working goes to standard error, where a person running the command still sees it.
         self.stdout.write(key)

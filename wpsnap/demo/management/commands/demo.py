@@ -87,7 +87,7 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{options['action']}")(options)
         except InvalidInput as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            raise CommandError(str(exc)) from exc
 
     def _load(self, options: dict[str, Any]) -> None:
         if not settings.WPSNAP_DEMO_ALLOWED:

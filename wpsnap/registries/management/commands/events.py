@@ -72,7 +72,7 @@ class Command(BaseCommand):
         try:
             getattr(self, f"_{options['action']}")(options)
         except InvalidInput as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            raise CommandError(str(exc)) from exc
 
     def _plan(self, slug: str) -> Any:
         from wpsnap.plan.models import Plan
@@ -96,16 +96,13 @@ class Command(BaseCommand):
         try:
             districts = read_districts(path)
         except InvalidInput as exc:
-            # Name the file in every problem (some name only the entry).
-            prefix = f"{path}: "
-            raise CommandError(
-                "\n".join(p if p.startswith(str(path)) else prefix + p for p in exc.problems)
-            ) from exc
+            # Name the file in every problem, before the place in it.
+            raise CommandError("\n".join(f"{path}: {problem}" for problem in exc.problems)) from exc
         # read_districts has already read and checked the file: this only compares the country.
         country = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("country")
         if country and str(country).upper() != plan.country.upper():
             raise CommandError(
-                _("%(path)s: country: the districts are of %(file)s, the plan is of %(plan)s.")
+                _("%(path)s: the districts are of the country %(file)s, the plan is of %(plan)s.")
                 % {"path": path, "file": country, "plan": plan.country}
             )
         return districts

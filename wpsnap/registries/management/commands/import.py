@@ -107,7 +107,7 @@ class Command(BaseCommand):
         except EventLockedError as exc:
             raise CommandError(str(exc)) from exc
         except InvalidInput as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            raise CommandError(str(exc)) from exc
         if result.replayed:
             self.stdout.write(
                 ngettext(

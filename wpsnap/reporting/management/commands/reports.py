@@ -132,7 +132,7 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(_("%(name)s may not change the plan's breakdowns.") % {"name": actor}) from exc
         except InvalidInput as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             _("Added %(option)s: %(updated)d breakdowns updated, %(versioned)d given a new version.")
             % {
