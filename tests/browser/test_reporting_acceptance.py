@@ -127,12 +127,12 @@ def test_a_report_from_draft_to_locked_in_the_browser(az_live, open_page, make_u
     expect(writing.get_by_role("button", name="Submit for endorsement")).to_have_count(0)
     for page in (writing, approving, coordinating):
         assert page.problems.all(page) == []
+    # With the page's CSRF token (the cookie is HttpOnly), so that the refusal is the report's, not CSRF's.
     status = writing.evaluate(
         """async (url) => {
-            const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken='));
+            const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
             const body = new URLSearchParams({done: 'Changed after the lock'});
-            const response = await fetch(url, {method: 'POST', body,
-                headers: {'X-CSRFToken': token ? token.split('=')[1] : ''}});
+            const response = await fetch(url, {method: 'POST', body, headers: {'X-CSRFToken': token}});
             return response.status;
         }""",
         f"{az_live}/reports/{report.pk}/autosave/",
