@@ -81,23 +81,28 @@ def _reload_az_plan_after_flush(django_db_blocker, az_plan_file):
     """Set up before ``transactional_db``, so torn down after its flush: put the session's plan back
     for the tests that follow, as the suite's ``django_db_setup`` left it."""
     yield
-    from importlib import import_module
-
-    from django.apps import apps
-
     from wpsnap.plan.services import plan_load
 
     with django_db_blocker.unblock():
         plan_load(plan_file=az_plan_file)
-        # The flush also took the rows migrations seed (the shared list of event topics): put them back,
-        # so that a test after a browser test finds what a fresh database has.
-        import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
+        _seed_migration_rows()
+
+
+def _seed_migration_rows() -> None:
+    """The rows migrations seed (the shared list of event topics), which a transactional test's flush
+    takes away: put back, idempotently, so that every test sees what a fresh database has."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
 
 
 @pytest.fixture
 def az_live(_reload_az_plan_after_flush, transactional_db, live_server, az_plan):
     """The live server's address, with the Azerbaijan plan loaded (the live server's thread sees only
-    committed rows, hence a transactional test)."""
+    committed rows, hence a transactional test) and the rows migrations seed."""
+    _seed_migration_rows()
     return live_server.url
 
 
