@@ -27,6 +27,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from . import params
 from .errors import InvalidInput, Problem, WpsnapError
 
 
@@ -224,10 +225,7 @@ def as_text(value: Any) -> str:
 
 def posted_version(data: Mapping[str, Any]) -> int | None:
     """The version a posted form was rendered from; None when it carries none (or not a number)."""
-    raw = str(data.get(VERSION_FIELD) or "")
-    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
-        return int(raw)
-    return None
+    return params.digits(str(data.get(VERSION_FIELD) or ""))
 
 
 def posted_base(data: Mapping[str, Any]) -> dict[str, str] | None:
