@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "wpsnap.registries",
     "wpsnap.analytics",
     "wpsnap.publishing",
+    "wpsnap.dashboards",
     "wpsnap.demo",
 ]
 

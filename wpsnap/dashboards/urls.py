@@ -1,0 +1,10 @@
+"""Dashboard pages, in the ``dashboards`` namespace: ``/dashboard/`` and ``/plans/<slug>/dashboard/...``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+urlpatterns: list = [
+    path("dashboard/", views.dashboard_start, name="start"),
+]
