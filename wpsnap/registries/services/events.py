@@ -20,7 +20,7 @@ from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import may_report
 from wpsnap.reporting.services.reports import LockedError, ensure_writable
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import (
     DIALOGUE_KINDS,
     TEXT_MAX,
@@ -185,6 +185,7 @@ def event_create(
         event.activities.set(data.activities)
         event.topics.set(data.topics)
         event.partners.set(data.partners)
+        hooks.events_changed([event.pk])
     return event
 
 
@@ -262,6 +263,7 @@ def event_update(
         event.partners.set(data.partners)
         after = event_texts(event)
         versions.bump(event, [key for key in EVENT_KEYS if before[key] != after[key]])
+        hooks.events_changed([event.pk])
     return event
 
 
@@ -283,7 +285,9 @@ def event_delete(
         versions.refuse_if_changed(Event.objects.select_for_update().get(pk=event.pk), version)
         files.delete_on_commit(event.files.all())
         event._history_user = actor  # type: ignore[attr-defined]
+        event_id = event.pk
         clock.dated(event, now).delete()
+        hooks.events_changed([event_id])
 
 
 def _has_participants(event: Event) -> bool:
@@ -405,4 +409,5 @@ def counts_save(
                 row.value = value
                 row._history_user = actor  # type: ignore[attr-defined]
                 clock.dated(row, now).save()
+        hooks.events_changed([event.pk])
     return clean

@@ -25,7 +25,7 @@ from wpsnap.core.idempotency import fingerprint, idempotency_key_claim, idempote
 from wpsnap.core.models import AuditAction
 from wpsnap.core.tables import Table, read_table, read_text
 
-from .. import selectors
+from .. import hooks, selectors
 from ..models import Event, ImportSource, Participant, ParticipantImport, Participation
 from ..participants import COLUMNS, MAX_AGE, Row, check_rows
 from .events import ensure_event_writable
@@ -109,6 +109,7 @@ def participants_import(
         batch.save(update_fields=["rows"])
         clock.stamp(batch, now, "at")
         versions.bump(event, ["participants"])
+        hooks.events_changed([event.pk])
         audit.record(
             AuditAction.IMPORT,
             actor=actor,
@@ -264,6 +265,7 @@ def participant_delete(
         participant_id = participant.pk
         participant.delete()
         versions.bump(event, ["participants"])
+        hooks.events_changed([event.pk])
         audit.record(
             AuditAction.DELETE,
             actor=actor,
@@ -284,6 +286,7 @@ def participants_clear(*, actor: Any, event: Event, now: datetime | None = None,
         removed, _by_model = Participant.objects.filter(event=event).delete()
         if removed:
             versions.bump(event, ["participants"])
+            hooks.events_changed([event.pk])
         audit.record(
             AuditAction.DELETE,
             actor=actor,

@@ -19,7 +19,7 @@ from wpsnap.core.models import AuditAction
 from wpsnap.core.transactions import require_transaction
 from wpsnap.plan.models import Activity, IndicatorKind
 
-from .. import selectors
+from .. import hooks, selectors
 from ..disaggregation import field_name
 from ..models import (
     Comment,
@@ -33,6 +33,7 @@ from ..models import (
     ReportingPeriod,
 )
 from ..validation import check_dates, check_money, check_values
+from ..workflow import COUNTED
 
 
 class LockedError(WpsnapError):
@@ -229,6 +230,8 @@ def report_save(
                 result.changed.append(answer_key(indicator_id))
         _save_financing(report, data.financing, result, now)
         versions.bump(report, result.changed)
+        if report.status in COUNTED and result.changed:  # not while editable; kept true if that changes
+            hooks.reports_changed([report.pk])
     return result
 
 

@@ -15,9 +15,9 @@ from wpsnap.accounts import permissions
 from wpsnap.core import clock, versions
 from wpsnap.core.errors import InvalidInput
 
-from .. import notifications, selectors
+from .. import hooks, notifications, selectors
 from ..models import Comment, ProgressReport, ReportingPeriod, ReportTransition, ReportVersion
-from ..workflow import STATUS_LABELS, Status, Step, transition_for
+from ..workflow import COUNTED, STATUS_LABELS, Status, Step, transition_for
 from .reports import ensure_writable, report_problems, report_texts
 
 
@@ -104,6 +104,8 @@ def report_transition(
         clock.dated(report, now).save(update_fields=fields)
         clock.stamp(report, now, "updated_at")
         versions.bump(report, ["status"])
+        if source in COUNTED or report.status in COUNTED:
+            hooks.reports_changed([report.pk])  # the sums that count (analytics' rollups)
         transition_row = ReportTransition.objects.create(
             report=report, source=source, target=report.status, actor=actor, note=comment
         )

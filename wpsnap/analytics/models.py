@@ -1,0 +1,85 @@
+"""Rollups: sums analytics keeps so that a whole plan's figures cost the same however many reports,
+events and participants there are. Written only by ``rollups.py``, inside the writers' transactions
+(through ``reporting.hooks`` and ``registries.hooks``) and by ``rollups_rebuild``; never by hand, never by
+signals. Each is a cache of the base tables that ``rollups_verify`` can compare with them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wpsnap.plan.models import Indicator, Plan
+from wpsnap.registries.models import Event
+from wpsnap.reporting.models import Breakdown, ReportingPeriod
+
+
+class ReportFigureRollup(models.Model):
+    """The figures of the reports in one counted status, summed by (indicator, period, breakdown version,
+    cell): ``value`` is the sum, ``reports`` how many reports give the cell. A whole plan's results read
+    at most indicators x periods x cells x 2 of these, however many reports there are."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    # The breakdown version the figures were reported by (people reached reads sex x age breakdowns).
+    breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    cell = models.CharField(_("cell"), max_length=200, blank=True)
+    # "approved" or "published" (reporting.workflow.COUNTED).
+    status = models.CharField(_("review status"), max_length=20)
+    # Sums of 14-digit figures over many reports need more room than one figure.
+    value = models.DecimalField(_("sum"), max_digits=24, decimal_places=2)
+    reports = models.PositiveIntegerField(_("reports"))
+
+    class Meta:
+        verbose_name = _("report figure rollup")
+        verbose_name_plural = _("report figure rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "breakdown", "cell", "status"],
+                condition=Q(breakdown__isnull=False),
+                name="rollup_figure_one_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "cell", "status"],
+                condition=Q(breakdown__isnull=True),
+                name="rollup_figure_one_per_key_plain",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "published"]), name="rollup_figure_status_counted"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "status"], name="rollup_figure_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.period_id} [{self.cell or 'total'}] {self.status} = {self.value}"
+
+
+class EventTally(models.Model):
+    """One event's participants by sex, age band, population group and district (the participant
+    columns; "" where not recorded): its listed participants counted (``listed``), and its counts by cell
+    (not ``listed``; a count cell gives sex and age band only). A whole plan's participant figures read
+    about events x a few cells of these instead of every participant."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="analytics_tally")
+    listed = models.BooleanField(_("from the list"))
+    # Named after the dimensions they answer for (registries.selectors.PARTICIPANT_COLUMNS).
+    sex = models.CharField(_("sex"), max_length=40, blank=True)
+    age = models.CharField(_("age band"), max_length=40, blank=True)
+    population_group = models.CharField(_("population group"), max_length=40, blank=True)
+    district = models.CharField(_("district"), max_length=40, blank=True)
+    value = models.PositiveIntegerField(_("participants"))
+
+    class Meta:
+        verbose_name = _("event tally")
+        verbose_name_plural = _("event tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "listed", "sex", "age", "population_group", "district"],
+                name="tally_one_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} [{self.sex}|{self.age}|{self.population_group}|{self.district}] = {self.value}"

@@ -1,0 +1,258 @@
+"""Rollups kept current inside the writers' transactions, so that whole-plan figures cost the same at any
+volume of data (the tables are in ``models.py``):
+
+- ``ReportFigureRollup``: the counted reports' figures summed by (indicator, period, breakdown, cell,
+  status). Kept by ``reports_changed``, which reporting's services call (``reporting.hooks``) on every
+  step into or out of a counted status and every change to a counted report's figures.
+- ``EventTally``: each event's participants by sex, age band, population group and district, listed and
+  counted. Kept by ``events_changed``, which the registries' services call (``registries.hooks``) on every
+  change to an event, its participants or its counts.
+
+Both recompute the keys a change touches from the base tables, in the database (``INSERT ... SELECT``),
+after locking the rows that own those keys in id order: the indicators for report figures, the events for
+tallies. Two concurrent writers touching the same keys thus run one after the other, and on PostgreSQL's
+READ COMMITTED the second recomputes from what the first committed: no sum is lost. (SQLite serialises
+writes anyway.)
+
+``rollups_rebuild(plan=None)`` recomputes everything (after bulk loads: the migration for existing rows,
+the demo and national generators, ``wpsnap analytics rebuild``); ``rollups_verify(plan)`` compares the
+stored rollups with a fresh computation and lists the differences (``wpsnap analytics rebuild --check``).
+
+This is the only module of analytics that writes, and only these tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet, Subquery, Sum, Value
+
+from wpsnap.plan.models import Indicator, Plan
+from wpsnap.registries.models import Event, Participant, ParticipantCount
+from wpsnap.reporting.disaggregation import parse_cell_key
+from wpsnap.reporting.models import IndicatorValue, ProgressReport
+from wpsnap.reporting.workflow import COUNTED
+
+from .models import EventTally, ReportFigureRollup
+
+__all__ = [
+    "Drift",
+    "Rebuilt",
+    "events_changed",
+    "reports_changed",
+    "rollups_rebuild",
+    "rollups_verify",
+]
+
+COUNTED_STATUSES = sorted(str(s) for s in COUNTED)
+# The tally's columns, each named after the dimension it answers for, with the participant column that
+# gives it (registries.selectors.PARTICIPANT_COLUMNS).
+TALLY_COLUMNS = {"sex": "sex", "age": "age_band", "population_group": "population_group", "district": "district"}
+
+
+# --- report figures ---------------------------------------------------------------------------------------
+
+
+def _figure_sums(values: QuerySet[IndicatorValue]) -> QuerySet[Any]:
+    """``values`` of counted reports summed by the rollup's key, in the rollup's column order."""
+    return (
+        values.filter(report__status__in=COUNTED_STATUSES)
+        .values("report__plan_id", "indicator_id", "report__period_id", "breakdown_id", "cell", "report__status")
+        .annotate(value=Sum("value"), reports=Count("id"))
+        .order_by()
+    )
+
+
+def _insert_select(model: type[Any], columns: Iterable[str], rows: QuerySet[Any]) -> None:
+    """``INSERT INTO model (columns) SELECT ...``: the sums go from table to table in the database."""
+    meta = model._meta
+    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in columns)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) {sql}", params)
+
+
+FIGURE_COLUMNS = ("plan", "indicator", "period", "breakdown", "cell", "status", "value", "reports")
+
+
+def reports_changed(report_ids: list[int]) -> None:
+    """Recompute the figure rollups of the reports ``report_ids``: every (indicator, period) pair of their
+    indicators (those of their figures and of their activities) and periods. Registered with
+    ``reporting.hooks``; three queries (lock, delete, insert) whatever the number of reports."""
+    reports = ProgressReport.objects.filter(pk__in=report_ids)
+    indicators = Indicator.objects.filter(
+        Q(activity_id__in=Subquery(reports.values("activity_id")))
+        | Q(pk__in=Subquery(IndicatorValue.objects.filter(report_id__in=report_ids).values("indicator_id")))
+    )
+    locked = list(indicators.select_for_update().order_by("pk").values_list("pk", flat=True))
+    if not locked:
+        return
+    periods = Subquery(reports.values("period_id"))
+    ReportFigureRollup.objects.filter(indicator_id__in=locked, period_id__in=periods).delete()
+    values = IndicatorValue.objects.filter(indicator_id__in=locked, report__period_id__in=periods)
+    _insert_select(ReportFigureRollup, FIGURE_COLUMNS, _figure_sums(values))
+
+
+# --- event tallies ----------------------------------------------------------------------------------------
+
+TALLY_COLUMNS_ORDER = ("event", "sex", "age", "population_group", "district", "value", "listed")
+
+
+def _listed(participants: QuerySet[Participant]) -> QuerySet[Any]:
+    """``participants`` counted by event and column, in the tally's column order."""
+    return (
+        participants.values("event_id", *TALLY_COLUMNS.values())
+        .annotate(value=Count("id"), listed=Value(True))
+        .order_by()
+    )
+
+
+def _counted(counts: QuerySet[ParticipantCount]) -> dict[tuple[int, str, str, str, str], int]:
+    """``counts`` by event and the tally's columns (a count cell gives sex and age band)."""
+    found: dict[tuple[int, str, str, str, str], int] = defaultdict(int)
+    for event_id, cell, value in counts.values_list("event_id", "cell", "value").order_by():
+        if value:
+            options = dict(parse_cell_key(cell))
+            found[(event_id, *(options.get(c, "") for c in TALLY_COLUMNS))] += value  # type: ignore[index]
+    return found
+
+
+def _tally_insert(participants: QuerySet[Participant], counts: QuerySet[ParticipantCount]) -> None:
+    _insert_select(EventTally, TALLY_COLUMNS_ORDER, _listed(participants))
+    EventTally.objects.bulk_create(
+        (
+            EventTally(
+                event_id=key[0],
+                listed=False,
+                sex=key[1],
+                age=key[2],
+                population_group=key[3],
+                district=key[4],
+                value=value,
+            )
+            for key, value in _counted(counts).items()
+        ),
+        batch_size=5000,
+    )
+
+
+def events_changed(event_ids: list[int]) -> None:
+    """Recompute the tallies of the events ``event_ids`` (those deleted lose theirs with them). Registered
+    with ``registries.hooks``; four queries (lock, delete, listed, counts) and one insert per kind."""
+    locked = list(
+        Event.objects.select_for_update().filter(pk__in=event_ids).order_by("pk").values_list("pk", flat=True)
+    )
+    EventTally.objects.filter(event_id__in=event_ids).delete()
+    if locked:
+        _tally_insert(
+            Participant.objects.filter(event_id__in=locked), ParticipantCount.objects.filter(event_id__in=locked)
+        )
+
+
+# --- rebuild and check ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild wrote, for one plan."""
+
+    plan: str  # the plan's slug
+    figures: int  # report figure rollup rows
+    tallies: int  # event tally rows
+
+
+def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
+    """Recompute every rollup of ``plan`` (of every plan when None) from the base tables, in one
+    transaction per plan, under the same locks as the writers (the plan's indicators and events, in id
+    order). For bulk loads that bypass the services, and for existing data."""
+    plans = [plan] if plan is not None else list(Plan.objects.order_by("pk"))
+    done = []
+    for one in plans:
+        with transaction.atomic():
+            list(Indicator.objects.select_for_update().filter(plan=one).order_by("pk").values_list("pk"))
+            ReportFigureRollup.objects.filter(plan=one).delete()
+            _insert_select(
+                ReportFigureRollup,
+                FIGURE_COLUMNS,
+                _figure_sums(IndicatorValue.objects.filter(report__plan=one)),
+            )
+            list(Event.objects.select_for_update().filter(plan=one).order_by("pk").values_list("pk"))
+            EventTally.objects.filter(event__plan=one).delete()
+            _tally_insert(
+                Participant.objects.filter(event__plan=one), ParticipantCount.objects.filter(event__plan=one)
+            )
+            done.append(
+                Rebuilt(
+                    one.slug,
+                    ReportFigureRollup.objects.filter(plan=one).count(),
+                    EventTally.objects.filter(event__plan=one).count(),
+                )
+            )
+    return done
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One key where the stored rollup and a fresh computation differ (None: no row)."""
+
+    table: str  # "figures" or "tallies"
+    key: tuple[Any, ...]
+    stored: tuple[Any, ...] | None
+    fresh: tuple[Any, ...] | None
+
+
+def rollups_verify(plan: Plan) -> list[Drift]:
+    """Every difference between ``plan``'s stored rollups and what the base tables say now; empty when
+    they agree. Reads only."""
+    stored_figures = {
+        (i, p, b, c, s): (v, n)
+        for i, p, b, c, s, v, n in ReportFigureRollup.objects.filter(plan=plan).values_list(
+            "indicator_id", "period_id", "breakdown_id", "cell", "status", "value", "reports"
+        )
+    }
+    fresh_figures = {
+        (i, p, b, c, s): (v, n)
+        for _plan, i, p, b, c, s, v, n in _figure_sums(
+            IndicatorValue.objects.filter(report__plan=plan)
+        ).values_list(
+            "report__plan_id", "indicator_id", "report__period_id", "breakdown_id", "cell", "report__status",
+            "value", "reports",
+        )
+    }
+    stored_tallies: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e, listed, *cols): (v,)
+        for e, listed, *cols, v in EventTally.objects.filter(event__plan=plan).values_list(
+            "event_id", "listed", *TALLY_COLUMNS, "value"
+        )
+    }
+    fresh_tallies: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e, True, *cols): (v,)
+        for e, *cols, v in _listed(Participant.objects.filter(event__plan=plan)).values_list(
+            "event_id", *TALLY_COLUMNS.values(), "value"
+        )
+    }
+    for (event_id, *cols), value in _counted(ParticipantCount.objects.filter(event__plan=plan)).items():
+        fresh_tallies[(event_id, False, *cols)] = (value,)
+    return _differences("figures", stored_figures, fresh_figures) + _differences(
+        "tallies", stored_tallies, fresh_tallies
+    )
+
+
+def _differences(
+    table: str, stored: dict[tuple[Any, ...], tuple[Any, ...]], fresh: dict[tuple[Any, ...], tuple[Any, ...]]
+) -> list[Drift]:
+    def same(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
+        if a is None or b is None:
+            return a is b
+        return all(Decimal(x) == Decimal(y) for x, y in zip(a, b, strict=True))
+
+    return [
+        Drift(table, key, stored.get(key), fresh.get(key))
+        for key in sorted(stored.keys() | fresh.keys(), key=repr)
+        if not same(stored.get(key), fresh.get(key))
+    ]
