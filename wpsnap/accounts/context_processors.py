@@ -19,4 +19,5 @@ def access(request: HttpRequest) -> dict[str, Any]:
         "nav_periods": permissions.can(user, "period.manage"),
         "nav_events": permissions.can(user, "event.list"),
         "nav_publishing": permissions.can(user, "publishing.public_statistics"),
+        "nav_dashboard": permissions.can(user, "dashboard.view"),
     }

@@ -7,4 +7,5 @@ from . import views
 app_name = "dashboards"
 urlpatterns: list = [
     path("dashboard/", views.dashboard_start, name="start"),
+    path("plans/<slug:slug>/dashboard/", views.plan_dashboard, name="plan"),
 ]
