@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from wpsnap.core.errors import InvalidInput
-from wpsnap.demo import data
+from wpsnap.demo import data, national
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,users,totp}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{load,users,totp,generate}")
 
         load = sub.add_parser(
             "load",
@@ -82,6 +82,30 @@ class Command(BaseCommand):
             ),
         )
         totp.add_argument("username", help=_("A demo user's name, e.g. coordinator or mod.approver"))
+
+        generate = sub.add_parser(
+            "generate",
+            help=_("Generate a large data set for benchmarks (national scale needs PostgreSQL)."),
+            description=_(
+                "On a database with the plan loaded and nothing else (wpsnap plan load "
+                "plans/az-2020-2023.yaml), make what four years of a national plan leave behind: about 60 "
+                "agencies, 2,000 approved reports with figures by sex and age band, 20,000 events and "
+                "2,000,000 participants (national), or a few of each (small). Written straight into the "
+                "tables with their constraints, in one transaction. For benchmarks only."
+            ),
+        )
+        generate.add_argument(
+            "--scale",
+            choices=["national", "small"],
+            default="national",
+            help=_("national (PostgreSQL only) or small (a few of each, for tests)"),
+        )
+        generate.add_argument(
+            "--seed", type=int, default=national.SEED, help=_("The same seed gives the same data set.")
+        )
+        generate.add_argument(
+            "--plan", default=data.PLAN_SLUG, help=_("The loaded plan's slug (default: %(default)s)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -181,6 +205,54 @@ class Command(BaseCommand):
                 "also enter a code: add the secret to an authenticator app, or run `wpsnap demo totp USERNAME`."
             )
         )
+
+    def _generate(self, options: dict[str, Any]) -> None:
+        if not settings.WPSNAP_DEMO_ALLOWED:
+            raise CommandError(
+                _(
+                    "Generated data is refused under production settings. On a benchmark server, set "
+                    "WPSNAP_ALLOW_DEMO=1."
+                )
+            )
+        from wpsnap.plan.models import Plan
+        from wpsnap.registries.services.setup import events_setup, read_districts
+        from wpsnap.reporting.services import reporting_setup
+
+        plan = Plan.objects.filter(slug=options["plan"]).first()
+        if plan is None:
+            raise CommandError(
+                _("No plan %(plan)s is loaded. Load it first: wpsnap plan load plans/az-2020-2023.yaml")
+                % {"plan": options["plan"]}
+            )
+        reporting_setup(plan=plan)
+        events_setup(plan=plan, districts=read_districts(settings.WPSNAP_PLANS_DIR / data.DISTRICTS_FILE))
+        result = national.national_generate(
+            plan=plan, scale=national.SCALES[options["scale"]], seed=options["seed"]
+        )
+        self.stdout.write(
+            _(
+                "Generated the %(scale)s data set (seed %(seed)d) in %(seconds).1f s: %(agencies)d agencies "
+                "(%(created)d new), %(reports)d reports (%(counted)d approved or published, %(missing)d "
+                "left missing) with %(values)d figures, %(events)d events (%(counted_events)d with counts), "
+                "%(participants)d participants listed and %(counted_participants)d counted."
+            )
+            % {
+                "scale": result.scale,
+                "seed": result.seed,
+                "seconds": result.seconds,
+                "agencies": result.agencies,
+                "created": result.agencies_created,
+                "reports": result.reports,
+                "counted": result.counted,
+                "missing": result.missing,
+                "values": result.values,
+                "events": result.events,
+                "counted_events": result.counted_events,
+                "participants": result.participants,
+                "counted_participants": result.counted_participants,
+            }
+        )
+        self.stdout.write(json.dumps(national.summary(result), indent=2))
 
     def _totp(self, options: dict[str, Any]) -> None:
         self.stdout.write(data.demo_totp(options["username"]))
