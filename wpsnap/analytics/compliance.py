@@ -28,6 +28,7 @@ from wpsnap.reporting.selectors import expected_in
 from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
+from .filters import narrowed, periods_of
 from .scope import Viewer
 
 SUBMITTED = frozenset({Status.SUBMITTED, Status.ENDORSED, Status.APPROVED, Status.PUBLISHED})
@@ -50,7 +51,9 @@ class Compliance:
 
 
 @dataclass
-class _Count:
+class Count:
+    """One agency's (or, summed, one period's) figures, as ``tally`` counts them."""
+
     expected: int = 0
     submitted: int = 0
     approved: int = 0
@@ -60,44 +63,23 @@ class _Count:
 
 
 def reporting_compliance(
-    viewer: Viewer, *, plan: Plan, period: ReportingPeriod | None = None, today: date | None = None
+    viewer: Viewer,
+    *,
+    plan: Plan,
+    period: ReportingPeriod | int | None = None,
+    pillar: int | None = None,
+    agency: int | None = None,
+    today: date | None = None,
 ) -> tuple[Compliance, ...]:
-    """Every agency that owes or contributed a report of ``plan`` for ``period`` (else for each of the
-    plan's periods), by period, then agency key. ``today`` (default: the real date) decides what is
-    overdue. An agency's people see their agency's line; coordinators and evaluators every agency's;
-    anyone else, the public included, nothing (compliance is internal). Five queries whatever the number
-    of reports: the reports are read one row each, bounded by the plan's activities x agencies x periods."""
-    agencies = scope.agencies(viewer)
-    if scope.is_public(viewer) or (agencies is not None and not agencies):
-        return ()
-    today = today or timezone.localdate()
-    periods = [period] if period is not None else list(ReportingPeriod.objects.filter(plan=plan))
-    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
-    status_of = {
-        (activity_id, agency_id, period_id): status
-        for activity_id, agency_id, period_id, status in reports.values_list(
-            "activity_id", "agency_id", "period_id", "status"
-        )
-    }
-    counts: dict[tuple[int, int], _Count] = defaultdict(_Count)
-    names: dict[int, str] = {}
-    for running in expected_in(plan, periods, partners=True):
-        period_id = running.period.pk
-        late = today > running.period.due_on
-        for agency, optional in running.agencies:
-            if agencies is not None and agency.pk not in agencies:
-                continue
-            status = status_of.get((running.activity.pk, agency.pk, period_id))
-            count = counts[(agency.pk, period_id)]
-            names[agency.pk] = agency.key
-            if optional:
-                count.contributions += status in SUBMITTED
-                continue
-            count.expected += 1
-            count.submitted += status in SUBMITTED
-            count.approved += status in COUNTED
-            count.missing += status is None
-            count.overdue += late and status not in SUBMITTED
+    """Every agency that owes or contributed a report of ``plan`` for ``period`` (a period or its id; else
+    for each of the plan's periods), by period, then agency key. ``pillar`` (a pillar's id) counts only the
+    reports owed on its activities; ``agency`` (an organisation's id) gives that agency's line alone.
+    ``today`` (default: the real date) decides what is overdue. An agency's people see their agency's
+    line; coordinators and evaluators every agency's; anyone else, the public included, nothing
+    (compliance is internal). Five queries whatever the number of reports: the reports are read one row
+    each, bounded by the plan's activities x agencies x periods."""
+    periods = periods_of(plan, period)
+    counts, names = tally(viewer, plan=plan, periods=periods, pillar=pillar, agency=agency, today=today)
     by_id = {p.pk: p for p in periods}
     listed = [
         Compliance(
@@ -112,3 +94,54 @@ def reporting_compliance(
         if count.expected or count.contributions
     ]
     return tuple(sorted(listed, key=lambda c: (by_id[c.period_id].start, c.agency)))
+
+
+def tally(
+    viewer: Viewer,
+    *,
+    plan: Plan,
+    periods: list[ReportingPeriod],
+    pillar: int | None = None,
+    agency: int | None = None,
+    today: date | None = None,
+) -> tuple[dict[tuple[int, int], Count], dict[int, str]]:
+    """The counts of ``reporting_compliance`` for ``periods`` of ``plan``, by (agency id, period id), and
+    each agency's key: four queries (reports, activities, assignments, collective members). Nothing for
+    a viewer who may see no agency's compliance."""
+    agencies = narrowed(scope.agencies(viewer), agency)
+    if scope.is_public(viewer) or (agencies is not None and not agencies):
+        return {}, {}
+    today = today or timezone.localdate()
+    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
+    if agency is not None:
+        reports = reports.filter(agency_id=agency)
+    if pillar is not None:
+        reports = reports.filter(activity__priority_area__pillar_id=pillar)
+    status_of = {
+        (activity_id, agency_id, period_id): status
+        for activity_id, agency_id, period_id, status in reports.values_list(
+            "activity_id", "agency_id", "period_id", "status"
+        )
+    }
+    counts: dict[tuple[int, int], Count] = defaultdict(Count)
+    names: dict[int, str] = {}
+    for running in expected_in(plan, periods, partners=True):
+        if pillar is not None and running.activity.priority_area.pillar_id != pillar:
+            continue
+        period_id = running.period.pk
+        late = today > running.period.due_on
+        for owner, optional in running.agencies:
+            if agencies is not None and owner.pk not in agencies:
+                continue
+            status = status_of.get((running.activity.pk, owner.pk, period_id))
+            count = counts[(owner.pk, period_id)]
+            names[owner.pk] = owner.key
+            if optional:
+                count.contributions += status in SUBMITTED
+                continue
+            count.expected += 1
+            count.submitted += status in SUBMITTED
+            count.approved += status in COUNTED
+            count.missing += status is None
+            count.overdue += late and status not in SUBMITTED
+    return counts, names

@@ -11,7 +11,7 @@ from typing import Literal
 from django.db.models import Count, Sum
 
 from wpsnap.plan.models import Activity, Pillar, Plan
-from wpsnap.reporting.models import FinancingLine, FundingSource
+from wpsnap.reporting.models import FinancingLine, FundingSource, ReportingPeriod
 from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
@@ -40,11 +40,21 @@ def financing(
     plan: Plan,
     by: Literal["pillar", "activity"] = "activity",
     statuses: Iterable[str] = COUNTED,
+    period: ReportingPeriod | int | None = None,
+    pillar: int | None = None,
+    agency: int | None = None,
 ) -> tuple[Financing, ...]:
     """Money planned and spent on ``plan`` by source, per activity (or pillar, ``by``) and year, over the
     reports of ``viewer``'s scope whose status is in ``statuses``: in the plan's order, then year and
-    source. Three queries whatever the number of reports."""
+    source. ``period`` (a period or its id), ``pillar`` (a pillar's id) and ``agency`` (an organisation's
+    id) narrow the reports summed. Three queries whatever the number of reports."""
     reports = scope.reports(viewer).filter(plan=plan, status__in=sorted(str(s) for s in statuses))
+    if period is not None:
+        reports = reports.filter(period_id=getattr(period, "pk", period))
+    if pillar is not None:
+        reports = reports.filter(activity__priority_area__pillar_id=pillar)
+    if agency is not None:
+        reports = reports.filter(agency_id=agency)
     keys = ["report__activity__priority_area__pillar_id"]
     if by == "activity":
         keys.append("report__activity_id")

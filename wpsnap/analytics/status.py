@@ -33,6 +33,7 @@ from wpsnap.reporting.selectors import expected_in
 from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
+from .filters import narrowed, periods_of
 from .scope import Viewer
 
 
@@ -112,21 +113,29 @@ def activity_status(
     viewer: Viewer,
     *,
     plan: Plan,
-    period: ReportingPeriod | None = None,
+    period: ReportingPeriod | int | None = None,
+    pillar: int | None = None,
+    agency: int | None = None,
     include_submitted: bool = False,
 ) -> tuple[ActivityPeriodStatus, ...]:
     """Every activity of ``plan`` running in ``period`` (else in each of the plan's periods) with the
     status its expected agencies' reports give. An agency's people see the activities their agency owes a
     report on, combined from their agency's part alone; coordinators and evaluators every activity, with
-    every agency's part; anonymous viewers nothing. Five queries (periods, activities, assignments, collective members, reports) whatever
-    the number of reports: what is read per report is one row of the expected grid, activities x agencies
-    x periods, which the plan bounds."""
-    agencies = scope.agencies(viewer)
+    every agency's part; anonymous viewers nothing. ``period`` (a period or its id), ``pillar`` (a
+    pillar's id) and ``agency`` (an organisation's id) narrow it: with ``agency``, the activities that
+    agency owes a report on, from its part alone, as its own people see them. Five queries (periods,
+    activities, assignments, collective members, reports) whatever the number of reports: what is read
+    per report is one row of the expected grid, activities x agencies x periods, which the plan bounds."""
+    agencies = narrowed(scope.agencies(viewer), agency)
     if agencies is not None and not agencies:
         return ()
-    periods = [period] if period is not None else list(ReportingPeriod.objects.filter(plan=plan))
+    periods = periods_of(plan, period)
     counted = {str(s) for s in (COUNTED | IN_REVIEW if include_submitted else COUNTED)}
     reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
+    if agency is not None:
+        reports = reports.filter(agency_id=agency)
+    if pillar is not None:
+        reports = reports.filter(activity__priority_area__pillar_id=pillar)
     found = {
         (activity_id, agency_id, period_id): (status, progress)
         for activity_id, agency_id, period_id, status, progress in reports.values_list(
@@ -135,14 +144,14 @@ def activity_status(
     }
     listed = []
     for running in expected_in(plan, periods, partners=True):
+        if pillar is not None and running.activity.priority_area.pillar_id != pillar:
+            continue
         owed, contributed = [], []
-        for agency, optional in running.agencies:
-            if agencies is not None and agency.pk not in agencies:
+        for owner, optional in running.agencies:
+            if agencies is not None and owner.pk not in agencies:
                 continue
-            status, progress = found.get((running.activity.pk, agency.pk, running.period.pk), (None, None))
-            part = AgencyPart(
-                agency.pk, agency.key, progress if status in counted else None, status, optional
-            )
+            status, progress = found.get((running.activity.pk, owner.pk, running.period.pk), (None, None))
+            part = AgencyPart(owner.pk, owner.key, progress if status in counted else None, status, optional)
             if not optional:
                 owed.append(part)
             elif part.progress is not None:
