@@ -217,7 +217,15 @@ class ProgressReport(VersionedModel, TimeStampedModel):
                 condition=Q(progress__in=ProgressStatus.values), name="report_progress_valid"
             ),
         ]
-        indexes = [models.Index(fields=["plan", "status"], name="report_plan_status_idx")]
+        indexes = [
+            models.Index(fields=["plan", "status"], name="report_plan_status_idx"),
+            # The keyset sort keys of the reports browser and the API list (core/keyset.py): the last
+            # change, overall and within one agency (an approver's or focal point's scope); the id
+            # order is the primary key's.
+            models.Index(fields=["updated_at", "id"], name="report_updated_idx"),
+            models.Index(fields=["agency", "updated_at", "id"], name="report_agency_updated_idx"),
+            models.Index(fields=["agency", "id"], name="report_agency_id_idx"),
+        ]
 
     def __str__(self) -> str:
         code = self.activity.code or self.activity.key

@@ -84,6 +84,13 @@ def _report_review(user: Any, obj: Any) -> bool:
     return has_role(user, Role.APPROVER, Role.COORDINATOR)
 
 
+@register("report.browse")
+def _report_browse(user: Any, obj: Any) -> bool:
+    """The reports browser (/reports/browse/): coordinators and evaluators every report, approvers their
+    agency's. Focal points and NGO contributors have their own workspace (/reports/)."""
+    return has_role(user, *READS_ALL, Role.APPROVER)
+
+
 @register("report.publish")
 def _report_publish(user: Any, report: Any) -> bool:
     return is_coordinator(user)

@@ -1,12 +1,16 @@
-"""Reviewing reports, under /reports/ in the ``reporting`` namespace: the queue, a report's page, its
-history, its comments and workflow steps, and the reporting periods."""
+"""Reviewing reports, under /reports/ in the ``reporting`` namespace: the queue, the reports browser and
+its bulk steps, a report's page, its history, its comments and workflow steps, and the reporting
+periods."""
 
 from django.urls import path
 
-from .views import review
+from .views import browse, review
 
 urlpatterns = [
     path("queue/", review.queue, name="queue"),
+    path("browse/", browse.browse, name="browse"),
+    path("browse/bulk/", browse.bulk_confirm, name="bulk_confirm"),
+    path("browse/bulk/run/", browse.bulk_run, name="bulk_run"),
     path("periods/", review.periods, name="periods"),
     path("periods/<int:pk>/lock/", review.period_lock, name="period_lock"),
     path("periods/<int:pk>/reopen/", review.period_reopen, name="period_reopen"),

@@ -11,9 +11,14 @@ from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
-from wpsnap.plan.models import Activity, Assignment, Indicator, Plan, Role
+from wpsnap.accounts.permissions import has_role
+from wpsnap.core import keyset, params
+from wpsnap.core.errors import InvalidInput, Problem
+from wpsnap.plan.models import Activity, Assignment, Indicator, Pillar, Plan, PriorityArea, Role
+from wpsnap.plan.permissions import plans_visible_to
 
 from .disaggregation import BreakdownSpec, DimensionSpec, Option
 from .models import (
@@ -24,9 +29,10 @@ from .models import (
     IndicatorBreakdown,
     IndicatorValue,
     ProgressReport,
+    ProgressStatus,
     ReportingPeriod,
 )
-from .permissions import reports_visible_to
+from .permissions import READS_ALL, reports_visible_to
 from .workflow import Status
 
 
@@ -360,3 +366,135 @@ def report_indicators(report: ProgressReport) -> list[Indicator]:
 
 def periods(plan: Plan) -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(plan=plan).order_by("start")
+
+
+# --- the reports browser ------------------------------------------------------------------------------
+
+# Sort orders on indexed keys only (reporting migration 0004): keyset paging (core/keyset.py) walks them.
+BROWSE_ORDERINGS = (
+    keyset.Ordering("-updated", ("updated_at", "id"), True, gettext_lazy("Last changed first")),
+    keyset.Ordering("updated", ("updated_at", "id"), False, gettext_lazy("Changed longest ago first")),
+    keyset.Ordering("-id", ("id",), True, gettext_lazy("Newest reports first")),
+    keyset.Ordering("id", ("id",), False, gettext_lazy("Oldest reports first")),
+)
+BROWSE_PAGE_SIZE = 50
+# Organisations that never report (they coordinate, evaluate, fund, or stand for their members).
+NOT_REPORTING = (OrganisationKind.COLLECTIVE, OrganisationKind.EVALUATOR, OrganisationKind.DONOR)
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    """What the browser lists: None means all. ``activity`` is an activity's key, ``status`` a review status
+    code, ``progress`` an implementation status code; the others are ids."""
+
+    period: int | None = None
+    pillar: int | None = None
+    area: int | None = None
+    activity: str | None = None
+    agency: int | None = None
+    status: str | None = None
+    progress: str | None = None
+
+    def query(self) -> dict[str, str]:
+        """The filters as GET parameters (set ones only)."""
+        return {name: str(value) for name, value in self.__dict__.items() if value not in (None, "")}
+
+
+@dataclass(frozen=True)
+class BrowseChoices:
+    """What the browser's filters offer ``user``: four queries."""
+
+    periods: list[ReportingPeriod]
+    pillars: list[Pillar]
+    areas: list[PriorityArea]
+    agencies: list[Organisation]
+
+
+def browse_choices(user: Any) -> BrowseChoices:
+    plans = plans_visible_to(user)
+    agencies = Organisation.objects.exclude(kind__in=NOT_REPORTING).order_by("name")
+    if not has_role(user, *READS_ALL):
+        agencies = agencies.filter(pk__in=[getattr(user, "organisation_id", None) or 0])
+    return BrowseChoices(
+        periods=list(
+            ReportingPeriod.objects.filter(plan__in=plans)
+            .select_related("plan")
+            .order_by("plan__slug", "start")
+        ),
+        pillars=list(Pillar.objects.filter(plan__in=plans).order_by("plan__slug", "position")),
+        areas=list(PriorityArea.objects.filter(plan__in=plans).order_by("plan__slug", "position")),
+        agencies=list(agencies),
+    )
+
+
+def browse_filters(data: Any, choices: BrowseChoices) -> BrowseFilters:
+    """The filters in ``data`` (a query dict), each checked against what ``choices`` offers; every value
+    that does not fit is named (``InvalidInput``, one problem per parameter)."""
+    problems: list[Problem] = []
+    found: dict[str, Any] = {}
+
+    def one_of(name: str, known: set[int]) -> None:
+        raw = data.get(name, "")
+        if raw == "":
+            return
+        try:
+            pk = params.identifier(name, raw)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            return
+        if pk not in known:
+            problems.append(Problem(name, "not_found", _("Choose one from the list.")))
+            return
+        found[name] = pk
+
+    one_of("period", {p.pk for p in choices.periods})
+    one_of("pillar", {p.pk for p in choices.pillars})
+    one_of("area", {a.pk for a in choices.areas})
+    one_of("agency", {o.pk for o in choices.agencies})
+    for name, codes in (("status", {s.value for s in Status}), ("progress", set(ProgressStatus.values))):
+        raw = data.get(name, "")
+        if raw == "":
+            continue
+        if raw not in codes:
+            problems.append(Problem(name, "invalid", _("Choose one from the list.")))
+        else:
+            found[name] = raw
+    raw = data.get("activity", "")
+    if raw != "":
+        try:
+            key = params.text("activity", raw, max_length=60)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+        else:
+            plans = {p.plan_id for p in choices.periods} | {p.plan_id for p in choices.pillars}
+            if Activity.objects.filter(plan_id__in=plans, key=key).exists():
+                found["activity"] = key
+            else:
+                problems.append(Problem("activity", "not_found", _("No activity of the plan has this key.")))
+    if problems:
+        raise InvalidInput(problems)
+    return BrowseFilters(**found)
+
+
+def browse_reports(
+    user: Any,
+    filters: BrowseFilters,
+    *,
+    ordering: keyset.Ordering,
+    cursor: str | None,
+    size: int = BROWSE_PAGE_SIZE,
+) -> keyset.Page[ProgressReport]:
+    """One page of the reports ``user`` may see that match ``filters``, in ``ordering``, after (or before)
+    ``cursor``: one query whatever the number of reports (keyset paging, no offset, no count)."""
+    qs = report_queryset(user)
+    lookups = {
+        "period_id": filters.period,
+        "activity__priority_area__pillar_id": filters.pillar,
+        "activity__priority_area_id": filters.area,
+        "activity__key": filters.activity,
+        "agency_id": filters.agency,
+        "status": filters.status,
+        "progress": filters.progress,
+    }
+    qs = qs.filter(**{name: value for name, value in lookups.items() if value is not None})
+    return keyset.paginate(qs, ordering, cursor, size)
