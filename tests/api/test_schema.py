@@ -59,6 +59,12 @@ DOCUMENTED = {
     ("/api/v1/events/{id}/counts/", "put"): {"200", "400", "401", "403", "404", "409", "428"},
     ("/api/v1/topics/", "get"): {"200", "401", "403"},
     ("/api/v1/derived/", "get"): {"200", "400", "401", "403", "404"},
+    # The dashboards' figures; results and derived served under /analytics/ too.
+    **{
+        (f"/api/v1/analytics/{name}/", "get"): {"200", "400", "401", "403", "404"}
+        for name in ("status", "compliance", "people", "financing", "indicators", "timeline", "derived")
+    },
+    ("/api/v1/analytics/results/", "get"): {"200", "401", "403", "404"},
 }
 OPERATIONS = {operation: codes | {"429"} for operation, codes in DOCUMENTED.items()}
 

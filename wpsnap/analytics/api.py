@@ -42,13 +42,13 @@ from .people import people_reached
 from .progress import indicator_progress
 from .results import results
 from .serializers import (
-    ComplianceSerializer,
-    FinancingSerializer,
-    IndicatorProgressSerializer,
-    PeopleSerializer,
+    AnalyticsComplianceSerializer,
+    AnalyticsFinancingSerializer,
+    AnalyticsIndicatorsSerializer,
+    AnalyticsPeopleSerializer,
+    AnalyticsStatusSerializer,
+    AnalyticsTimelineSerializer,
     ResultsSerializer,
-    StatusSerializer,
-    TimelineSerializer,
 )
 from .status import activity_status
 from .timeline import period_timeline
@@ -310,7 +310,7 @@ class AnalyticsView(APIView):
         ),
         SCOPE_NOTE,
     ),
-    StatusSerializer,
+    AnalyticsStatusSerializer,
     PERIOD_FILTER,
     PILLAR_FILTER,
     AGENCY_FILTER,
@@ -319,7 +319,7 @@ class StatusView(AnalyticsView):
     def get(self, request: Request) -> Response:
         f = read_filters(request)
         found = activity_status(request.user, plan=f.plan, period=f.period, pillar=f.pillar, agency=f.agency)
-        return Response(StatusSerializer((f.plan.slug, found)).data)
+        return Response(AnalyticsStatusSerializer((f.plan.slug, found)).data)
 
 
 @analytics_schema(
@@ -333,7 +333,7 @@ class StatusView(AnalyticsView):
         TODAY_NOTE,
         SCOPE_NOTE,
     ),
-    ComplianceSerializer,
+    AnalyticsComplianceSerializer,
     PERIOD_FILTER,
     PILLAR_FILTER,
     AGENCY_FILTER,
@@ -345,7 +345,7 @@ class ComplianceView(AnalyticsView):
         found = reporting_compliance(
             request.user, plan=f.plan, period=f.period, pillar=f.pillar, agency=f.agency, today=today
         )
-        return Response(ComplianceSerializer((f.plan.slug, today, found)).data)
+        return Response(AnalyticsComplianceSerializer((f.plan.slug, today, found)).data)
 
 
 @analytics_schema(
@@ -358,7 +358,7 @@ class ComplianceView(AnalyticsView):
         ),
         SCOPE_NOTE,
     ),
-    PeopleSerializer,
+    AnalyticsPeopleSerializer,
     PERIOD_FILTER,
     PILLAR_FILTER,
     AGENCY_FILTER,
@@ -375,7 +375,7 @@ class PeopleView(AnalyticsView):
             "district": f.district,
         }
         found = people_reached(request.user, plan=f.plan, **{k: v for k, v in given.items() if v is not None})
-        return Response(PeopleSerializer((f.plan.slug, found)).data)
+        return Response(AnalyticsPeopleSerializer((f.plan.slug, found)).data)
 
 
 PEOPLE_FILTERS = frozenset({"period", "pillar", "agency", "district"})
@@ -396,7 +396,7 @@ FINANCING_BY = _filter(
         ),
         SCOPE_NOTE,
     ),
-    FinancingSerializer,
+    AnalyticsFinancingSerializer,
     FINANCING_BY,
     PERIOD_FILTER,
     PILLAR_FILTER,
@@ -417,7 +417,7 @@ class FinancingView(AnalyticsView):
             agency=f.agency,
         )
         counted = tuple(sorted(str(s) for s in COUNTED))
-        return Response(FinancingSerializer((f.plan.slug, by, counted, found)).data)
+        return Response(AnalyticsFinancingSerializer((f.plan.slug, by, counted, found)).data)
 
 
 @analytics_schema(
@@ -431,7 +431,7 @@ class FinancingView(AnalyticsView):
         ),
         SCOPE_NOTE,
     ),
-    IndicatorProgressSerializer,
+    AnalyticsIndicatorsSerializer,
     PERIOD_FILTER,
     PILLAR_FILTER,
     AGENCY_FILTER,
@@ -442,7 +442,7 @@ class IndicatorsView(AnalyticsView):
         found = indicator_progress(
             request.user, plan=f.plan, period=f.period, pillar=f.pillar, agency=f.agency
         )
-        return Response(IndicatorProgressSerializer(found).data)
+        return Response(AnalyticsIndicatorsSerializer(found).data)
 
 
 @analytics_schema(
@@ -456,7 +456,7 @@ class IndicatorsView(AnalyticsView):
         TODAY_NOTE,
         SCOPE_NOTE,
     ),
-    TimelineSerializer,
+    AnalyticsTimelineSerializer,
     AGENCY_FILTER,
 )
 class TimelineView(AnalyticsView):
@@ -464,4 +464,4 @@ class TimelineView(AnalyticsView):
         f = read_filters(request, uses=frozenset({"agency"}))
         today = timezone.localdate()
         found = period_timeline(request.user, plan=f.plan, today=today, agency=f.agency)
-        return Response(TimelineSerializer((f.plan.slug, today, found)).data)
+        return Response(AnalyticsTimelineSerializer((f.plan.slug, today, found)).data)

@@ -140,7 +140,7 @@ class ActivityStatusSerializer(serializers.Serializer):
     agencies = AgencyPartSerializer(many=True)
 
 
-class StatusSerializer(serializers.Serializer):
+class AnalyticsStatusSerializer(serializers.Serializer):
     """``analytics.status.activity_status``: every activity running in each period, with its status."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
@@ -192,7 +192,7 @@ class ComplianceRowSerializer(serializers.Serializer):
     )
 
 
-class ComplianceSerializer(serializers.Serializer):
+class AnalyticsComplianceSerializer(serializers.Serializer):
     """``analytics.compliance.reporting_compliance``: per agency and period."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
@@ -233,7 +233,7 @@ class PeopleRowSerializer(serializers.Serializer):
     participants = serializers.IntegerField(help_text=gettext_lazy("The events' participants."))
 
 
-class PeopleSerializer(serializers.Serializer):
+class AnalyticsPeopleSerializer(serializers.Serializer):
     """``analytics.people.people_reached``: per pillar, year, sex and age band."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
@@ -270,7 +270,7 @@ class FinancingRowSerializer(serializers.Serializer):
     lines = serializers.IntegerField(help_text=gettext_lazy("How many reports' lines are summed."))
 
 
-class FinancingSerializer(serializers.Serializer):
+class AnalyticsFinancingSerializer(serializers.Serializer):
     """``analytics.financing.financing``: per activity (or pillar), year and source."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
@@ -336,7 +336,7 @@ class LeftOutSerializer(serializers.Serializer):
     reason = NamedChoiceField([(r.value, r.value) for r in LeftOutReason], enum_name="LeftOutReasonEnum")
 
 
-class IndicatorProgressSerializer(serializers.Serializer):
+class AnalyticsIndicatorsSerializer(serializers.Serializer):
     """``analytics.progress.indicator_progress``: indicators against numeric baselines and targets."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
@@ -412,7 +412,7 @@ class PeriodOnTimelineSerializer(serializers.Serializer):
     )
 
 
-class TimelineSerializer(serializers.Serializer):
+class AnalyticsTimelineSerializer(serializers.Serializer):
     """``analytics.timeline.period_timeline``: the periods in order."""
 
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
