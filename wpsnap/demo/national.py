@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
+from wpsnap.analytics.rollups import rollups_rebuild
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Activity, Assignment, Indicator, IndicatorKind, Plan, Role
 from wpsnap.registries.models import (
@@ -281,6 +282,8 @@ def national_generate(*, plan: Plan, scale: Scale, seed: int = SEED, now: dateti
         world.step("events", world.events)
         world.step("participants", world.participants)
         world.step("reports", world.reports)
+    # The bulk inserts bypass the writers' hooks: the analytics rollups are computed afresh from the tables.
+    world.step("rollups", lambda: rollups_rebuild(plan=plan))
     world.step("analyze", _analyze)
     result.seconds = round(time.perf_counter() - started, 1)
     return result
