@@ -22,6 +22,8 @@ from wpsnap.plan.models import Pillar, Plan
 from wpsnap.registries.selectors import district_names
 from wpsnap.reporting.models import ReportingPeriod
 
+from .links import Drill, drill_for
+
 # Organisations that never owe reports: they are not offered as an agency to filter by.
 NOT_AGENCIES = (OrganisationKind.COLLECTIVE, OrganisationKind.EVALUATOR, OrganisationKind.DONOR)
 
@@ -71,6 +73,8 @@ class FilterBar:
     with_district: bool = False
     # The periods in order, for the pages that show them.
     period_objects: tuple[ReportingPeriod, ...] = field(default=(), repr=False)
+    # Where the viewer's figures may drill down to.
+    drill: Drill = field(default_factory=lambda: Drill(browse=False, events_list=False), repr=False)
     pillar_objects: tuple[Pillar, ...] = field(default=(), repr=False)
 
     @property
@@ -152,4 +156,5 @@ def read_filters(
         with_district=with_district,
         period_objects=periods,
         pillar_objects=pillars,
+        drill=drill_for(viewer),
     )

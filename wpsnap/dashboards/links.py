@@ -6,10 +6,14 @@ browser whether or not it is served yet."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+
+from wpsnap.accounts.permissions import can
+from wpsnap.core.charts import Link
 
 REPORTS_BROWSE = "/reports/browse/"
 
@@ -33,3 +37,28 @@ def events(**filters: Any) -> str:
     base = reverse("registries:event_list")
     query = _query(filters)
     return f"{base}?{query}" if query else base
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The drill-down targets a viewer may open: the reports browser is for coordinators, evaluators and
+    approvers (a focal point's reports are in their own workspace), the events list for whoever signs in.
+    A target the viewer may not open gives None, and the figure is shown without a link."""
+
+    browse: bool
+    events_list: bool
+
+    def reports(self, **filters: Any) -> str | None:
+        return reports(**filters) if self.browse else None
+
+    def events(self, **filters: Any) -> str | None:
+        return events(**filters) if self.events_list else None
+
+
+def drill_for(viewer: Any) -> Drill:
+    return Drill(browse=can(viewer, "report.browse"), events_list=can(viewer, "event.list"))
+
+
+def linked(text: str, href: str | None) -> Link | str:
+    """``text`` linking to ``href``, or plain when there is nowhere to go."""
+    return Link(text, href) if href else text

@@ -1,22 +1,26 @@
 """What each dashboard page shows, built from the read model (``wpsnap.analytics``) for a viewer and the
 page's filters. The analytics selectors aggregate in the database and scope by the viewer; what is done
-here runs over their results only (one row per activity and period, agency and period, indicator or
-pillar and year), never over reports, figures, events or participants, so a page's queries are the same
-in number whatever the amount of data.
+here runs over their results only (one row per activity and period, agency and period, indicator, or
+pillar, year and cell), never over reports, figures, events or participants, so a page's queries are the
+same in number whatever the amount of data.
 
-Each page's figures come as ``Chart``s: a title, a one-sentence summary written from the figures, the
-table behind it (whose counts link to the reports and events they count) and, where a builder draws it,
-a Vega-Lite spec.
+Each figure comes as a ``wpsnap.core.charts.Chart``: a title, a one-sentence summary written from the
+figures, the drawing's Vega-Lite spec and the table behind it, whose figures link to the reports and
+events they count (the reports browser and the events list, by the filters of ``links``).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -25,14 +29,18 @@ from wpsnap.accounts.permissions import can
 from wpsnap.analytics import scope
 from wpsnap.analytics.compliance import Compliance, reporting_compliance
 from wpsnap.analytics.figures import reported_and_derived
+from wpsnap.analytics.financing import financing
+from wpsnap.analytics.people import people_reached
 from wpsnap.analytics.status import ActivityPeriodStatus, ActivityStatus, activity_status, combine
+from wpsnap.core import charts
+from wpsnap.core.charts import Chart, Table
 from wpsnap.plan.models import Activity, Indicator, Plan, PriorityArea
-from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
+from wpsnap.reporting.models import DimensionOption, FundingSource, IndicatorValue
 from wpsnap.reporting.workflow import COUNTED
 
 from . import links
-from .charts import Chart, Link, Table
 from .filters import FilterBar, Filters
+from .links import Drill, linked
 
 # The statuses shown, in this order; cancelled and "no agency" only when some activity has them.
 MAIN_STATUSES = (
@@ -58,6 +66,43 @@ def status_label(status: str) -> str:
     return str(labels[ActivityStatus(status)])
 
 
+def amount(value: Decimal | int | None) -> str:
+    """A figure as a person reads it: grouped digits, no trailing zeros."""
+    if value is None:
+        return "\N{EN DASH}"
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+# --- the filters a selector takes -------------------------------------------------------------------
+
+
+@cache
+def _keywords(selector: Callable[..., Any]) -> frozenset[str]:
+    return frozenset(inspect.signature(selector).parameters)
+
+
+def narrowed_call(
+    selector: Callable[..., Any], viewer: Any, plan: Plan, filters: Filters, **fixed: Any
+) -> tuple[Any, tuple[str, ...]]:
+    """``selector(viewer, plan=plan, **fixed)`` with the filters it takes (``period``, ``pillar`` and
+    ``agency`` as ids, ``district`` a code), and the names of those chosen that it does not take (the page
+    narrows by those itself where it can, and says so where it cannot)."""
+    chosen = {
+        "period": filters.period.pk if filters.period is not None else None,
+        "pillar": filters.pillar.pk if filters.pillar is not None else None,
+        "agency": filters.agency.pk if filters.agency is not None else None,
+        "district": filters.district,
+    }
+    takes = _keywords(selector)
+    passed = {k: v for k, v in chosen.items() if k in takes and v is not None}
+    missing = tuple(k for k, v in chosen.items() if v is not None and k not in takes)
+    return selector(viewer, plan=plan, **fixed, **passed), missing
+
+
 # --- whose figures ----------------------------------------------------------------------------------
 
 
@@ -66,9 +111,7 @@ def whose(viewer: Any, bar: FilterBar) -> str:
     agencies = scope.agencies(viewer)
     if agencies is None:
         if bar.filters.agency is not None:
-            return _("These are the figures of %(agency)s, as every agency reported them.") % {
-                "agency": bar.filters.agency.label
-            }
+            return _("These are the figures of %(agency)s alone.") % {"agency": bar.filters.agency.label}
         return _("These are the whole plan's figures, from every agency.")
     own = bar.agencies[0].label if bar.agencies else _("your organisation")
     return _(
@@ -85,21 +128,8 @@ class ChaseLine:
 
     agency: str
     overdue: int
-    reports: str  # the reports browser's address for its reports
+    reports: str | None  # the reports browser's address for its reports
     people: tuple[tuple[str, str], ...]  # (name, e-mail)
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    period: ReportingPeriod
-    state: str  # "done", "open", "overdue", "upcoming"
-    state_label: str
-    expected: int
-    submitted: int
-    approved: int
-    overdue: int
-    missing: int
-    overdue_href: str
 
 
 @dataclass(frozen=True)
@@ -111,16 +141,16 @@ class AlertRow:
     period: str
     cells: tuple[tuple[str, Decimal | None, int, Decimal], ...]  # (cell, reported, derived, difference)
     report: str | None  # the report's page
-    events: str  # the events behind the derived figures
+    events: str | None  # the events behind the derived figures
 
 
 @dataclass(frozen=True)
 class Overview:
     whose: str
     status: tuple[Chart, ...]
-    compliance: Chart
+    compliance: tuple[Chart, ...]
     chase: tuple[ChaseLine, ...] | None  # None: not shown to this viewer
-    timeline: tuple[TimelineRow, ...]
+    timeline: Chart
     alerts: tuple[AlertRow, ...]
     notes: tuple[str, ...]
 
@@ -155,24 +185,25 @@ def _status_rows(
     return kept
 
 
-def _columns(counted: Counter[str]) -> tuple[str, ...]:
-    return MAIN_STATUSES + tuple(s for s in RARE_STATUSES if counted[s])
-
-
-def _status_cell(count: int, status: str, **drill: Any) -> Any:
-    """A count, linking to the reports it counts (progress as reported); "not reported" and "no agency"
-    link to the group's reports whatever their state, since what they count is a report missing."""
+def _status_cell(to: Drill, count: int, status: str, **narrow: Any) -> Any:
+    """A count, linking to the reports it counts (their progress as reported); "not reported" and "no
+    agency" link to the group's reports whatever their state, since what they count is a report missing."""
     if not count:
         return 0
     if status in (ActivityStatus.NOT_REPORTED, ActivityStatus.NO_AGENCY):
-        return Link(str(count), links.reports(**drill))
-    return Link(str(count), links.reports(**drill, progress=status))
+        return linked(str(count), to.reports(**narrow))
+    return linked(str(count), to.reports(**narrow, progress=status))
 
 
 def _status_summary(counted: Counter[str], total: int, per_period: bool) -> str:
     if not total:
         return _("No activity is expected in what is chosen.")
-    completed, delayed = counted[ActivityStatus.COMPLETED], counted[ActivityStatus.DELAYED]
+    values = {
+        "done": counted[ActivityStatus.COMPLETED],
+        "total": total,
+        "delayed": counted[ActivityStatus.DELAYED],
+        "missing": counted[ActivityStatus.NOT_REPORTED],
+    }
     if per_period:
         first = ngettext(
             "%(done)d of %(total)d activity is completed",
@@ -185,29 +216,51 @@ def _status_summary(counted: Counter[str], total: int, per_period: bool) -> str:
             "Counting each activity once per period, %(done)d of %(total)d are completed",
             total,
         )
-    second = ngettext("%(delayed)d is delayed", "%(delayed)d are delayed", delayed)
-    unreported = counted[ActivityStatus.NOT_REPORTED]
+    second = ngettext("%(delayed)d is delayed", "%(delayed)d are delayed", values["delayed"])
     third = ngettext(
-        "%(missing)d has no approved report yet.", "%(missing)d have no approved report yet.", unreported
+        "%(missing)d has no approved report yet.",
+        "%(missing)d have no approved report yet.",
+        values["missing"],
     )
-    values = {"done": completed, "total": total, "delayed": delayed, "missing": unreported}
     return f"{first % values}; {second % values}; {third % values}"
 
 
-def status_charts(
-    viewer: Any, plan: Plan, bar: FilterBar, rows: tuple[ActivityPeriodStatus, ...]
-) -> tuple[Chart, ...]:
+def _bars(
+    key: str,
+    title: str,
+    summary: str,
+    groups: list[tuple[Any, Counter[str]]],
+    columns: tuple[str, ...],
+    group_label: str,
+    table: Table,
+) -> Chart:
+    """Stacked status bars of ``groups`` ((label, counts by status)), shown with ``table`` (whose counts
+    link to what they count) instead of the builder's plain one."""
+    chart = charts.status_bars(
+        key=key,
+        title=title,
+        summary=summary,
+        rows=[(label, status, c[status]) for label, c in groups for status in columns],
+        statuses=[(s, status_label(s)) for s in columns],
+        group_label=group_label,
+        count_label=_("Activities"),
+    )
+    return replace(chart, table=table)
+
+
+def status_charts(plan: Plan, bar: FilterBar, rows: tuple[ActivityPeriodStatus, ...]) -> tuple[Chart, ...]:
     """Implementation status by pillar (with its objective), priority area and agency."""
     filters = bar.filters
     places, areas = _activity_places(plan)
     kept = _status_rows(rows, filters, places)
     counted = Counter(status for _row, status in kept)
-    columns = _columns(counted)
+    columns = MAIN_STATUSES + tuple(s for s in RARE_STATUSES if counted[s])
     headers = tuple(status_label(s) for s in columns)
-    drill = {"period": filters.period.pk if filters.period else None}
+    to = bar.drill
+    drill: dict[str, Any] = {"period": filters.period.pk if filters.period else None}
     if filters.agency is not None:
         drill["agency"] = filters.agency.pk
-    summary = _status_summary(counted, len(kept), filters.period is not None)
+    total = _("Total")
 
     by_pillar: dict[int, Counter[str]] = defaultdict(Counter)
     by_area: dict[int, Counter[str]] = defaultdict(Counter)
@@ -215,31 +268,33 @@ def status_charts(
         pillar_id, area_id = places[row.activity_id]
         by_pillar[pillar_id][status] += 1
         by_area[area_id][status] += 1
-    pillar_rows = []
+    pillar_groups, pillar_rows = [], []
     for pillar in bar.pillar_objects:
         if pillar.pk not in by_pillar:
             continue
         c = by_pillar[pillar.pk]
+        name = f"{pillar.number} {pillar.tr('title')}".strip()
         objective = getattr(pillar, "objective", None)
+        pillar_groups.append((name, c))
         pillar_rows.append(
             (
-                f"{pillar.number} {pillar.tr('title')}".strip(),
+                name,
                 objective.code if objective is not None else "",
-                *(_status_cell(c[s], s, **drill, pillar=pillar.pk) for s in columns),
+                *(_status_cell(to, c[s], s, **drill, pillar=pillar.pk) for s in columns),
                 sum(c.values()),
             )
         )
-    area_rows = []
+    if filters.pillar is not None:
+        drill["pillar"] = filters.pillar.pk
+    area_groups, area_rows = [], []
     for area in areas:
         if area.pk not in by_area:
             continue
         c = by_area[area.pk]
+        name = f"{area.code} {area.tr('title')}".strip()
+        area_groups.append((area.code or name, c))
         area_rows.append(
-            (
-                f"{area.code} {area.tr('title')}".strip(),
-                *(_status_cell(c[s], s, **drill, area=area.pk) for s in columns),
-                sum(c.values()),
-            )
+            (name, *(_status_cell(to, c[s], s, **drill, area=area.pk) for s in columns), sum(c.values()))
         )
     # By agency: each agency's own part of each activity it owes a report on.
     labels = {int(c.value): c.label for c in bar.agencies}
@@ -254,48 +309,56 @@ def status_charts(
     agency_columns = MAIN_STATUSES + tuple(
         s for s in (ActivityStatus.CANCELLED,) if any(c[s] for c in by_agency.values())
     )
-    agency_rows = []
+    agency_groups, agency_rows = [], []
     for agency_id in sorted(by_agency, key=lambda pk: names[pk].casefold()):
         c = by_agency[agency_id]
         agency_drill = {**drill, "agency": agency_id}
-        if filters.pillar is not None:
-            agency_drill["pillar"] = filters.pillar.pk
+        agency_groups.append((names[agency_id], c))
         agency_rows.append(
             (
-                Link(names[agency_id], links.reports(**agency_drill)),
-                *(_status_cell(c[s], s, **agency_drill) for s in agency_columns),
+                linked(names[agency_id], to.reports(**agency_drill)),
+                *(_status_cell(to, c[s], s, **agency_drill) for s in agency_columns),
                 sum(c.values()),
             )
         )
-    if filters.pillar is not None:
-        drill["pillar"] = filters.pillar.pk
-    total = _("Total")
+    by_pillar_title = _("Implementation status by pillar")
+    by_area_title = _("Implementation status by priority area")
+    by_agency_title = _("Implementation status by agency")
     return (
-        Chart(
-            key="status-pillar",
-            title=_("Implementation status by pillar"),
-            summary=summary,
-            table=Table(
-                caption=_("Activities by pillar and status"),
+        _bars(
+            "status-pillar",
+            by_pillar_title,
+            _status_summary(counted, len(kept), filters.period is not None),
+            pillar_groups,
+            columns,
+            _("Pillar"),
+            Table(
+                caption=_("Activities by pillar (and its objective) and status"),
                 columns=(_("Pillar"), _("Objective"), *headers, total),
                 rows=tuple(pillar_rows),
             ),
         ),
-        Chart(
-            key="status-area",
-            title=_("Implementation status by priority area"),
-            summary=_area_summary(by_area, areas),
-            table=Table(
+        _bars(
+            "status-area",
+            by_area_title,
+            _area_summary(by_area),
+            area_groups,
+            columns,
+            _("Priority area"),
+            Table(
                 caption=_("Activities by priority area and status"),
                 columns=(_("Priority area"), *headers, total),
                 rows=tuple(area_rows),
             ),
         ),
-        Chart(
-            key="status-agency",
-            title=_("Implementation status by agency"),
-            summary=_agency_summary(by_agency, names),
-            table=Table(
+        _bars(
+            "status-agency",
+            by_agency_title,
+            _agency_summary(by_agency),
+            agency_groups,
+            agency_columns,
+            _("Agency"),
+            Table(
                 caption=_("Each agency's part of the activities it reports on, by status"),
                 columns=(_("Agency"), *(status_label(s) for s in agency_columns), total),
                 rows=tuple(agency_rows),
@@ -304,10 +367,10 @@ def status_charts(
     )
 
 
-def _area_summary(by_area: dict[int, Counter[str]], areas: list[PriorityArea]) -> str:
-    delayed = [a for a in areas if by_area.get(a.pk, Counter())[ActivityStatus.DELAYED]]
+def _area_summary(by_area: dict[int, Counter[str]]) -> str:
     if not by_area:
         return _("No activity is expected in what is chosen.")
+    delayed = sum(1 for c in by_area.values() if c[ActivityStatus.DELAYED])
     if not delayed:
         return ngettext(
             "None of the %(n)d priority area shown has a delayed activity.",
@@ -318,42 +381,82 @@ def _area_summary(by_area: dict[int, Counter[str]], areas: list[PriorityArea]) -
         "%(delayed)d of %(n)d priority area has a delayed activity.",
         "%(delayed)d of %(n)d priority areas have a delayed activity.",
         len(by_area),
-    ) % {"delayed": len(delayed), "n": len(by_area)}
+    ) % {"delayed": delayed, "n": len(by_area)}
 
 
-def _agency_summary(by_agency: dict[int, Counter[str]], names: dict[int, str]) -> str:
+def _agency_summary(by_agency: dict[int, Counter[str]]) -> str:
     if not by_agency:
         return _("No agency is expected to report in what is chosen.")
     parts = sum(sum(c.values()) for c in by_agency.values())
     reported = parts - sum(c[ActivityStatus.NOT_REPORTED] for c in by_agency.values())
     return ngettext(
-        "%(agencies)d agency owes %(parts)d parts of activities; %(reported)d are reported and approved.",
-        "%(agencies)d agencies owe %(parts)d parts of activities; %(reported)d are reported and approved.",
+        "%(agencies)d agency owes reports on %(parts)d activities; %(reported)d are reported and approved.",
+        "%(agencies)d agencies owe reports on %(parts)d activities; %(reported)d are reported and approved.",
         len(by_agency),
     ) % {"agencies": len(by_agency), "parts": parts, "reported": reported}
 
 
-def compliance_chart(
+# Compliance's parts of what is owed, in the stack's order: (code, its colour's status, label).
+def _compliance_parts() -> list[tuple[str, str]]:
+    return [
+        ("completed", _("Approved")),
+        ("in_progress", _("Submitted, in review")),
+        ("overdue", _("Overdue")),
+        ("upcoming", _("Not due yet")),
+    ]
+
+
+def compliance_charts(
     viewer: Any, bar: FilterBar, lines: tuple[Compliance, ...]
-) -> tuple[Chart, tuple[ChaseLine, ...] | None, list[Compliance]]:
-    """Reporting compliance per agency and period, and (for coordinators) who to chase."""
+) -> tuple[tuple[Chart, ...], tuple[ChaseLine, ...] | None, list[Compliance]]:
+    """Reporting compliance per agency (summed over the periods chosen) and per agency and period, and,
+    for coordinators, who to chase."""
     filters = bar.filters
     labels = {int(c.value): c.label for c in bar.agencies}
+    to = bar.drill
     kept = [c for c in lines if filters.agency is None or c.agency_id == filters.agency.pk]
+    period = filters.period.pk if filters.period is not None else None
+    by_agency: dict[int, Counter[str]] = defaultdict(Counter)
+    detail = []
+    for line in kept:
+        for name in ("expected", "submitted", "approved", "overdue", "missing"):
+            by_agency[line.agency_id][name] += getattr(line, name)
+        detail.append(
+            (
+                linked(
+                    labels.get(line.agency_id, line.agency),
+                    to.reports(period=line.period_id, agency=line.agency_id),
+                ),
+                line.period,
+                line.due_on.isoformat(),
+                line.expected,
+                line.submitted,
+                line.approved,
+                line.overdue,
+                line.missing,
+            )
+        )
+    order = sorted(by_agency, key=lambda pk: labels.get(pk, "").casefold())
+    bars: list[tuple[str, str, int]] = []
     rows = []
-    for c in kept:
-        name = labels.get(c.agency_id, c.agency)
-        href = links.reports(period=c.period_id, agency=c.agency_id)
+    for pk in order:
+        counts = by_agency[pk]
+        name = labels.get(pk, str(pk))
+        parts = {
+            "completed": counts["approved"],
+            "in_progress": counts["submitted"] - counts["approved"],
+            "overdue": counts["overdue"],
+            "upcoming": counts["expected"] - counts["submitted"] - counts["overdue"],
+        }
+        bars.extend((name, code, n) for code, n in parts.items())
         rows.append(
             (
-                Link(name, href),
-                c.period,
-                c.due_on.isoformat(),
-                c.expected,
-                c.submitted,
-                c.approved,
-                c.overdue,
-                c.missing,
+                linked(name, to.reports(period=period, agency=pk)),
+                counts["expected"],
+                counts["submitted"],
+                counts["approved"],
+                counts["overdue"],
+                counts["missing"],
             )
         )
     expected = sum(c.expected for c in kept)
@@ -367,32 +470,49 @@ def compliance_chart(
         ) % {"submitted": submitted, "expected": expected, "overdue": overdue}
     else:
         summary = _("No report is owed in what is chosen.")
-    chart = Chart(
+    columns = (
+        _("Owed"),
+        _("Submitted"),
+        _("Approved"),
+        _("Late (overdue)"),
+        _("Missing (not started)"),
+    )
+    title = _("Reporting compliance by agency")
+    chart = charts.status_bars(
         key="compliance",
-        title=_("Reporting compliance"),
+        title=title,
         summary=summary,
+        rows=bars,
+        statuses=_compliance_parts(),
+        group_label=_("Agency"),
+        count_label=_("Reports owed"),
+    )
+    chart = replace(
+        chart,
         table=Table(
-            caption=_("Reports owed and received, per agency and period"),
-            columns=(
-                _("Agency"),
-                _("Period"),
-                _("Due"),
-                _("Owed"),
-                _("Submitted"),
-                _("Approved"),
-                _("Late (overdue)"),
-                _("Missing (not started)"),
-            ),
+            caption=_("Reports owed and received, per agency"),
+            columns=(_("Agency"), *columns),
             rows=tuple(rows),
         ),
     )
-    chase = None
-    if can(viewer, "user.list"):
-        chase = _chase(kept, labels)
-    return chart, chase, kept
+    per_period = Chart(
+        key="compliance-periods",
+        title=_("Reporting compliance by agency and period"),
+        summary=ngettext(
+            "%(n)d agency and period is listed.", "%(n)d agencies and periods are listed.", len(detail)
+        )
+        % {"n": len(detail)},
+        table=Table(
+            caption=_("Reports owed and received, per agency and period"),
+            columns=(_("Agency"), _("Period"), _("Due"), *columns),
+            rows=tuple(detail),
+        ),
+    )
+    chase = _chase(kept, labels, to) if can(viewer, "user.list") else None
+    return (chart, per_period), chase, kept
 
 
-def _chase(lines: list[Compliance], labels: dict[int, str]) -> tuple[ChaseLine, ...]:
+def _chase(lines: list[Compliance], labels: dict[int, str], to: Drill) -> tuple[ChaseLine, ...]:
     """The agencies with overdue reports and their active focal points: one query."""
     overdue: Counter[int] = Counter()
     for c in lines:
@@ -400,7 +520,7 @@ def _chase(lines: list[Compliance], labels: dict[int, str]) -> tuple[ChaseLine, 
     late = sorted((pk for pk, n in overdue.items() if n), key=lambda pk: labels.get(pk, "").casefold())
     if not late:
         return ()
-    people: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    people: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
     for user in User.objects.filter(organisation_id__in=late, role=Role.FOCAL_POINT, is_active=True).order_by(
         "last_name", "first_name", "username"
     ):
@@ -409,48 +529,84 @@ def _chase(lines: list[Compliance], labels: dict[int, str]) -> tuple[ChaseLine, 
         ChaseLine(
             agency=labels.get(pk, str(pk)),
             overdue=overdue[pk],
-            reports=links.reports(agency=pk),
+            reports=to.reports(agency=pk),
             people=tuple(people[pk]),
         )
         for pk in late
     )
 
 
-def timeline_rows(bar: FilterBar, lines: list[Compliance], today: date) -> tuple[TimelineRow, ...]:
-    """The periods (the one chosen, else all) with what is owed, submitted and overdue in each."""
+def timeline_chart(bar: FilterBar, lines: list[Compliance], today: date) -> Chart:
+    """The periods on a time axis, with what is owed, submitted and overdue in each: compliance's figures
+    summed per period, over the agencies (and pillar) chosen. The period's stage is the timeline's rule
+    (``analytics.timeline.stage``)."""
+    from wpsnap.analytics.timeline import STAGE_LABELS, stage
+
     sums: dict[int, Counter[str]] = defaultdict(Counter)
     for c in lines:
         for name in ("expected", "submitted", "approved", "overdue", "missing"):
             sums[c.period_id][name] += getattr(c, name)
-    rows = []
+    agency = bar.filters.agency.pk if bar.filters.agency is not None else None
+    pillar = bar.filters.pillar.pk if bar.filters.pillar is not None else None
+    drawn, rows = [], []
     for period in bar.period_objects:
-        if bar.filters.period is not None and period.pk != bar.filters.period.pk:
-            continue
         s = sums[period.pk]
-        if today < period.opens_on:
-            state, label = "upcoming", _("Not open yet")
-        elif s["overdue"]:
-            state, label = "overdue", _("Reports overdue")
-        elif today <= period.due_on:
-            state, label = "open", _("Open for reporting")
-        else:
-            state, label = "done", _("Closed: all owed reports submitted")
+        href = bar.drill.reports(period=period.pk, agency=agency, pillar=pillar)
+        drawn.append((linked(period.label, href), period.start, period.end, period.due_on, s["overdue"]))
         rows.append(
-            TimelineRow(
-                period=period,
-                state=state,
-                state_label=str(label),
-                expected=s["expected"],
-                submitted=s["submitted"],
-                approved=s["approved"],
-                overdue=s["overdue"],
-                missing=s["missing"],
-                overdue_href=links.reports(period=period.pk, agency=bar.filters.agency.pk)
-                if bar.filters.agency is not None
-                else links.reports(period=period.pk),
+            (
+                linked(period.label, href),
+                str(STAGE_LABELS[stage(period, today)]),
+                period.due_on.isoformat(),
+                s["expected"],
+                s["submitted"],
+                s["approved"],
+                s["overdue"],
             )
         )
-    return tuple(rows)
+    late = [p for p in bar.period_objects if sums[p.pk]["overdue"]]
+    if late:
+        summary = ngettext(
+            "%(n)d period has overdue reports: %(periods)s.",
+            "%(n)d periods have overdue reports: %(periods)s.",
+            len(late),
+        ) % {
+            "n": len(late),
+            "periods": ", ".join(
+                _("%(period)s (%(overdue)d)") % {"period": p.label, "overdue": sums[p.pk]["overdue"]}
+                for p in late
+            ),
+        }
+    else:
+        summary = _("No period has an overdue report.")
+    chart = charts.timeline(
+        key="timeline",
+        title=_("Implementation periods"),
+        summary=summary,
+        rows=drawn,
+        period_label=_("Period"),
+        start_label=_("From"),
+        end_label=_("To"),
+        due_label=_("Reports due"),
+        overdue_label=_("Overdue"),
+        today=today,
+    )
+    return replace(
+        chart,
+        table=Table(
+            caption=_("Each period's reports"),
+            columns=(
+                _("Period"),
+                _("Stage"),
+                _("Reports due"),
+                _("Owed"),
+                _("Submitted"),
+                _("Approved"),
+                _("Overdue"),
+            ),
+            rows=tuple(rows),
+        ),
+    )
 
 
 def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
@@ -478,7 +634,7 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
     if not differing:
         return ()
     indicator_ids = sorted({f.indicator_id for f, _c in differing})
-    # The counted report behind each (indicator, agency, period): one query.
+    # The counted report behind each (indicator, agency, period), and each indicator's pillar: two queries.
     reports = {
         (indicator_id, agency_id, period_id): report_id
         for indicator_id, agency_id, period_id, report_id in IndicatorValue.objects.filter(
@@ -508,7 +664,7 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
                 period=periods.get(f.period_id, ""),
                 cells=cells,
                 report=links.report(report_id) if report_id else None,
-                events=links.events(period=f.period_id, agency=f.agency_id),
+                events=bar.drill.events(period=f.period_id, agency=f.agency_id),
             )
         )
     return tuple(rows)
@@ -518,17 +674,331 @@ def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date) -> Overvie
     """The overview page: status, compliance (and who to chase), the periods' timeline and the alert."""
     filters = bar.filters
     rows = activity_status(viewer, plan=plan, period=filters.period)
-    lines = reporting_compliance(viewer, plan=plan, period=filters.period, today=today)
-    compliance, chase, kept = compliance_chart(viewer, bar, lines)
+    lines, missing = narrowed_call(
+        reporting_compliance, viewer, plan, replace(filters, period=None, district=None), today=today
+    )
+    every = [c for c in lines if filters.agency is None or c.agency_id == filters.agency.pk]
+    chosen = tuple(c for c in every if filters.period is None or c.period_id == filters.period.pk)
+    compliance, chase, _kept = compliance_charts(viewer, bar, chosen)
     notes = []
-    if filters.pillar is not None:
-        notes.append(_("Reporting compliance and the timeline count every pillar: they are per agency."))
+    if "pillar" in missing:
+        notes.append(_("Reporting compliance and the periods count every pillar: they are per agency."))
     return Overview(
         whose=whose(viewer, bar),
-        status=status_charts(viewer, plan, bar, rows),
+        status=status_charts(plan, bar, rows),
         compliance=compliance,
         chase=chase,
-        timeline=timeline_rows(bar, kept, today),
+        timeline=timeline_chart(bar, every, today),
         alerts=alerts(viewer, plan, bar),
         notes=tuple(notes),
     )
+
+
+# --- people reached ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeopleBlock:
+    """One pillar and year: its pyramid, and where its figures come from."""
+
+    chart: Chart
+    reports: str | None  # the reports browser: the pillar's reports of the year
+    events: str | None  # the events list: the pillar's events of the year
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    whose: str
+    summary: str
+    blocks: tuple[PeopleBlock, ...]
+    notes: tuple[str, ...]
+
+
+def _options(plan: Plan) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The plan's sexes and age bands, (code, name) in their order: one query."""
+    sexes: list[tuple[str, str]] = []
+    ages: list[tuple[str, str]] = []
+    for option in (
+        DimensionOption.objects.filter(dimension__plan=plan, dimension__code__in=["sex", "age"])
+        .select_related("dimension")
+        .order_by("position", "pk")
+    ):
+        (sexes if option.dimension.code == "sex" else ages).append((option.code, str(option.tr("name"))))
+    return sexes, ages
+
+
+def _with_unknown(options: list[tuple[str, str]], codes: Iterable[str]) -> list[tuple[str, str]]:
+    """``options``, then any code the figures give that the plan does not list (shown as written;
+    "unknown" where none is given)."""
+    known = {code for code, _label in options}
+    extra = sorted({c for c in codes if c not in known})
+    return options + [(c, c or _("not given")) for c in extra]
+
+
+def _year_periods(bar: FilterBar) -> dict[int, int]:
+    """{year: the id of the one period starting in it}, for the years that have exactly one."""
+    starts = Counter(p.start.year for p in bar.period_objects)
+    return {p.start.year: p.pk for p in bar.period_objects if starts[p.start.year] == 1}
+
+
+def people_page(viewer: Any, plan: Plan, bar: FilterBar) -> PeoplePage:
+    """People reached by sex and age band, per pillar and year: the reported figures beside the events'
+    participants, as a population pyramid each."""
+    filters = bar.filters
+    found, missing = narrowed_call(people_reached, viewer, plan, filters)
+    year = filters.period.start.year if filters.period is not None else None
+    rows = [
+        r
+        for r in found
+        if (filters.pillar is None or r.pillar_id == filters.pillar.pk) and (year is None or r.year == year)
+    ]
+    sexes, ages = _options(plan)
+    sexes = _with_unknown(sexes, (r.sex for r in rows))
+    ages = _with_unknown(ages, (r.age for r in rows))
+    reported_label, events_label = _("Reported"), _("From events")
+    by_block: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for r in rows:
+        by_block[(r.pillar_id, r.year)].append(r)
+    pillars = {p.pk: p for p in bar.pillar_objects}
+    periods = _year_periods(bar)
+    agency = filters.agency.pk if filters.agency is not None else None
+    blocks = []
+    for (pillar_id, block_year), block in sorted(
+        by_block.items(), key=lambda item: (pillars[item[0][0]].position, item[0][1])
+    ):
+        pillar = pillars[pillar_id]
+        reported = sum((r.reported for r in block), Decimal(0))
+        came = sum(r.participants for r in block)
+        women_code = sexes[0][0] if sexes else ""
+        women = sum(r.participants for r in block if r.sex == women_code)
+        name = f"{pillar.number} {pillar.tr('title')}".strip()
+        summary = _(
+            "In %(year)d, agencies reported %(reported)s people reached for %(pillar)s; their events "
+            "recorded %(came)s participants, %(women)s of them %(sex)s."
+        ) % {
+            "year": block_year,
+            "reported": amount(reported),
+            "pillar": name,
+            "came": amount(came),
+            "women": amount(women),
+            "sex": sexes[0][1].lower() if sexes else "",
+        }
+        chart = charts.pyramid(
+            key=f"people-{pillar_id}-{block_year}",
+            title=_("%(pillar)s, %(year)d") % {"pillar": name, "year": block_year},
+            summary=summary,
+            rows=[
+                *((r.age, r.sex, reported_label, r.reported) for r in block if r.reported),
+                *((r.age, r.sex, events_label, r.participants) for r in block if r.participants),
+            ],
+            sexes=sexes,
+            ages=ages,
+            series=[reported_label, events_label],
+            age_label=_("Age band"),
+            value_label=_("People"),
+        )
+        period = periods.get(block_year)
+        blocks.append(
+            PeopleBlock(
+                chart=chart,
+                reports=bar.drill.reports(pillar=pillar_id, period=period, agency=agency),
+                events=bar.drill.events(
+                    pillar=pillar_id, period=period, agency=agency, district=filters.district
+                ),
+            )
+        )
+    total_reported = sum((r.reported for r in rows), Decimal(0))
+    total_came = sum(r.participants for r in rows)
+    if rows:
+        summary = _(
+            "Approved reports count %(reported)s people reached; events recorded %(came)s participants. A "
+            "person counted by two indicators or at two events is counted twice."
+        ) % {"reported": amount(total_reported), "came": amount(total_came)}
+    else:
+        summary = _("No approved report or event gives people by sex and age for what is chosen.")
+    notes = []
+    if "agency" in missing:
+        notes.append(_("This page does not narrow by agency yet: it shows every agency you may see."))
+    if "district" in missing:
+        notes.append(_("This page does not narrow by district yet: it shows every district."))
+    return PeoplePage(whose=whose(viewer, bar), summary=summary, blocks=tuple(blocks), notes=tuple(notes))
+
+
+# --- financing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinancingPage:
+    whose: str
+    charts: tuple[Chart, ...]
+    notes: tuple[str, ...]
+
+
+def _source_label(code: str) -> str:
+    try:
+        return str(FundingSource(code).label)
+    except ValueError:
+        return code
+
+
+def financing_page(viewer: Any, plan: Plan, bar: FilterBar) -> FinancingPage:
+    """Money planned and spent by source: over everything chosen, then per pillar and year."""
+    filters = bar.filters
+    found, missing = narrowed_call(financing, viewer, plan, replace(filters, district=None), by="pillar")
+    year = filters.period.start.year if filters.period is not None else None
+    rows = [
+        f
+        for f in found
+        if (filters.pillar is None or f.pillar_id == filters.pillar.pk)
+        and (year is None or "period" not in missing or f.year == year)
+    ]
+    planned_label, spent_label = _("Planned"), _("Spent")
+    by_source: dict[str, list[Decimal | None]] = {}
+    for f in rows:
+        sums = by_source.setdefault(f.source, [None, None])
+        if f.planned is not None:
+            sums[0] = (sums[0] or Decimal(0)) + f.planned
+        if f.spent is not None:
+            sums[1] = (sums[1] or Decimal(0)) + f.spent
+    planned = sum((v[0] or Decimal(0) for v in by_source.values()), Decimal(0))
+    spent = sum((v[1] or Decimal(0) for v in by_source.values()), Decimal(0))
+    if rows:
+        summary = _(
+            "Approved reports plan %(planned)s and have spent %(spent)s, in the plan's currency, from "
+            "%(sources)d sources."
+        ) % {"planned": amount(planned), "spent": amount(spent), "sources": len(by_source)}
+    else:
+        summary = _("No approved report gives financing for what is chosen.")
+    order = {code: i for i, code in enumerate(FundingSource.values)}
+    sources = sorted(by_source, key=lambda code: order.get(code, len(order)))
+    overall = charts.grouped_bars(
+        key="financing-sources",
+        title=_("Planned and spent, by source"),
+        summary=summary,
+        rows=[
+            (_source_label(code), label, by_source[code][i])
+            for code in sources
+            for i, label in enumerate((planned_label, spent_label))
+        ],
+        series=[planned_label, spent_label],
+        group_label=_("Source"),
+        value_label=_("Amount"),
+    )
+    pillars = {p.pk: p for p in bar.pillar_objects}
+    periods = _year_periods(bar)
+    agency = filters.agency.pk if filters.agency is not None else None
+    by_pillar: dict[int, list[Any]] = defaultdict(list)
+    for f in rows:
+        by_pillar[f.pillar_id].append(f)
+    per_pillar = []
+    for pillar_id in sorted(by_pillar, key=lambda pk: pillars[pk].position):
+        pillar = pillars[pillar_id]
+        name = f"{pillar.number} {pillar.tr('title')}".strip()
+        lines = by_pillar[pillar_id]
+        p_planned = sum((f.planned or Decimal(0) for f in lines), Decimal(0))
+        p_spent = sum((f.spent or Decimal(0) for f in lines), Decimal(0))
+        chart = charts.grouped_bars(
+            key=f"financing-{pillar_id}",
+            title=name,
+            summary=_("%(pillar)s: %(planned)s planned and %(spent)s spent, from %(reports)d report lines.")
+            % {
+                "pillar": name,
+                "planned": amount(p_planned),
+                "spent": amount(p_spent),
+                "reports": sum(f.lines for f in lines),
+            },
+            rows=[
+                (
+                    linked(
+                        f"{f.year} · {_source_label(f.source)}",
+                        bar.drill.reports(pillar=pillar_id, period=periods.get(f.year), agency=agency),
+                    ),
+                    label,
+                    value,
+                )
+                for f in lines
+                for label, value in ((planned_label, f.planned), (spent_label, f.spent))
+            ],
+            series=[planned_label, spent_label],
+            group_label=_("Year and source"),
+            value_label=_("Amount"),
+        )
+        per_pillar.append(chart)
+    notes = []
+    if "period" in missing and year is not None:
+        notes.append(_("Financing is summed by year: the period chosen is shown as its year."))
+    if "agency" in missing:
+        notes.append(_("This page does not narrow by agency yet: it shows every agency you may see."))
+    return FinancingPage(whose=whose(viewer, bar), charts=(overall, *per_pillar), notes=tuple(notes))
+
+
+# --- indicators -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorsPage:
+    whose: str
+    chart: Chart
+    left_out: Chart
+    notes: tuple[str, ...]
+
+
+def indicators_page(viewer: Any, plan: Plan, bar: FilterBar) -> IndicatorsPage:
+    """Each indicator with a numeric baseline or target: what the approved reports achieved, cumulated up
+    to the period chosen, against them; and the indicators left out, with the reason."""
+    from wpsnap.analytics.progress import LEFT_OUT_LABELS, indicator_progress
+
+    filters = bar.filters
+    progress, _missing = narrowed_call(indicator_progress, viewer, plan, replace(filters, district=None))
+    period = filters.period.pk if filters.period is not None else None
+    agency = filters.agency.pk if filters.agency is not None else None
+    rows = []
+    for i in progress.indicators:
+        label = f"{i.indicator} {i.text}"
+        label = label if len(label) <= 80 else label[:79] + "…"
+        href = bar.drill.reports(activity=i.activity, period=period, agency=agency) if i.activity else None
+        rows.append((linked(label, href), i.achieved, i.baseline, i.target))
+    with_target = [i for i in progress.indicators if i.target is not None and i.target > 0]
+    reached = sum(1 for i in with_target if i.achieved is not None and i.achieved >= i.target)
+    unreported = sum(1 for i in progress.indicators if i.achieved is None)
+    if progress.indicators:
+        summary = ngettext(
+            "%(reached)d of %(n)d indicator with a numeric target has reached it; %(none)d indicators have "
+            "no approved figure yet.",
+            "%(reached)d of %(n)d indicators with a numeric target have reached it; %(none)d indicators "
+            "have no approved figure yet.",
+            len(with_target),
+        ) % {"reached": reached, "n": len(with_target), "none": unreported}
+    else:
+        summary = _("No indicator in what is chosen has a numeric baseline or target.")
+    chart = charts.bullet(
+        key="indicators",
+        title=_("Indicators against their baseline and target"),
+        summary=summary,
+        rows=rows,
+        label=_("Indicator"),
+        value_label=_("Achieved"),
+        baseline_label=_("Baseline"),
+        target_label=_("Target"),
+        progress_label=_("Progress from baseline to target (%)"),
+    )
+    left_out = Chart(
+        key="indicators-left-out",
+        title=_("Indicators not measured against a target"),
+        summary=ngettext(
+            "%(n)d indicator has no numeric baseline or target, or no figure to add up.",
+            "%(n)d indicators have no numeric baseline or target, or no figure to add up.",
+            len(progress.left_out),
+        )
+        % {"n": len(progress.left_out)},
+        table=Table(
+            caption=_("Indicators left out, and why"),
+            columns=(_("Indicator"), _("Baseline"), _("Target"), _("Why")),
+            rows=tuple(
+                (o.indicator, o.baseline_text or None, o.target_text or None, str(LEFT_OUT_LABELS[o.reason]))
+                for o in progress.left_out
+            ),
+        ),
+    )
+    notes = (_("What is achieved is cumulated from the plan's first period up to the one chosen."),)
+    return IndicatorsPage(whose=whose(viewer, bar), chart=chart, left_out=left_out, notes=notes)

@@ -81,3 +81,30 @@ def plan_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     plan, bar = _page(request, slug)
     page = selectors.overview(request.user, plan, bar, today=timezone.localdate())
     return render(request, "dashboards/overview.html", _context(plan, bar, _("Dashboard"), page=page))
+
+
+@gate("dashboard.view", authenticated=True)
+@require_safe
+def people(request: HttpRequest, slug: str) -> HttpResponse:
+    """People reached by sex and age band per pillar and year, reported beside the events' participants."""
+    plan, bar = _page(request, slug, with_district=True)
+    page = selectors.people_page(request.user, plan, bar)
+    return render(request, "dashboards/people.html", _context(plan, bar, _("People reached"), page=page))
+
+
+@gate("dashboard.view", authenticated=True)
+@require_safe
+def financing(request: HttpRequest, slug: str) -> HttpResponse:
+    """Financing planned and spent by source, per pillar and year."""
+    plan, bar = _page(request, slug)
+    page = selectors.financing_page(request.user, plan, bar)
+    return render(request, "dashboards/financing.html", _context(plan, bar, _("Financing"), page=page))
+
+
+@gate("dashboard.view", authenticated=True)
+@require_safe
+def indicators(request: HttpRequest, slug: str) -> HttpResponse:
+    """Each indicator against its baseline and target, where they are numbers."""
+    plan, bar = _page(request, slug)
+    page = selectors.indicators_page(request.user, plan, bar)
+    return render(request, "dashboards/indicators.html", _context(plan, bar, _("Indicators"), page=page))
