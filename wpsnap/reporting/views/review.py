@@ -512,6 +512,11 @@ class PeriodRow:
     waiting: int
     reopen_form: ReopenForm
 
+    @property
+    def labelled_counts(self) -> list[tuple[str, int]]:
+        """Each review status's short name with its count: the labels of a row stacked on a phone."""
+        return list(zip((STATUS_SHORT[s] for s in Status), self.counts, strict=True))
+
 
 def _plans(user: Any) -> QuerySet[Plan]:
     return plans_visible_to(user).exclude(status=PlanStatus.DRAFT)
