@@ -327,7 +327,10 @@ def test_each_role_lists_what_it_may_see(clients, two_agencies, who, sees) -> No
     response = clients[who].get(REPORTS)
     assert response.status_code == 200
     assert {r["agency"]["key"] for r in response.data["results"]} == sees
-    assert response.data["count"] == len(sees)
+    # Paged by cursor: no total count; one page holds them all here.
+    assert set(response.data) == {"next", "previous", "results"}
+    assert len(response.data["results"]) == len(sees)
+    assert response.data["next"] is None and response.data["previous"] is None
 
 
 def test_anonymous_callers_see_no_reports(two_agencies) -> None:
@@ -519,18 +522,18 @@ def _queries(client: APIClient, url: str) -> int:
 def test_the_report_list_costs_the_same_for_2_and_30_reports(
     clients, plan, django_assert_num_queries
 ) -> None:
-    """Listing reports with their figures, answers and financing takes 6 queries (token, count, page,
-    figures, answers, financing) whether there are 2 reports or 30."""
+    """Listing reports with their figures, answers and financing takes 5 queries (token, page, figures,
+    answers, financing) whether there are 2 reports or 30: keyset paging counts nothing."""
     mod = Organisation.objects.get(country="AZ", key="mod")
     make_reports(plan, mod, 2)
     few = _queries(clients["coordinator"], REPORTS)
     ProgressReport.objects.all().delete()
     make_reports(plan, mod, 30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = clients["coordinator"].get(REPORTS)
-    assert response.data["count"] == 30
+    assert len(response.data["results"]) == 30
     assert sum(len(r["values"]) for r in response.data["results"]) == 90
-    assert few == 6
+    assert few == 5
 
 
 def test_the_results_cost_the_same_for_2_and_30_reports(clients, plan, django_assert_num_queries) -> None:
@@ -599,3 +602,97 @@ def test_results_of_a_hidden_plan_are_404(clients, plan) -> None:
     assert clients["coordinator"].get(f"{RESULTS}?plan=no-such-plan").status_code == 404
     Plan.objects.filter(pk=plan.pk).update(status="draft")
     assert clients["evaluator"].get(f"{RESULTS}?plan=az-2020-2023").status_code == 200
+
+
+# --- paging: keyset (cursor) ---------------------------------------------------------------------------------
+
+
+def _walk(client: APIClient, url: str, *, during=None) -> list[int]:
+    """Every id the list gives when ``next`` is followed to the end (``during`` runs after the first page)."""
+    ids: list[int] = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        assert set(response.data) == {"next", "previous", "results"}
+        ids += [r["id"] for r in response.data["results"]]
+        url = response.data["next"]
+        if during is not None and len(ids) <= 100:
+            during()
+    return ids
+
+
+def test_the_cursor_walks_every_report_once_in_id_order(clients, plan) -> None:
+    """Following `next` from the first page gives every report once, in id order (the default), 100 a
+    page; reports added during the walk come at the end, once, and nothing is shown twice."""
+    mod = Organisation.objects.get(country="AZ", key="mod")
+    mia = Organisation.objects.get(country="AZ", key="mia")
+    make_reports(plan, mod, 230)
+    assert ProgressReport.objects.count() > 100  # more than one page
+    before = list(ProgressReport.objects.order_by("id").values_list("id", flat=True))
+    added: list[bool] = []
+
+    def insert() -> None:
+        if not added:
+            make_reports(plan, mia, 7)
+            added.append(True)
+
+    ids = _walk(clients["coordinator"], REPORTS, during=insert)
+    assert len(ids) == len(set(ids))
+    assert ids == list(ProgressReport.objects.order_by("id").values_list("id", flat=True))
+    assert ids[: len(before)] == before and len(ids) == len(before) + 7
+
+
+@pytest.mark.parametrize(
+    ("ordering", "key"),
+    [
+        ("-id", lambda r: -r.pk),
+        ("updated", lambda r: (r.updated_at, r.pk)),
+        ("-updated", lambda r: (-r.updated_at.timestamp(), -r.pk)),
+    ],
+)
+def test_other_orderings_walk_every_report_once(clients, plan, ordering, key) -> None:
+    """`?ordering=` on the other indexed keys walks every report once, in that order, and `previous`
+    from a later page gives back the page before it."""
+    mod = Organisation.objects.get(country="AZ", key="mod")
+    make_reports(plan, mod, 150)
+    expected = [r.pk for r in sorted(ProgressReport.objects.all(), key=key)]
+    assert _walk(clients["coordinator"], f"{REPORTS}?ordering={ordering}") == expected
+    first = clients["coordinator"].get(f"{REPORTS}?ordering={ordering}").data
+    second = clients["coordinator"].get(first["next"]).data
+    back = clients["coordinator"].get(second["previous"]).data
+    assert [r["id"] for r in back["results"]] == [r["id"] for r in first["results"]]
+    assert back["previous"] is None
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("ordering=period__start", "ordering"),
+        ("ordering=agency__name", "ordering"),
+        ("cursor=garbage!", "cursor"),
+        ("cursor=WyJpZCIsIm4iLFsiYSJdXQ", "cursor"),  # ["id","n",["a"]]: not an id
+        ("cursor=WyItaWQiLCJuIixbNV1d&ordering=id", "cursor"),  # made for -id
+    ],
+)
+def test_bad_paging_parameters_are_refused_by_name(clients, plan, query, field) -> None:
+    """An order no index serves, or a cursor the list did not give for this order, answers 400 naming
+    the parameter."""
+    response = clients["coordinator"].get(f"{REPORTS}?{query}")
+    assert response.status_code == 400
+    assert fields_of(response) == [field]
+
+
+def test_a_later_page_costs_the_same_and_reads_no_offset(clients, plan) -> None:
+    """The third page costs the same 5 queries as the first, and is read by its key (no OFFSET, no
+    COUNT)."""
+    for key in ("mod", "mia", "moe"):
+        make_reports(plan, Organisation.objects.get(country="AZ", key=key), 90)
+    assert ProgressReport.objects.count() > 200
+    first = clients["coordinator"].get(REPORTS).data
+    second = clients["coordinator"].get(first["next"]).data
+    with CaptureQueriesContext(connection) as captured:
+        third = clients["coordinator"].get(second["next"])
+    assert third.status_code == 200 and len(third.data["results"]) == ProgressReport.objects.count() - 200
+    assert len(captured) == 5
+    sql = " ".join(q["sql"].upper() for q in captured.captured_queries)
+    assert "OFFSET" not in sql and "COUNT(" not in sql

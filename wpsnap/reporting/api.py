@@ -12,25 +12,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.utils.urls import replace_query_param
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Organisation
-from wpsnap.core import params, versions
+from wpsnap.core import keyset, params, versions
 from wpsnap.core.api import ConflictSerializer, error, errors, if_match, problems_body
 from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.plan.models import Activity, Indicator
@@ -203,6 +206,83 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(period_id=pk)
 
 
+# --- paging: keyset (cursor) on indexed keys ----------------------------------------------------------
+
+# The list's orders, each served by an index (the primary key; reporting migration 0004's
+# (updated_at, id) and (agency, updated_at, id)). The first is the default.
+API_ORDERINGS = (
+    keyset.Ordering("id", ("id",), False, gettext_lazy("oldest report first (the default)")),
+    keyset.Ordering("-id", ("id",), True, gettext_lazy("newest report first")),
+    keyset.Ordering("updated", ("updated_at", "id"), False, gettext_lazy("changed longest ago first")),
+    keyset.Ordering("-updated", ("updated_at", "id"), True, gettext_lazy("last changed first")),
+)
+PAGING = gettext_lazy(
+    "Paged by cursor, 100 reports a page: `next` and `previous` are the addresses of the pages after and "
+    "before this one (null at either end); follow them as given (the `cursor` inside is opaque). A page "
+    "is read by where the last one ended, never by an offset, so its cost does not depend on how far "
+    "into the list it is, and a report added while you walk the list never appears twice nor shifts "
+    "the others; a report changed meanwhile moves in the `updated` orders (walk the default order, the "
+    "id, to see every report exactly once). There is no total count."
+)
+
+
+class ReportCursorPagination(BasePagination):
+    """Keyset paging for the report list (``core.keyset``): ``?cursor=`` from ``next``/``previous``,
+    ``?ordering=`` one of ``API_ORDERINGS``. A cursor or ordering that does not fit answers 400 naming it."""
+
+    page_size = 100
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+        ordering = keyset.ordering_named("ordering", request.query_params.get("ordering"), API_ORDERINGS)
+        cursor = params.text("cursor", request.query_params.get("cursor", "")) or None
+        self.request = request
+        self.page = keyset.paginate(queryset, ordering, cursor, self.page_size)
+        return self.page.items
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), "cursor", cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "next": self._link(self.page.next_cursor),
+                "previous": self._link(self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": str(gettext_lazy("The page, as `next` or `previous` gave it.")),
+                "schema": {"type": "string", "maxLength": 200},
+            },
+            {
+                "name": "ordering",
+                "required": False,
+                "in": "query",
+                "description": str(
+                    gettext_lazy("The order (indexed keys only): %(orders)s.")
+                    % {"orders": "; ".join(f"`{o.key}`: {o.label}" for o in API_ORDERINGS)}
+                ),
+                "schema": {"type": "string", "enum": [o.key for o in API_ORDERINGS]},
+            },
+        ]
+
+
 REPORT_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The report's id.")
 )
@@ -221,10 +301,14 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
 @extend_schema_view(
     list=extend_schema(
         summary=gettext_lazy("The progress reports the caller may see, with their figures"),
-        description=gettext_lazy(
-            "Coordinators and evaluators see every report; an agency's focal points, approvers and NGO "
-            "contributors see their agency's. 100 per page; filter with `?period=`, `?status=`, "
-            "`?agency=`, `?activity=`."
+        description=format_lazy(
+            "{}\n\n{}",
+            gettext_lazy(
+                "Coordinators and evaluators see every report; an agency's focal points, approvers and NGO "
+                "contributors see their agency's. Filter with `?period=`, `?status=`, `?agency=`, "
+                "`?activity=`; order with `?ordering=` (`id`, the default, `-id`, `updated`, `-updated`)."
+            ),
+            PAGING,
         ),
         responses={200: ReportSerializer, **errors(400, 401, 403)},
     ),
@@ -309,6 +393,7 @@ class ReportViewSet(
 
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
+    pagination_class = ReportCursorPagination
     lookup_value_regex = r"[0-9]+"
     # View-level checks (who may try at all); the services decide on the report itself.
     gate_actions = {
@@ -324,9 +409,8 @@ class ReportViewSet(
     }
 
     def get_queryset(self) -> QuerySet[ProgressReport]:
-        qs = selectors.report_queryset(self.request.user)
-        # The model's order, and the id to make pages stable.
-        return qs.order_by(*cast(list[str], ProgressReport._meta.ordering), "pk")
+        # The list's order is the paging's (an indexed key, ReportCursorPagination); no sort here.
+        return selectors.report_queryset(self.request.user).order_by()
 
     def get_object(self) -> ProgressReport:
         report = permissions.get_or_refuse(self.request, self.get_queryset(), pk=self.kwargs["pk"])
