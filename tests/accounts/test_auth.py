@@ -70,12 +70,12 @@ def without_token_and_name(html: str, username: str) -> str:
 # --- signing in ---------------------------------------------------------------------------------------
 
 
-def test_right_password_signs_a_focal_point_in_and_reaches_the_home_page(client: Client) -> None:
-    """A focal point with the right password is signed in and lands on the home page; no second
-    factor is asked of them."""
+def test_right_password_signs_a_focal_point_in_and_reaches_their_reports(client: Client) -> None:
+    """A focal point with the right password is signed in and lands on their work, /reports/ (issue 11:
+    it was the home page); no second factor is asked of them."""
     user = make_user("focal")
     response = sign_in(client, "focal", follow=True)
-    assert response.redirect_chain == [("/", 302)]
+    assert response.redirect_chain == [("/reports/", 302)]
     assert response.status_code == 200
     assert response.wsgi_request.user == user
     assert str(user.pk) == signed_in_user_id(client)
@@ -131,7 +131,39 @@ def test_a_safe_next_page_is_followed_and_an_outside_one_is_not(client: Client) 
     inside = sign_in(client, "focal", next=PLAN_PAGE)
     outside = sign_in(Client(), "other", next="https://evil.example.com/")
     assert inside["Location"] == PLAN_PAGE
-    assert outside["Location"] == "/"
+    # An outside ``next`` is ignored: the person lands on their work instead.
+    assert outside["Location"] == "/reports/"
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.FOCAL_POINT, "/reports/"),
+        (Role.NGO_CONTRIBUTOR, "/reports/"),
+        (Role.APPROVER, "/reports/queue/"),
+        (Role.COORDINATOR, "/dashboard/"),
+        (Role.EVALUATOR, "/dashboard/"),
+    ],
+)
+def test_each_role_lands_on_its_work_unless_next_says_otherwise(
+    client: Client, role: str, landing: str
+) -> None:
+    """Without ``next``, focal points and NGO contributors land on their reports, approvers on their
+    review queue, coordinators and evaluators on the dashboard (after the second factor where the role
+    needs one); a safe ``next`` still wins; a person already signed in who opens the sign-in page is sent
+    to the same place."""
+    user = make_user("someone", role)
+    response = sign_in(client, "someone")
+    if user.needs_second_factor:
+        assert response["Location"] == f"{TWO_FACTOR_URL}?next={landing.replace('/', '%2F')}"
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        response = client.post(TWO_FACTOR_URL, {"code": code_for(device), "next": landing})
+    assert response["Location"] == landing
+    assert client.get(LOGIN_URL)["Location"] == landing
+    assert sign_in(Client(), "someone", next=PLAN_PAGE)["Location"] in (
+        PLAN_PAGE,
+        f"{TWO_FACTOR_URL}?next=%2Fplans%2Faz-2020-2023%2F",
+    )
 
 
 def test_the_expired_flag_shows_why_the_person_was_signed_out(client: Client) -> None:

@@ -21,7 +21,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wpsnap.accounts.auth_forms import CodeForm, SignInForm
 from wpsnap.accounts.middleware import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
+from wpsnap.accounts.models import Role
 from wpsnap.accounts.permissions import gate, register
 from wpsnap.accounts.throttle import signin_throttled
 from wpsnap.core import audit
@@ -43,13 +44,38 @@ def _signin(user: Any, obj: Any) -> bool:
     return True  # public by design: the way in (and out) must be open to everyone
 
 
+# Where each role lands after signing in (when no ``next`` says otherwise): their work. Focal points and
+# NGO contributors on their reports (what is overdue and due first); coordinators and evaluators on the
+# dashboard, the plan at a glance; approvers on their review queue, since what waits for their
+# endorsement is their work (the dashboard is one link away). Named by URL, so accounts imports nothing
+# above it; a page not served (yet) falls back to ``LOGIN_REDIRECT_URL``.
+LANDING = {
+    Role.FOCAL_POINT: "reporting:my_activities",
+    Role.NGO_CONTRIBUTOR: "reporting:my_activities",
+    Role.COORDINATOR: "dashboards:start",
+    Role.EVALUATOR: "dashboards:start",
+    Role.APPROVER: "reporting:queue",
+}
+
+
+def landing_url(user: Any) -> str:
+    """The page ``user`` lands on after signing in: their role's work, else ``LOGIN_REDIRECT_URL``."""
+    name = LANDING.get(getattr(user, "role", ""))
+    if name:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            pass
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 def safe_next(request: HttpRequest, url: str | None) -> str:
-    """``url`` if it stays on this site, else the page people land on after signing in."""
+    """``url`` if it stays on this site, else the page the person lands on after signing in."""
     if url and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return landing_url(request.user)
 
 
 def two_factor_url(next_url: str) -> str:
@@ -70,6 +96,10 @@ class SignInView(LoginView):
         if form.get_user().needs_second_factor:
             return HttpResponseRedirect(two_factor_url(response["Location"]))
         return response
+
+    def get_default_redirect_url(self) -> str:
+        """Without ``next``: the signed-in person's work (``landing_url``)."""
+        return landing_url(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
