@@ -1035,6 +1035,59 @@ CASES = [
         api=True,
         codes="401 200 403 403 403 200",
     ),
+    # The dashboards' figures: everyone who may list reports, each in their scope; another agency's figures
+    # only for those who see every agency.
+    *[
+        Case(
+            f"api analytics {name}",
+            "get",
+            lambda w, name=name: f"/api/v1/analytics/{name}/",
+            SIGNED_IN,
+            api=True,
+            codes="401 200 200 200 200 200",
+        )
+        for name in ("status", "compliance", "people", "financing", "indicators", "timeline")
+    ],
+    Case(
+        "api analytics own agency's compliance",
+        "get",
+        lambda w: f"/api/v1/analytics/compliance/?plan=az-2020-2023&agency={w.own_colleague.organisation_id}",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
+    Case(
+        "api analytics other agency's compliance",
+        "get",
+        lambda w: f"/api/v1/analytics/compliance/?plan=az-2020-2023&agency={w.other.organisation_id}",
+        SEES_DRAFTS,
+        api=True,
+        codes="401 200 403 403 403 200",
+    ),
+    Case(
+        "api analytics results",
+        "get",
+        lambda w: "/api/v1/analytics/results/",
+        SEES_DRAFTS,
+        api=True,
+        codes="401 200 403 403 403 200",
+    ),
+    Case(
+        "events: api analytics own derived values",
+        "get",
+        lambda w: f"/api/v1/analytics/derived/?period={w.period_2021.pk}&agency=mod",
+        DERIVED_READERS,
+        api=True,
+        codes="401 200 200 200 403 200",
+    ),
+    Case(
+        "events: api analytics other agency's derived values",
+        "get",
+        lambda w: f"/api/v1/analytics/derived/?period={w.period_2021.pk}&agency=mia",
+        SEES_DRAFTS,
+        api=True,
+        codes="401 200 403 403 403 200",
+    ),
     *EVENT_CASES,
 ]
 
