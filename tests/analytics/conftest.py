@@ -1,6 +1,6 @@
 """Analytics fixtures: the Azerbaijan plan set up for reporting and events, people of every role at two
 ministries, and helpers that write reports and events straight into the database (these tests are about
-reading them). Every expected figure in these tests is counted by the test itself, in plain Python over
+reading them; like any bulk load that bypasses the services, they rebuild the rollups after). Every expected figure in these tests is counted by the test itself, in plain Python over
 the data it wrote, never by the selectors under test."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from wpsnap.accounts.models import Organisation
+from wpsnap.analytics.rollups import rollups_rebuild
 from wpsnap.plan.models import Activity, Indicator
 from wpsnap.registries.models import Event, Participant, ParticipantCount, Participation
 from wpsnap.reporting.models import FinancingLine, IndicatorValue, ProgressReport
@@ -74,7 +75,8 @@ class Written:
 
 
 def write_reports(plan, activities: list[Activity], written: Iterable[Written]) -> list[ProgressReport]:
-    """The reports, their figures (on each activity's one indicator) and financing, in bulk."""
+    """The reports, their figures (on each activity's one indicator) and financing, in bulk, then the
+    rollups rebuilt."""
     written = list(written)
     periods = list(plan.reporting_periods.order_by("start"))
     agencies = {
@@ -109,6 +111,7 @@ def write_reports(plan, activities: list[Activity], written: Iterable[Written]) 
         for r, w in zip(reports, written, strict=True)
         for source, planned, spent in w.financing
     )
+    rollups_rebuild(plan=plan)
     return reports
 
 
@@ -157,4 +160,5 @@ def write_events(plan, activities: list[Activity], happened: Iterable[Happened])
         for e, h in zip(events, happened, strict=True)
         for cell, n in h.counts
     )
+    rollups_rebuild(plan=plan)
     return events

@@ -142,15 +142,16 @@ def _data(plan, n: int) -> None:
 
 
 def test_the_queries_do_not_grow_with_the_data(plan, people, django_assert_num_queries) -> None:
-    """Reported sums, listed participants, counted participants, the pillars and the options' order (two):
-    six queries for 2 reports and events, and for 20."""
+    """Reported sums (from the figure rollups), participants listed and counted (from the events'
+    tallies), the pillars and the options' order (two): five queries for 2 reports and events, and for
+    20."""
     _data(plan, 2)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         few = people_reached(people["coordinator"], plan=plan)
     ProgressReport.objects.all().delete()
     Event.objects.all().delete()
     _data(plan, 20)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         many = people_reached(people["coordinator"], plan=plan)
     assert (sum(r.reported for r in few), sum(r.participants for r in few)) == (4, 2)
     assert (sum(r.reported for r in many), sum(r.participants for r in many)) == (40, 20)

@@ -10,9 +10,9 @@ participant whose breakdown the indicator's cells do not have counts in the tota
 Here the matching is done in SQL on the event-activity link: each link row is joined to the indicators of
 its activity's priority area and kept when the indicator is the activity's, or (for an indicator of the
 priority area) when the link is the event's first in that area, so that every event counts once for each
-indicator it serves. Three ``GROUP BY`` queries then count the events, the listed participants by their
-recorded columns, and the participant counts by cell; only those sums, at most one row per cell, reach
-Python.
+indicator it serves. Two ``GROUP BY`` queries then count the events, and sum the events' tallies (their
+listed and counted participants by sex, age band, population group and district, kept by ``rollups.py``)
+by the columns the indicators' breakdowns need; only those sums, at most one row per cell, reach Python.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from django.db.models import (
 from wpsnap.plan.models import Indicator, Plan
 from wpsnap.registries.models import DerivationRule, Event, Measure
 from wpsnap.registries.selectors import PARTICIPANT_COLUMNS, rules_for
-from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec, cell_key, parse_cell_key
+from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec, cell_key
 from wpsnap.reporting.models import ReportingPeriod
 
 EventActivity = Event.activities.through
@@ -76,7 +76,7 @@ def derived_figures(
 ) -> dict[Key, Derived]:
     """The figures of every indicator of ``indicators`` bound to event data, for every organiser and
     every period of ``periods`` that has events among ``events`` (the viewer's scope). ``specs`` is
-    ``reporting.selectors.indicator_specs(indicators)``. Five queries (rules, their topics, and three sums)
+    ``reporting.selectors.indicator_specs(indicators)``. Four queries (rules, their topics, and two sums)
     whatever the number of events and participants."""
     rules = rules_for(indicators)
     bound = [i for i in indicators if i.pk in rules]
@@ -97,23 +97,17 @@ def derived_figures(
     if not counted or not found:
         return found
     tally = _Tally({pk: specs[pk][1] for pk in counted})
-    columns = sorted(
-        {PARTICIPANT_COLUMNS[d] for pk in counted for d in tally.dimensions[pk] if d in PARTICIPANT_COLUMNS}
-    )
+    # The tally's columns are named after the dimensions they answer for.
+    columns = sorted({d for pk in counted for d in tally.dimensions[pk] if d in PARTICIPANT_COLUMNS})
     people = matched.filter(indicator__in=counted)
-    listed = people.values_list(*keys, *(f"event__participants__{c}" for c in columns)).annotate(
-        n=Count("event__participants__id")
+    tallied = people.values_list(*keys, *(f"event__analytics_tally__{c}" for c in columns)).annotate(
+        n=Sum("event__analytics_tally__value")
     )
-    for row in listed.order_by():
+    for row in tallied.order_by():
         if row[-1]:
             recorded = dict(zip(columns, row[3:-1], strict=True))
-            options = {d: recorded.get(PARTICIPANT_COLUMNS.get(d, ""), "") for d in tally.dimensions[row[0]]}
+            options = {d: recorded.get(d, "") for d in tally.dimensions[row[0]]}
             tally.add(row[:3], options, row[-1])
-    for indicator_id, agency_id, period_id, cell, value in (
-        people.values_list(*keys, "event__counts__cell").annotate(n=Sum("event__counts__value")).order_by()
-    ):
-        if cell is not None and value:
-            tally.add((indicator_id, agency_id, period_id), dict(parse_cell_key(cell)), value)
     for key, derived in found.items():
         if key in tally.cells or key in tally.total_only:
             found[key] = Derived(

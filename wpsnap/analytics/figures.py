@@ -54,31 +54,43 @@ def reported_and_derived(
     viewer: Viewer,
     *,
     plan: Plan,
-    period: ReportingPeriod | None = None,
-    agency: Organisation | None = None,
+    period: ReportingPeriod | int | None = None,
+    agency: Organisation | int | None = None,
     statuses: Iterable[str] | None = None,
+    pillar: int | None = None,
+    district: str | None = None,
 ) -> tuple[IndicatorFigures, ...]:
-    """Every indicator of ``plan`` bound to event data, for ``period`` (else every period) and ``agency``
-    (else every agency with events or reports in ``viewer``'s scope), reported beside derived, cell by
-    cell. Reported figures are summed over the reports whose status is in ``statuses`` (every status when
-    None: an agency compares its events with the report it is writing). With both ``period`` and
-    ``agency`` every bound indicator is listed, with zeros where nothing was recorded; otherwise only the
-    (indicator, agency, period) that have figures. By period, agency id, then the plan's order."""
-    indicators = list(
-        Indicator.objects.filter(plan=plan, derivation__isnull=False)
-        .select_related("derivation")
-        .order_by("priority_area__position", "position")
-    )
+    """Every indicator of ``plan`` bound to event data (of ``pillar``, its id, when given), for ``period``
+    (a period or its id; else every period) and ``agency`` (an organisation or its id; else every agency
+    with events or reports in ``viewer``'s scope), reported beside derived, cell by cell. ``district`` (a
+    district code) narrows the events to those held there; reported figures have no district. Reported
+    figures are summed over the reports whose status is in ``statuses`` (every status when None: an
+    agency compares its events with the report it is writing). With both ``period`` and ``agency`` every
+    bound indicator is listed, with zeros where nothing was recorded; otherwise only the (indicator,
+    agency, period) that have figures. By period, agency id, then the plan's order."""
+    bound = Indicator.objects.filter(plan=plan, derivation__isnull=False)
+    if pillar is not None:
+        bound = bound.filter(priority_area__pillar_id=pillar)
+    indicators = list(bound.select_related("derivation").order_by("priority_area__position", "position"))
     if not indicators:
         return ()
-    periods = [period] if period is not None else list(ReportingPeriod.objects.filter(plan=plan))
+    if isinstance(period, ReportingPeriod):
+        periods = [period]
+    else:
+        found = ReportingPeriod.objects.filter(plan=plan)
+        periods = list(found if period is None else found.filter(pk=period))
+        if period is not None and not periods:
+            return ()
+    agency_id = getattr(agency, "pk", agency)
     events = scope.events(viewer)
     reports = scope.reports(viewer).filter(plan=plan)
     if period is not None:
-        reports = reports.filter(period=period)
-    if agency is not None:
-        events = events.filter(organiser=agency)
-        reports = reports.filter(agency=agency)
+        reports = reports.filter(period=periods[0])
+    if agency_id is not None:
+        events = events.filter(organiser_id=agency_id)
+        reports = reports.filter(agency_id=agency_id)
+    if district is not None:
+        events = events.filter(district=district)
     if statuses is not None:
         reports = reports.filter(status__in=sorted(statuses))
     specs = indicator_specs(indicators)
@@ -92,10 +104,10 @@ def reported_and_derived(
     )
     for indicator_id, agency_id, period_id, cell, value in sums:
         reported[(indicator_id, agency_id, period_id)][cell] = value
-    every = period is not None and agency is not None
+    every = period is not None and agency_id is not None
     pairs = {(a, p) for _, a, p in derived.keys() | reported.keys()}
-    if period is not None and agency is not None:
-        pairs = {(agency.pk, period.pk)}
+    if every:
+        pairs = {(agency_id, periods[0].pk)}
     starts = {p.pk: p.start for p in periods}
     listed = []
     for agency_id, period_id in sorted(pairs, key=lambda pair: (starts[pair[1]], pair[1], pair[0])):

@@ -9,8 +9,14 @@ recorded.
   per pillar of the activities an event implements (once per pillar, however many of its activities are
   in it) and year of the event's first day.
 
-Both are summed by the database: three queries whatever the number of reports, events or people, plus
+Both are summed by the database: two queries whatever the number of reports, events or people (the
+figure rollups and the events' tallies, ``rollups.py``; an agency's figures from its own reports), plus
 the plan's pillars and the order of the sex and age options.
+
+Filters (None: all): ``period`` (a period or its id: reports for it, events whose first day is in it),
+``pillar`` (its id), ``agency`` (an organisation's id: its reports, the events it organised) and
+``district`` (a district code: the events held there; reported figures have no district and are not
+narrowed by it).
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 
 from wpsnap.plan.models import IndicatorKind, Pillar, Plan
 from wpsnap.registries.models import Event
 from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
-from wpsnap.reporting.models import Breakdown, Dimension, IndicatorValue
+from wpsnap.reporting.models import Breakdown, Dimension, IndicatorValue, ReportingPeriod
 from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
+from .models import ReportFigureRollup
+from .results import rolled_up
 from .scope import Viewer
 
 EventActivity = Event.activities.through
@@ -51,26 +59,45 @@ class PeopleReached:
 
 
 def people_reached(
-    viewer: Viewer, *, plan: Plan, statuses: Iterable[str] = COUNTED
+    viewer: Viewer,
+    *,
+    plan: Plan,
+    statuses: Iterable[str] = COUNTED,
+    period: ReportingPeriod | int | None = None,
+    pillar: int | None = None,
+    agency: int | None = None,
+    district: str | None = None,
 ) -> tuple[PeopleReached, ...]:
     """Every (pillar, year, sex, age band) of ``plan`` that reports or events give people for, by the
     pillar's position, year, then the options' order. The reports and events are those of ``viewer``'s
-    scope; reports count when their status is in ``statuses``."""
+    scope, narrowed by the filters; reports count when their status is in ``statuses``."""
     said: dict[Key, Decimal] = defaultdict(Decimal)
     came: dict[Key, int] = defaultdict(int)
+    period_id = getattr(period, "pk", period)
     sex_and_age = Breakdown.objects.filter(plan=plan, parts__dimension__code="sex").filter(
         parts__dimension__code="age"
     )
-    reports = scope.reports(viewer).filter(plan=plan, status__in=sorted(str(s) for s in statuses))
-    reported = (
-        IndicatorValue.objects.filter(
+    rolled = rolled_up(viewer, statuses, agency)
+    if rolled is not None:
+        figures = ReportFigureRollup.objects.filter(plan=plan, status__in=rolled).filter(
+            indicator__kind=IndicatorKind.COUNT, breakdown__in=sex_and_age
+        )
+        where = ("indicator__priority_area__pillar_id", "period__start__year", "cell")
+        if period_id is not None:
+            figures = figures.filter(period_id=period_id)
+    else:
+        reports = scope.reports(viewer).filter(plan=plan, status__in=sorted(str(s) for s in statuses))
+        if period_id is not None:
+            reports = reports.filter(period_id=period_id)
+        if agency is not None:
+            reports = reports.filter(agency_id=agency)
+        figures = IndicatorValue.objects.filter(
             report__in=reports, indicator__kind=IndicatorKind.COUNT, breakdown__in=sex_and_age
         )
-        .exclude(cell=TOTAL)
-        .values_list("indicator__priority_area__pillar_id", "report__period__start__year", "cell")
-        .annotate(value=Sum("value"))
-        .order_by()
-    )
+        where = ("indicator__priority_area__pillar_id", "report__period__start__year", "cell")
+    if pillar is not None:
+        figures = figures.filter(indicator__priority_area__pillar_id=pillar)
+    reported = figures.exclude(cell=TOTAL).values_list(*where).annotate(value=Sum("value")).order_by()
     for pillar_id, year, cell, value in reported:
         options = dict(parse_cell_key(cell))
         said[(pillar_id, year, options["sex"], options["age"])] += value
@@ -80,21 +107,29 @@ def people_reached(
         activity__priority_area__pillar_id=OuterRef("activity__priority_area__pillar_id"),
         activity_id__lt=OuterRef("activity_id"),
     )
-    links = EventActivity.objects.filter(event__in=scope.events(viewer).filter(plan=plan)).filter(
-        ~Exists(earlier_in_pillar)
-    )
-    where = ("activity__priority_area__pillar_id", "event__starts_on__year")
-    listed = links.values_list(*where, "event__participants__sex", "event__participants__age_band").annotate(
-        n=Count("event__participants__id")
-    )
-    for pillar_id, year, sex, age, n in listed.order_by():
+    events = scope.events(viewer).filter(plan=plan)
+    if period_id is not None:
+        dates = ReportingPeriod.objects.filter(pk=period_id, plan=plan)
+        events = events.filter(
+            starts_on__gte=Subquery(dates.values("start")), starts_on__lte=Subquery(dates.values("end"))
+        )
+    if agency is not None:
+        events = events.filter(organiser_id=agency)
+    if district is not None:
+        events = events.filter(district=district)
+    links = EventActivity.objects.filter(event__in=events).filter(~Exists(earlier_in_pillar))
+    if pillar is not None:
+        links = links.filter(activity__priority_area__pillar_id=pillar)
+    # Listed and counted participants alike, from the events' tallies.
+    tallied = links.values_list(
+        "activity__priority_area__pillar_id",
+        "event__starts_on__year",
+        "event__analytics_tally__sex",
+        "event__analytics_tally__age",
+    ).annotate(n=Sum("event__analytics_tally__value"))
+    for pillar_id, year, sex, age, n in tallied.order_by():
         if n:
             came[(pillar_id, year, sex, age)] += n
-    counted = links.values_list(*where, "event__counts__cell").annotate(n=Sum("event__counts__value"))
-    for pillar_id, year, cell, n in counted.order_by():
-        if cell is not None and n:
-            options = dict(parse_cell_key(cell))
-            came[(pillar_id, year, options.get("sex", ""), options.get("age", ""))] += n
     if not said and not came:
         return ()
     pillars = {p.pk: p for p in Pillar.objects.filter(plan=plan)}
