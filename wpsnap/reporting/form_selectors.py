@@ -59,20 +59,62 @@ class ActivityRow:
     view_url: str = ""
     # A recommended partner's contribution: welcome, never overdue.
     optional: bool = False
+    period: ReportingPeriod | None = None
 
     @property
     def state_label(self) -> Promise:
         return STATE_LABELS[self.state]
 
+    @property
+    def group(self) -> str:
+        """Where the workspace lists the row: "overdue", "due" (owed, not started, not yet late),
+        "drafts" (drafts and returned reports) or "rest"."""
+        if self.overdue:
+            return "overdue"
+        open_now = self.period is not None and not self.period.is_locked
+        if self.state == MISSING and not self.optional and open_now:
+            return "due"
+        if self.state in (Status.DRAFT, Status.RETURNED) and open_now:
+            return "drafts"
+        return "rest"
+
+
+# The workspace's groups, in the order it lists them.
+GROUPS: tuple[tuple[str, Promise, Promise], ...] = (
+    ("overdue", _("Overdue"), _("Past their due date: hand these in first.")),
+    ("due", _("Due"), _("Not started yet, due by the date shown.")),
+    (
+        "drafts",
+        _("Drafts and returned reports"),
+        _("Started, or returned with comments: finish and submit them."),
+    ),
+    ("rest", _("Everything else"), _("Handed in, approved, or optional contributions.")),
+)
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    key: str
+    title: Promise
+    intro: Promise
+    rows: list[ActivityRow]
+
 
 @dataclass
 class MyActivitiesPage:
     periods: list[ReportingPeriod]
+    # The one period chosen (?period=), or None for the workspace: every open period at once.
     period: ReportingPeriod | None
     agency: Organisation | None
     rows: list[ActivityRow] = field(default_factory=list)
     writer: bool = False
     today: date | None = None
+    # The periods the rows come from (the workspace: every period open for reporting).
+    shown: list[ReportingPeriod] = field(default_factory=list)
+
+    @property
+    def workspace(self) -> bool:
+        return self.period is None and bool(self.shown)
 
     @property
     def several_plans(self) -> bool:
@@ -90,6 +132,18 @@ class MyActivitiesPage:
     @property
     def overdue(self) -> int:
         return sum(1 for row in self.rows if row.overdue)
+
+    @property
+    def groups(self) -> list[RowGroup]:
+        """The rows by what they ask of the agency: overdue, due, drafts and returned, the rest; the
+        empty groups left out."""
+        by_group: dict[str, list[ActivityRow]] = {key: [] for key, _t, _i in GROUPS}
+        for row in self.rows:
+            by_group[row.group].append(row)
+        # Oldest due date first; returned before drafts (someone waits for the correction).
+        for rows in by_group.values():
+            rows.sort(key=lambda r: (r.period.due_on if r.period else date.max, r.state != Status.RETURNED))
+        return [RowGroup(key, title, intro, by_group[key]) for key, title, intro in GROUPS if by_group[key]]
 
 
 def reporting_periods(user: Any) -> QuerySet[ReportingPeriod]:
@@ -111,37 +165,65 @@ def default_period(periods: list[ReportingPeriod], today: date) -> ReportingPeri
     return None
 
 
+def open_periods(periods: list[ReportingPeriod], today: date) -> list[ReportingPeriod]:
+    """The periods open for reporting on ``today``: reporting has begun and the period is not locked."""
+    return [p for p in periods if p.opens_on <= today and not p.is_locked]
+
+
 def my_activities_page(user: Any, *, period_id: int | None, today: date) -> MyActivitiesPage | None:
-    """What ``user``'s agency is expected to report on in the chosen period (the default one when
-    ``period_id`` is None), with each report's state. None when ``period_id`` names no visible period."""
+    """What ``user``'s agency is expected to report on, with each report's state: in the chosen period,
+    or (``period_id`` None) the workspace: every period open for reporting at once (the default period
+    when none is open), so that no overdue report hides behind another period's tab. None when
+    ``period_id`` names no visible period. A fixed number of queries, whatever the number of periods and
+    reports: periods, the agency, per plan its activities, assignments and collective members, and the
+    agency's reports."""
     periods = list(reporting_periods(user))
     if period_id is None:
-        period = default_period(periods, today)
+        period = None
+        shown = open_periods(periods, today)
+        if not shown:
+            period = default_period(periods, today)
+            shown = [period] if period else []
     else:
         period = next((p for p in periods if p.pk == period_id), None)
         if period is None:
             return None
+        shown = [period]
     agency = getattr(user, "organisation", None)
     writer = permissions.can(user, "report.create")
-    page = MyActivitiesPage(periods=periods, period=period, agency=agency, writer=writer, today=today)
-    reports_agency = permissions.has_role(user, Role.APPROVER, Role.FOCAL_POINT, Role.NGO_CONTRIBUTOR)
-    if period is None or agency is None or not reports_agency:
-        return page
-    rows = selectors.expected_reports(period, agency=agency, partners=True)
-    expected = {row.activity.pk for row in rows}
-    optional = {row.activity.pk for row in rows if row.optional}
-    # Reports the agency keeps on activities outside the plan's assignments are listed too.
-    others = (
-        reports_visible_to(user)
-        .filter(period=period, agency=agency)
-        .exclude(activity_id__in=expected)
-        .select_related("activity", "activity__priority_area")
+    page = MyActivitiesPage(
+        periods=periods, period=period, agency=agency, writer=writer, today=today, shown=shown
     )
-    found = [(row.activity, row.report) for row in rows] + [(r.activity, r) for r in others]
-    page.rows = [
-        _row(activity, report, period, today, writer, optional=activity.pk in optional)
-        for activity, report in found
+    reports_agency = permissions.has_role(user, Role.APPROVER, Role.FOCAL_POINT, Role.NGO_CONTRIBUTOR)
+    if not shown or agency is None or not reports_agency:
+        return page
+    by_plan: dict[int, list[ReportingPeriod]] = {}
+    for chosen in shown:
+        by_plan.setdefault(chosen.plan_id, []).append(chosen)
+    expected = [
+        (item, optional)
+        for plan_periods in by_plan.values()
+        for item in selectors.expected_in(plan_periods[0].plan, plan_periods, partners=True)
+        for org, optional in item.agencies
+        if org.pk == agency.pk
     ]
+    reports = {
+        (r.activity_id, r.period_id): r
+        for r in reports_visible_to(user)
+        .filter(period__in=shown, agency=agency)
+        .select_related("activity", "activity__priority_area")
+    }
+    periods_by_id = {p.pk: p for p in shown}
+    rows = []
+    for item, optional in expected:
+        report = reports.pop((item.activity.pk, item.period.pk), None)
+        rows.append(_row(item.activity, report, item.period, today, writer, optional=optional))
+    # Reports the agency keeps on activities outside the plan's assignments are listed too.
+    rows += [
+        _row(report.activity, report, periods_by_id[period_pk], today, writer)
+        for (_activity, period_pk), report in reports.items()
+    ]
+    page.rows = rows
     return page
 
 
@@ -164,7 +246,9 @@ def _row(
         action = "view"
     else:
         action = ""
-    return ActivityRow(activity, activity.tr("text"), report, state, overdue, action, optional=optional)
+    return ActivityRow(
+        activity, activity.tr("text"), report, state, overdue, action, optional=optional, period=period
+    )
 
 
 def period_activities(period: ReportingPeriod) -> QuerySet[Activity]:

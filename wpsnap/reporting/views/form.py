@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from wpsnap.accounts import permissions
-from wpsnap.accounts.models import Organisation
+from wpsnap.accounts.models import Organisation, Role
 from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.forms import add_problems
@@ -93,7 +93,7 @@ def _activities(
             row.view_url = _detail_url(row.report) or reverse("reporting:report_edit", args=[row.report.pk])
     context = {
         "page": page,
-        "plan": page.period.plan if page.period else None,
+        "plan": page.shown[0].plan if page.shown else None,
         "queue_url": _url("reporting:queue") or "/reports/queue/",
         "reviews": permissions.can(request.user, "report.endorse")
         or permissions.can(request.user, "report.approve"),
@@ -105,6 +105,10 @@ def _activities(
 @permissions.gate("report.list", authenticated=True)
 @require_safe
 def my_activities(request: HttpRequest) -> HttpResponse:
+    """The agency's workspace. Coordinators and evaluators report on nothing of their own: their list of
+    reports is the browser, where they are sent."""
+    if permissions.has_role(request.user, Role.COORDINATOR, Role.EVALUATOR):
+        return redirect("reporting:browse")
     return _activities(request, _period_id(request))
 
 
