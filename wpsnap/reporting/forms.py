@@ -284,6 +284,8 @@ class SourceCell:
 class FigureCell:
     field: BoundField
     source: SourceCell | None = None
+    # The cell's column, named beside the box when a phone shows the table's rows one below another.
+    column: GridHeader | None = None
 
 
 @dataclass
@@ -432,7 +434,7 @@ def _grid(
                     "data-cell": "",
                 }
             )
-            cells.append(FigureCell(bound, _source_cell(bound, block.source, key)))
+            cells.append(FigureCell(bound, _source_cell(bound, block.source, key), columns[j]))
         rows.append(GridRow(header, cells))
     return Grid(
         index=index,
