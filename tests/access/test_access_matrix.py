@@ -635,6 +635,17 @@ CASES = [
         codes="200 200 200 200 200 200",
     ),
     Case("timeline", "get", lambda w: "/plans/az-2020-2023/timeline/", ALL, codes="200 200 200 200 200 200"),
+    # The maps: every signed-in role, each in their scope; the boundaries they draw on are public geometry.
+    Case(
+        "dashboard districts",
+        "get",
+        lambda w: "/plans/az-2020-2023/dashboard/districts/",
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
+    Case(
+        "district boundaries", "get", lambda w: "/geo/districts.geojson", ALL, codes="200 200 200 200 200 200"
+    ),
     Case(
         "draft plan page",
         "get",
@@ -1046,7 +1057,7 @@ CASES = [
             api=True,
             codes="401 200 200 200 200 200",
         )
-        for name in ("status", "compliance", "people", "financing", "indicators", "timeline")
+        for name in ("status", "compliance", "people", "financing", "indicators", "timeline", "districts")
     ],
     Case(
         "api analytics own agency's compliance",

@@ -36,6 +36,7 @@ from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
 from .compliance import reporting_compliance
+from .districts import by_district
 from .figures import IndicatorFigures, reported_and_derived
 from .financing import financing
 from .people import people_reached
@@ -43,6 +44,7 @@ from .progress import indicator_progress
 from .results import results
 from .serializers import (
     AnalyticsComplianceSerializer,
+    AnalyticsDistrictsSerializer,
     AnalyticsFinancingSerializer,
     AnalyticsIndicatorsSerializer,
     AnalyticsPeopleSerializer,
@@ -465,3 +467,26 @@ class TimelineView(AnalyticsView):
         today = timezone.localdate()
         found = period_timeline(request.user, plan=f.plan, today=today, agency=f.agency)
         return Response(AnalyticsTimelineSerializer((f.plan.slug, today, found)).data)
+
+
+@analytics_schema(
+    gettext_lazy("Events, people reached and reported figures by district"),
+    format_lazy(
+        "{} {}",
+        gettext_lazy(
+            "Per district code: the events held there, their participants by sex (listed and counted), and "
+            "the sum of the counted reports' figures in district cells of count indicators. Events without "
+            "a district are under an empty code."
+        ),
+        SCOPE_NOTE,
+    ),
+    AnalyticsDistrictsSerializer,
+    PERIOD_FILTER,
+    PILLAR_FILTER,
+    AGENCY_FILTER,
+)
+class DistrictsView(AnalyticsView):
+    def get(self, request: Request) -> Response:
+        f = read_filters(request)
+        found = by_district(request.user, plan=f.plan, period=f.period_id, pillar=f.pillar, agency=f.agency)
+        return Response(AnalyticsDistrictsSerializer((f.plan.slug, found)).data)

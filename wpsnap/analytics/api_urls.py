@@ -14,6 +14,7 @@ urlpatterns = [
     path("analytics/financing/", api.FinancingView.as_view(), name="analytics-financing"),
     path("analytics/indicators/", api.IndicatorsView.as_view(), name="analytics-indicators"),
     path("analytics/timeline/", api.TimelineView.as_view(), name="analytics-timeline"),
+    path("analytics/districts/", api.DistrictsView.as_view(), name="analytics-districts"),
     path("analytics/results/", api.ResultsView.as_view(), name="analytics-results"),
     path("analytics/derived/", api.DerivedView.as_view(), name="analytics-derived"),
 ]

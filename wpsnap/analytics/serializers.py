@@ -15,6 +15,7 @@ from wpsnap.reporting.models import FundingSource, ProgressStatus
 from wpsnap.reporting.serializers import STATUS_CHOICES, plain
 
 from .compliance import Compliance
+from .districts import DistrictFigures
 from .financing import Financing
 from .people import PeopleReached
 from .progress import IndicatorProgress, LeftOutReason
@@ -443,5 +444,57 @@ class AnalyticsTimelineSerializer(serializers.Serializer):
                     "is_overdue": p.is_overdue,
                 }
                 for p in found
+            ],
+        }
+
+
+class ParticipantsBySexSerializer(serializers.Serializer):
+    sex = serializers.CharField(
+        help_text=gettext_lazy("An option code of the sex dimension; empty where not recorded.")
+    )
+    participants = serializers.IntegerField()
+
+
+class DistrictRowSerializer(serializers.Serializer):
+    district = serializers.CharField(
+        help_text=gettext_lazy(
+            "An option code of the plan's district dimension; empty for events without one."
+        )
+    )
+    events = serializers.IntegerField(help_text=gettext_lazy("The events held in the district."))
+    participants = serializers.IntegerField(
+        help_text=gettext_lazy("Their participants, listed and counted, by the event's district.")
+    )
+    participants_by_sex = ParticipantsBySexSerializer(many=True)
+    reported = _decimal(
+        allow_null=True,
+        help_text=gettext_lazy(
+            "The sum of the counted reports' figures of count indicators in the district's cells; null when "
+            "none gives one."
+        ),
+    )
+    figures = serializers.IntegerField(help_text=gettext_lazy("How many reported figures make that sum."))
+
+
+class AnalyticsDistrictsSerializer(serializers.Serializer):
+    """``analytics.districts.by_district``: per district code."""
+
+    plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
+    districts = DistrictRowSerializer(many=True)
+
+    def to_representation(self, instance: tuple[str, tuple[DistrictFigures, ...]]) -> dict[str, Any]:
+        plan, found = instance
+        return {
+            "plan": plan,
+            "districts": [
+                {
+                    "district": d.district,
+                    "events": d.events,
+                    "participants": d.participants,
+                    "participants_by_sex": [{"sex": s, "participants": n} for s, n in d.participants_by_sex],
+                    "reported": plain(d.reported) if d.reported is not None else None,
+                    "figures": d.figures,
+                }
+                for d in found
             ],
         }

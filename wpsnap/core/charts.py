@@ -493,23 +493,28 @@ def district_map(
     key: str,
     title: str,
     summary: str,
-    rows: Sequence[tuple[str, Cell, int | Decimal | None]],
+    rows: Sequence[tuple[Any, ...]],
     boundaries: str | Mapping[str, Any],
     district_label: str,
     value_label: str,
     attribution: str,
+    extra_columns: Sequence[str] = (),
     notes: Sequence[str] = (),
 ) -> Chart:
     """A choropleth of districts: each district's figure coloured on a sequential scale (viridis), the
-    districts without one in light grey. ``rows`` are (district code, its name or a Link, figure).
+    districts without one in light grey. ``rows`` are (district code, its name or a Link, figure, then a
+    cell for each of ``extra_columns``: the figure's parts, shown in the table only).
     ``boundaries`` is the boundaries' URL (pages: the browser fetches the file once and caches it) or the
     GeoJSON itself (print: vl-convert needs the geometry inline); every feature carries the district's
     code as ``properties.plan_code`` (two shapes may share one: a city and the rayon of its name). The
-    attribution is the first note. The table has a row per row given."""
+    attribution is the first note. The table has a row per row given: the name, the figure, the extra
+    cells."""
     table = Table(
-        caption=title, columns=(district_label, value_label), rows=tuple((name, v) for _c, name, v in rows)
+        caption=title,
+        columns=(district_label, value_label, *extra_columns),
+        rows=tuple(tuple(row[1:]) for row in rows),
     )
-    figures = [{"code": code, "name": text(name), "value": number(v)} for code, name, v in rows if v]
+    figures = [{"code": code, "name": text(name), "value": number(v)} for code, name, v, *_extra in rows if v]
     fmt = alt.DataFormat(type="json", property="features")
     geo = (
         alt.Data(url=boundaries, format=fmt)

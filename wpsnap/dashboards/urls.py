@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import maps, views
 
 app_name = "dashboards"
 urlpatterns: list = [
@@ -11,4 +11,7 @@ urlpatterns: list = [
     path("plans/<slug:slug>/dashboard/people/", views.people, name="people"),
     path("plans/<slug:slug>/dashboard/financing/", views.financing, name="financing"),
     path("plans/<slug:slug>/dashboard/indicators/", views.indicators, name="indicators"),
+    path("plans/<slug:slug>/dashboard/districts/", maps.districts, name="districts"),
+    # The maps' district boundaries: public geometry, open to all (maps.district_boundaries).
+    path("geo/districts.geojson", maps.district_boundaries, name="district_boundaries"),
 ]
