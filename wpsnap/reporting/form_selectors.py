@@ -22,7 +22,15 @@ from wpsnap.plan.permissions import plans_visible_to
 
 from . import selectors
 from .disaggregation import BreakdownSpec
-from .models import Breakdown, Comment, Evidence, FinancingLine, ProgressReport, ReportingPeriod
+from .models import (
+    Breakdown,
+    Comment,
+    Evidence,
+    FinancingLine,
+    ProgressReport,
+    ReportingPeriod,
+    ReportTransition,
+)
 from .permissions import reports_visible_to
 from .sources import SourceFigures, figures_for
 from .workflow import Status
@@ -298,6 +306,9 @@ class ReportFormPage:
     financing: dict[str, FinancingLine] = field(default_factory=dict)
     evidence: list[Evidence] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    # A returned report: the step that returned it (who, when, the note) and the comments since.
+    returned: ReportTransition | None = None
+    comments_since: list[Comment] = field(default_factory=list)
 
 
 def report_form_layout(report: ProgressReport) -> ReportFormPage:
@@ -327,7 +338,29 @@ def report_form_page(report: ProgressReport) -> ReportFormPage:
     page.financing = {line.source: line for line in report.financing.all()}
     page.evidence = list(report.evidence.order_by("created_at", "pk"))
     page.comments = list(report.comments.select_related("author"))
+    if report.status == Status.RETURNED:
+        add_return_note(page)
     return page
+
+
+def add_return_note(page: ReportFormPage) -> None:
+    """The reviewer's return of ``page``'s report (its note, who and when) and the comments written
+    since, for the top of the form: one query (the last return), the comments being read already."""
+    page.returned = (
+        ReportTransition.objects.filter(report=page.report, target=Status.RETURNED)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if page.returned is None:
+        return
+    # The return wrote its note as a comment too: the comments after the last one of them are "since".
+    note = page.returned.note.strip()
+    start = 0
+    for index, comment in enumerate(page.comments):
+        if comment.author_id == page.returned.actor_id and comment.text.strip() == note:
+            start = index + 1
+    page.comments_since = page.comments[start:]
 
 
 def add_source_figures(page: ReportFormPage) -> None:
