@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from . import permissions
+from .views.auth import landing_url
 
 
 def access(request: HttpRequest) -> dict[str, Any]:
@@ -20,4 +21,8 @@ def access(request: HttpRequest) -> dict[str, Any]:
         "nav_events": permissions.can(user, "event.list"),
         "nav_publishing": permissions.can(user, "publishing.public_statistics"),
         "nav_dashboard": permissions.can(user, "dashboard.view"),
+        "nav_browse": permissions.can(user, "report.browse"),
+        # The person's own work (where they land after signing in), for the way back from a refusal;
+        # a callable, so that only the pages that show it pay for it.
+        "workspace_url": lambda: landing_url(user),
     }

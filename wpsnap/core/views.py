@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -63,11 +65,32 @@ def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return refused_page(request, [problem], 400)
 
 
+def _previous_page(request: HttpRequest) -> str:
+    """The page the person came from, when it is on this site and is not this one; else ""."""
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    if urlsplit(referer).path == request.path:
+        return ""
+    return referer
+
+
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    """Django's ``handler403`` (a refusal outside DRF, such as a failed CSRF check): JSON under ``/api/``."""
+    """Django's ``handler403``: JSON under ``/api/``; elsewhere 403.html, which says plainly what happened
+    and the ways back: the person's own work (``workspace_url``, from accounts' context processor), the
+    page they came from, signing in as someone else."""
     if is_api(request):
         return api_errors([Problem("", "permission_denied", _("You may not do this."))], 403)
-    return defaults.permission_denied(request, exception)
+    context = {"previous_page": _previous_page(request), "here": request.get_full_path()}
+    try:
+        body = loader.render_to_string("403.html", context, request=request)
+    except Exception:  # the page must answer even if the layout cannot render
+        return defaults.permission_denied(request, exception)
+    response = HttpResponse(body, status=403)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
