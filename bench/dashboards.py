@@ -436,6 +436,12 @@ def main() -> None:
         api: dict[str, Any] = {}
         with harness.gunicorn(port, Path(var_dir) / "gunicorn.log"):
             log(f"gunicorn on {HOST}:{port}; timing {RUNS} requests each after {WARM_UPS} warm-ups")
+            # The fixed cost of a request through the stack (HTTP, gunicorn, middleware, token): the
+            # health check and /api/v1/me/, which read next to nothing.
+            floor = {
+                "healthz": {"path": "/healthz", **over_http(port, "/healthz", {})},
+                "api_me": {"path": "/api/v1/me/", **over_http(port, "/api/v1/me/", auth)},
+            }
             for name, path in PAGES.items():
                 pages[name] = {"path": path, **over_http(port, path, cookie)}
                 pages[name]["queries"] = counted[f"page:{name}"][1]
@@ -474,6 +480,7 @@ def main() -> None:
         "pages": pages,
         "api": api,
         "derived_for": {"agency": agency_key, "period": period_label},
+        "floor": floor,
         "goals": {"p95_ms": GOAL_P95_MS, "ratio_to_raw_sql": GOAL_RATIO},
         "meets_goals": bool(measured)
         and not missing

@@ -1,17 +1,22 @@
-"""Benchmark of the reporting API on a busy plan's data, on PostgreSQL, under gunicorn.
+"""Benchmark of the reporting API and the dashboards' endpoints on a busy plan's data, at 1x and 10x its
+size in one run, on PostgreSQL, under gunicorn.
 
 Run by hand (it is not part of the test suite): ``.venv/bin/python bench/reports_api.py``. It starts its
 own throw-away PostgreSQL cluster (it re-runs itself under ``scripts/with-postgres``; it never writes to
 a database it did not create), migrates, loads the Azerbaijan plan and generates the results of a busy
 plan: 35 count indicators (one per activity) x 4 annual periods x 20 approved reports (20 agencies
-bench-01..20), every figure broken down by sex x age band (10 cells and the total).
+bench-01..20), every figure broken down by sex x age band (10 cells and the total): 2,800 reports (1x).
 
 It then serves the project with gunicorn (production settings, 2 workers) and times, as a coordinator
-with an API token, (a) the first page of /api/v1/reports/ (100 reports with their figures) and
-(b) /api/v1/results/ (the whole plan's sums by indicator, period and cell): median and p95 over the
-timed requests, and the SQL queries each request makes (counted by running the same request in this
-process). For comparison it times the same reads done with hand-written SQL through psycopg, on the
-same data. It prints one JSON object on stdout; progress goes to stderr.
+with an API token, the report list (/api/v1/reports/ in its default order, 100 reports a page with their
+figures: the first page, and a deep page reached by following the cursor), /api/v1/results/ (the whole
+plan's sums by indicator, period and cell) and the dashboards' endpoints under /api/v1/analytics/: median
+and p95 over the timed requests, and the SQL queries each request makes (counted by running the same
+request in this process). Then it adds 180 agencies' reports (bench-021..200: 28,000 reports, 10x),
+rebuilds the analytics rollups as a bulk load must, and times the same again. It prints the 10x median
+over the 1x median for each, beside the goal (1.3), and times the list's and the results' reads in
+hand-written SQL through psycopg on the same data. It prints one JSON object on stdout (progress goes to
+stderr) and writes it to bench/results/reports-api-<date>.json.
 """
 
 from __future__ import annotations
@@ -42,10 +47,15 @@ INSIDE = "WPSNAP_BENCH_THROWAWAY_DB"
 
 PLAN_FILE = ROOT / "plans" / "az-2020-2023.yaml"
 AGENCIES = 20
+# The 10x data set: this many agencies in all (2,800 reports each 20 agencies).
+AGENCIES_10X = 200
 WARM_UPS = 3
 RUNS = 30
 GOAL_MS = 150
+GOAL_GROWTH = 1.3
 HOST = "127.0.0.1"
+RESULTS = Path(__file__).resolve().parent / "results"
+ANALYTICS = ("status", "compliance", "people", "financing", "indicators", "timeline", "districts")
 
 
 def log(message: str) -> None:
@@ -60,7 +70,7 @@ def run_under_postgres() -> None:
         "env",
         f"{INSIDE}=1",
         sys.executable,
-        str(Path(__file__).resolve()),
+        str(Path(sys.argv[0]).resolve()),
         *sys.argv[1:],
     ]
     raise SystemExit(subprocess.run(command, check=False).returncode)
@@ -88,25 +98,14 @@ def configure(var_dir: str) -> None:
 
 
 def build_dataset() -> dict[str, Any]:
-    """Migrate, load the plan, and generate a busy plan's approved results (bulk inserts)."""
+    """Migrate, load the plan, and generate a busy plan's approved results (bulk inserts): the 1x set."""
     from django.core.management import call_command
-    from django.utils import timezone
 
-    from wpsnap.accounts.models import Organisation, OrganisationKind
     from wpsnap.plan import schema
     from wpsnap.plan.models import Activity, Indicator, IndicatorKind
     from wpsnap.plan.services import plan_load
-    from wpsnap.reporting.disaggregation import cell_key
-    from wpsnap.reporting.models import (
-        Breakdown,
-        FinancingLine,
-        IndicatorBreakdown,
-        IndicatorValue,
-        ProgressReport,
-    )
+    from wpsnap.reporting.models import Breakdown, IndicatorBreakdown
     from wpsnap.reporting.services import reporting_setup
-    from wpsnap.reporting.services.setup import DEFAULT_DIMENSIONS
-    from wpsnap.reporting.workflow import Status
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -132,9 +131,62 @@ def build_dataset() -> dict[str, Any]:
     reporting_setup(plan=plan)
     sex_age = Breakdown.objects.get(plan=plan, code="sex-age", version=1)
     IndicatorBreakdown.objects.filter(indicator__plan=plan).update(breakdown=sex_age)
+    added = add_agencies(plan, 1, AGENCIES)
+    log(
+        f"generated {added['reports']} reports and {added['values']} figures in {time.perf_counter() - started:.1f}s"
+    )
+    return {
+        "indicators": Indicator.objects.filter(plan=plan).count(),
+        "periods": added["periods"],
+        "agencies": AGENCIES,
+        "reports": added["reports"],
+        "approved_reports_per_indicator_and_period": AGENCIES,
+        "cells_per_figure_set": added["cells"] + 1,
+        "values": added["values"],
+        "plan": plan.slug,
+    }
+
+
+def grow_dataset(slug: str) -> dict[str, Any]:
+    """Add agencies bench-021..200 with the same reports: 10x the 1x set's reports and figures."""
+    from wpsnap.plan.models import Indicator, Plan
+
+    started = time.perf_counter()
+    plan = Plan.objects.get(slug=slug)
+    added = add_agencies(plan, AGENCIES + 1, AGENCIES_10X - AGENCIES)
+    log(f"grew to {AGENCIES_10X} agencies in {time.perf_counter() - started:.1f}s")
+    from wpsnap.reporting.models import IndicatorValue, ProgressReport
+
+    return {
+        "indicators": Indicator.objects.filter(plan=plan).count(),
+        "periods": added["periods"],
+        "agencies": AGENCIES_10X,
+        "reports": ProgressReport.objects.filter(plan=plan).count(),
+        "approved_reports_per_indicator_and_period": AGENCIES_10X,
+        "cells_per_figure_set": added["cells"] + 1,
+        "values": IndicatorValue.objects.filter(report__plan=plan).count(),
+        "plan": plan.slug,
+    }
+
+
+def add_agencies(plan: Any, first: int, count: int) -> dict[str, int]:
+    """``count`` ministries (bench-<first>...) each with an approved report on every activity in every
+    period, figures by sex x age band and one financing line; then the analytics rollups rebuilt (the bulk
+    inserts bypass the writers' hooks) and fresh planner statistics."""
+    from django.utils import timezone
+
+    from wpsnap.accounts.models import Organisation, OrganisationKind
+    from wpsnap.analytics.rollups import rollups_rebuild
+    from wpsnap.plan.models import Activity, Indicator
+    from wpsnap.reporting.disaggregation import cell_key
+    from wpsnap.reporting.models import Breakdown, FinancingLine, IndicatorValue, ProgressReport
+    from wpsnap.reporting.services.setup import DEFAULT_DIMENSIONS
+    from wpsnap.reporting.workflow import Status
+
+    activities = list(Activity.objects.filter(plan=plan).order_by("priority_area__position", "position"))
+    sex_age = Breakdown.objects.get(plan=plan, code="sex-age", version=1)
     options = {code: [o for o, _ in opts] for code, _, opts in DEFAULT_DIMENSIONS}
     cells = [cell_key([("sex", s), ("age", a)]) for s in options["sex"] for a in options["age"]]
-
     agencies = Organisation.objects.bulk_create(
         [
             Organisation(
@@ -144,7 +196,7 @@ def build_dataset() -> dict[str, Any]:
                 short_name=f"BM{n:02d}",
                 kind=OrganisationKind.MINISTRY,
             )
-            for n in range(1, AGENCIES + 1)
+            for n in range(first, first + count)
         ]
     )
     periods = list(plan.reporting_periods.order_by("start"))
@@ -173,7 +225,7 @@ def build_dataset() -> dict[str, Any]:
     indicators_of: dict[int, list[int]] = {}
     for indicator_id, activity_id in Indicator.objects.filter(plan=plan).values_list("pk", "activity_id"):
         indicators_of.setdefault(activity_id, []).append(indicator_id)
-    rng = random.Random(1325)
+    rng = random.Random(1325 + first)
     values: list[IndicatorValue] = []
     for report in reports:
         for indicator_id in indicators_of.get(report.activity_id, []):
@@ -197,18 +249,9 @@ def build_dataset() -> dict[str, Any]:
         ],
         batch_size=5000,
     )
+    rollups_rebuild(plan=plan)
     _analyze()
-    log(f"generated {len(reports)} reports and {len(values)} figures in {time.perf_counter() - started:.1f}s")
-    return {
-        "indicators": Indicator.objects.filter(plan=plan).count(),
-        "periods": len(periods),
-        "agencies": len(agencies),
-        "reports": len(reports),
-        "approved_reports_per_indicator_and_period": AGENCIES,
-        "cells_per_figure_set": len(cells) + 1,
-        "values": len(values),
-        "plan": plan.slug,
-    }
+    return {"periods": len(periods), "reports": len(reports), "values": len(values), "cells": len(cells)}
 
 
 def _analyze() -> None:
@@ -353,19 +396,20 @@ def queries_in_process(path: str, token: str) -> int:
     return len(captured)
 
 
-# The same reads in hand-written SQL: what the database alone costs for them.
-RAW_COUNT = "SELECT count(*) FROM reporting_progressreport"
+# The same reads in hand-written SQL: what the database alone costs for them. The list's page is read by
+# keyset (the default order is the id): the reports after the last one seen, one more than a page to know
+# whether there is a next; the results from the figure rollups, as the read model reads them.
 RAW_PAGE = """
 SELECT r.id, r.status, r.progress, r.done, r.challenges, r.next_steps, r.started_on, r.finished_on,
-       r.submitted_at, r.approved_at, r.published_at,
+       r.submitted_at, r.approved_at, r.published_at, r.version,
        a.key, a.code, o.key, o.short_name, p.label, p.start, p."end"
 FROM reporting_progressreport r
 JOIN reporting_reportingperiod p ON p.id = r.period_id
 JOIN plan_activity a ON a.id = r.activity_id
-JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
 JOIN accounts_organisation o ON o.id = r.agency_id
-ORDER BY p.start, pa.position, a.position, o.name, r.id
-LIMIT 100
+WHERE r.id > %s
+ORDER BY r.id
+LIMIT 101
 """
 RAW_VALUES = """
 SELECT v.report_id, i.key, v.cell, v.value
@@ -388,24 +432,26 @@ SELECT i.id, i.key, i.kind FROM plan_indicator i JOIN plan_priorityarea pa ON pa
 WHERE i.plan_id = %s ORDER BY pa.position, i.position
 """
 RAW_SUMS = """
-SELECT v.indicator_id, r.period_id, v.cell, sum(v.value), count(*)
-FROM reporting_indicatorvalue v JOIN reporting_progressreport r ON r.id = v.report_id
-WHERE r.plan_id = %s AND r.status = ANY(%s)
-GROUP BY v.indicator_id, r.period_id, v.cell
+SELECT indicator_id, period_id, cell, sum(value), sum(reports)
+FROM analytics_reportfigurerollup
+WHERE plan_id = %s AND status = ANY(%s)
+GROUP BY indicator_id, period_id, cell
 """
 
 
-def raw_sql(slug: str) -> dict[str, Any]:
+def raw_sql(slug: str, deep_after: int) -> dict[str, Any]:
+    """The list's first and deep page and the results in hand-written SQL, on one persistent connection
+    set up as the app's (autocommit, client-side binding)."""
     import psycopg
 
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as db:
+    with psycopg.connect(
+        os.environ["DATABASE_URL"], autocommit=True, cursor_factory=psycopg.ClientCursor
+    ) as db:
 
-        def report_list() -> int:
+        def report_page(after: int) -> int:
             with db.cursor() as cur:
-                cur.execute(RAW_COUNT)
-                cur.fetchone()
-                cur.execute(RAW_PAGE)
-                ids = [row[0] for row in cur.fetchall()]
+                cur.execute(RAW_PAGE, (after,))
+                ids = [row[0] for row in cur.fetchall()[:100]]
                 cur.execute(RAW_VALUES, (ids,))
                 values = cur.fetchall()
                 cur.execute(RAW_ANSWERS, (ids,))
@@ -427,9 +473,80 @@ def raw_sql(slug: str) -> dict[str, Any]:
                 return len(cur.fetchall())
 
         return {
-            "report_list": {**summary(timed(report_list)), "queries": 5, "values_read": report_list()},
+            "report_list": {
+                **summary(timed(lambda: report_page(0))),
+                "queries": 4,
+                "values_read": report_page(0),
+            },
+            "report_list_deep": {
+                **summary(timed(lambda: report_page(deep_after))),
+                "queries": 4,
+                "values_read": report_page(deep_after),
+            },
             "results": {**summary(timed(results)), "queries": 4, "sums_read": results()},
         }
+
+
+def deep_cursor(token: str, share: float = 0.9) -> tuple[str, int, int]:
+    """The address of a page ``share`` of the way into the report list, reached by following ``next``
+    from the first page as a client would (in process), with its page number and the id before it."""
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from wpsnap.reporting.models import ProgressReport
+
+    client = Client()
+    pages = max(1, math.ceil(ProgressReport.objects.count() / 100))
+    wanted = max(2, math.ceil(pages * share))
+    path = "/api/v1/reports/"
+    last_id = 0
+    for _ in range(wanted - 1):
+        body = client.get(
+            path, HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https"
+        ).json()
+        last_id = body["results"][-1]["id"]
+        parts = urlsplit(body["next"])
+        path = f"{parts.path}?{parts.query}"
+    return path, wanted, last_id
+
+
+def measure(token: str, slug: str) -> dict[str, Any]:
+    """Every request timed under gunicorn on the data as it is now, with its queries (in process)."""
+    deep, page_number, deep_after = deep_cursor(token)
+    paths = {
+        "report_list": "/api/v1/reports/",
+        "report_list_deep": deep,
+        "results": "/api/v1/results/",
+        **{name: f"/api/v1/analytics/{name}/" for name in ANALYTICS},
+    }
+    queries = {name: queries_in_process(path, token) for name, path in paths.items()}
+    found: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="wpsnap-bench-gunicorn-") as logs:
+        port = free_port()
+        with gunicorn(port, Path(logs) / "gunicorn.log"):
+            log(f"gunicorn on {HOST}:{port}; timing {RUNS} requests each after {WARM_UPS} warm-ups")
+            for name, path in paths.items():
+                found[name] = {**over_http(port, path, token), "queries": queries[name]}
+                log(f"{name}: median {found[name]['median_ms']} ms")
+    page, deep_page, sums = (found[k].pop("body") for k in ("report_list", "report_list_deep", "results"))
+    for name in ANALYTICS:
+        found[name].pop("body")
+    found["report_list"]["reports_on_page"] = len(page["results"])
+    found["report_list"]["values_on_page"] = sum(len(r["values"]) for r in page["results"])
+    found["report_list_deep"]["page"] = page_number
+    found["report_list_deep"]["reports_on_page"] = len(deep_page["results"])
+    figures = [p for i in sums["indicators"] for p in i["periods"]]
+    found["results"].update(
+        indicators=len(sums["indicators"]),
+        indicator_periods=len(figures),
+        cells=sum(len(p["cells"]) for p in figures),
+        reports_per_indicator_period=sorted({p["reports"] for p in figures}),
+        # The figures themselves, to compare runs of different code on the same generated data.
+        figures_sha256=hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest(),
+    )
+    found["raw_sql"] = raw_sql(slug, deep_after)
+    return found
 
 
 def main() -> None:
@@ -441,65 +558,54 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wpsnap-bench-") as var_dir:
         configure(var_dir)
-        dataset = build_dataset()
+        one = build_dataset()
         token = coordinator_token()
-        lists = "/api/v1/reports/"
-        results = "/api/v1/results/"
-        list_queries = queries_in_process(lists, token)
-        results_queries = queries_in_process(results, token)
-        port = free_port()
-        with gunicorn(port, Path(var_dir) / "gunicorn.log"):
-            log(f"gunicorn on {HOST}:{port}; timing {RUNS} requests each after {WARM_UPS} warm-ups")
-            listed = over_http(port, lists, token)
-            summed = over_http(port, results, token)
-        page = listed.pop("body")
-        sums = summed.pop("body")
-        raw = raw_sql(dataset["plan"])
-    report_list = {
-        **listed,
-        "queries": list_queries,
-        "reports_on_page": len(page["results"]),
-        "values_on_page": sum(len(r["values"]) for r in page["results"]),
-        "reports_listed": page["count"],
+        log("measuring at 1x")
+        at_1x = measure(token, one["plan"])
+        ten = grow_dataset(one["plan"])
+        log("measuring at 10x")
+        at_10x = measure(token, one["plan"])
+    growth = {}
+    for name in ("report_list", "report_list_deep", "results", *ANALYTICS):
+        ratio = round(at_10x[name]["median_ms"] / at_1x[name]["median_ms"], 2)
+        growth[name] = {
+            "median_1x_ms": at_1x[name]["median_ms"],
+            "median_10x_ms": at_10x[name]["median_ms"],
+            "ratio": ratio,
+            "queries_1x": at_1x[name]["queries"],
+            "queries_10x": at_10x[name]["queries"],
+            "meets_goal": ratio <= GOAL_GROWTH,
+        }
+    report = {
+        "dataset": {"1x": one, "10x": ten},
+        "growth_10x_over_1x": growth,
+        "goal_growth": GOAL_GROWTH,
+        "meets_growth_goal": all(g["meets_goal"] for g in growth.values()),
+        "1x": at_1x,
+        "10x": at_10x,
+        "goal_ms": GOAL_MS,
+        "meets_goal": all(
+            at[name]["median_ms"] < GOAL_MS for at in (at_1x, at_10x) for name in ("report_list", "results")
+        ),
+        "runs": {
+            "warm_ups": WARM_UPS,
+            "timed": RUNS,
+            "server": "gunicorn, 2 sync workers, production settings",
+            "client": "one request at a time, a new connection each",
+        },
+        # Timings on a busy machine are slower: say how busy it was.
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_1m_before": round(load_before, 2),
+            "load_1m_after": round(os.getloadavg()[0], 2),
+        },
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - began, 1),
     }
-    figures = [p for i in sums["indicators"] for p in i["periods"]]
-    result = {
-        **summed,
-        "queries": results_queries,
-        "indicators": len(sums["indicators"]),
-        "indicator_periods": len(figures),
-        "cells": sum(len(p["cells"]) for p in figures),
-        "reports_per_indicator_period": sorted({p["reports"] for p in figures}),
-        # The figures themselves, to compare runs of different code on the same generated data.
-        "figures_sha256": hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest(),
-    }
-    print(
-        json.dumps(
-            {
-                "dataset": dataset,
-                "report_list": report_list,
-                "results": result,
-                "raw_sql": raw,
-                "goal_ms": GOAL_MS,
-                "meets_goal": report_list["median_ms"] < GOAL_MS and result["median_ms"] < GOAL_MS,
-                "runs": {
-                    "warm_ups": WARM_UPS,
-                    "timed": RUNS,
-                    "server": "gunicorn, 2 sync workers, production settings",
-                    "client": "one request at a time, a new connection each",
-                },
-                # Timings on a busy machine are slower: say how busy it was.
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "load_1m_before": round(load_before, 2),
-                    "load_1m_after": round(os.getloadavg()[0], 2),
-                },
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "seconds": round(time.perf_counter() - began, 1),
-            },
-            indent=2,
-        )
-    )
+    text = json.dumps(report, indent=2)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"reports-api-{datetime.now(UTC):%Y-%m-%d}.json").write_text(text + "\n")
 
 
 if __name__ == "__main__":
