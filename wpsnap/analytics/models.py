@@ -24,7 +24,9 @@ class ReportFigureRollup(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
     # The breakdown version the figures were reported by (people reached reads sex x age breakdowns).
-    breakdown = models.ForeignKey(Breakdown, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    breakdown = models.ForeignKey(
+        Breakdown, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     cell = models.CharField(_("cell"), max_length=200, blank=True)
     # "approved" or "published" (reporting.workflow.COUNTED).
     status = models.CharField(_("review status"), max_length=20)
@@ -82,4 +84,6 @@ class EventTally(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event_id} [{self.sex}|{self.age}|{self.population_group}|{self.district}] = {self.value}"
+        return (
+            f"{self.event_id} [{self.sex}|{self.age}|{self.population_group}|{self.district}] = {self.value}"
+        )

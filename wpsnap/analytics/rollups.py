@@ -52,7 +52,12 @@ __all__ = [
 COUNTED_STATUSES = sorted(str(s) for s in COUNTED)
 # The tally's columns, each named after the dimension it answers for, with the participant column that
 # gives it (registries.selectors.PARTICIPANT_COLUMNS).
-TALLY_COLUMNS = {"sex": "sex", "age": "age_band", "population_group": "population_group", "district": "district"}
+TALLY_COLUMNS = {
+    "sex": "sex",
+    "age": "age_band",
+    "population_group": "population_group",
+    "district": "district",
+}
 
 
 # --- report figures ---------------------------------------------------------------------------------------
@@ -62,7 +67,9 @@ def _figure_sums(values: QuerySet[IndicatorValue]) -> QuerySet[Any]:
     """``values`` of counted reports summed by the rollup's key, in the rollup's column order."""
     return (
         values.filter(report__status__in=COUNTED_STATUSES)
-        .values("report__plan_id", "indicator_id", "report__period_id", "breakdown_id", "cell", "report__status")
+        .values(
+            "report__plan_id", "indicator_id", "report__period_id", "breakdown_id", "cell", "report__status"
+        )
         .annotate(value=Sum("value"), reports=Count("id"))
         .order_by()
     )
@@ -150,7 +157,8 @@ def events_changed(event_ids: list[int]) -> None:
     EventTally.objects.filter(event_id__in=event_ids).delete()
     if locked:
         _tally_insert(
-            Participant.objects.filter(event_id__in=locked), ParticipantCount.objects.filter(event_id__in=locked)
+            Participant.objects.filter(event_id__in=locked),
+            ParticipantCount.objects.filter(event_id__in=locked),
         )
 
 
@@ -220,8 +228,14 @@ def rollups_verify(plan: Plan) -> list[Drift]:
         for _plan, i, p, b, c, s, v, n in _figure_sums(
             IndicatorValue.objects.filter(report__plan=plan)
         ).values_list(
-            "report__plan_id", "indicator_id", "report__period_id", "breakdown_id", "cell", "report__status",
-            "value", "reports",
+            "report__plan_id",
+            "indicator_id",
+            "report__period_id",
+            "breakdown_id",
+            "cell",
+            "report__status",
+            "value",
+            "reports",
         )
     }
     stored_tallies: dict[tuple[Any, ...], tuple[Any, ...]] = {
