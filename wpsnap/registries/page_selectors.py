@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
-from wpsnap.plan.models import Activity, Assignment, Indicator, IndicatorKind, Plan, PlanStatus
+from wpsnap.core import params
+from wpsnap.core.errors import InvalidInput, Problem
+from wpsnap.plan.models import Activity, Assignment, Indicator, IndicatorKind, Pillar, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
 from wpsnap.plan.selectors import plan_get_with_text
 from wpsnap.reporting.disaggregation import BreakdownSpec, parse_cell_key
@@ -50,10 +52,94 @@ class EventFilters:
     kind: str = ""
     year: int | None = None
     organiser: Organisation | None = None
+    # The dashboards' drill-down (``drill_down``): a reporting period, a pillar, a district's code.
+    period: ReportingPeriod | None = None
+    pillar: Pillar | None = None
+    district: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.activity or self.kind or self.year or self.organiser)
+        return bool(
+            self.activity
+            or self.kind
+            or self.year
+            or self.organiser
+            or self.period
+            or self.pillar
+            or self.district
+        )
+
+
+# The drill-down parameters the dashboards link with, beside the form's own filters (contracts: period
+# and pillar ids, the organiser's id as ``agency``, a district's code, an activity's key).
+DRILL_DOWN = ("period", "pillar", "agency", "district")
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """The drill-down filters found in a query, and what they are called on the page."""
+
+    filters: dict[str, Any]
+    labels: list[tuple[str, str]]
+    # The form's ``activity`` (an id) when the query named the activity by its key.
+    activity_id: str = ""
+
+
+def drill_down(plan: Plan, data: Any) -> DrillDown:
+    """The drill-down filters of ``data`` for ``plan``'s events: ``period`` (a reporting period's id),
+    ``pillar`` (id), ``agency`` (the organiser's id), ``district`` (an option code of the plan's district
+    dimension) and ``activity`` given by its key. Every value that does not fit is named
+    (``InvalidInput``); one query per filter given, none otherwise."""
+    problems: list[Problem] = []
+    found: dict[str, Any] = {}
+    labels: list[tuple[str, str]] = []
+
+    def one(name: str, queryset: QuerySet[Any]) -> Any:
+        try:
+            pk = params.identifier(name, data.get(name))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            return None
+        obj = queryset.filter(pk=pk).first()
+        if obj is None:
+            problems.append(Problem(name, "not_found", _("Nothing of this plan has this id.")))
+        return obj
+
+    if data.get("period"):
+        period = one("period", ReportingPeriod.objects.filter(plan=plan))
+        if period is not None:
+            found["period"] = period
+            labels.append((_("Period"), period.label))
+    if data.get("pillar"):
+        pillar = one("pillar", Pillar.objects.filter(plan=plan))
+        if pillar is not None:
+            found["pillar"] = pillar
+            labels.append((_("Pillar"), str(pillar)))
+    if data.get("agency"):
+        agency = one("agency", Organisation.objects.all())
+        if agency is not None:
+            found["organiser"] = agency
+            labels.append((_("Organiser"), agency.label))
+    if data.get("district"):
+        code = data.get("district")
+        names = selectors.district_names(plan)
+        if code in names:
+            found["district"] = code
+            labels.append((_("District"), names[code]))
+        else:
+            problems.append(Problem("district", "not_found", _("No district of the plan has this code.")))
+    activity_id = ""
+    raw = data.get("activity") or ""
+    if raw and params.digits(raw) is None:
+        # Named by its key (the dashboards' links); the form's own choices are ids.
+        activity = Activity.objects.filter(plan=plan, key=raw[:64]).only("pk").first()
+        if activity is None:
+            problems.append(Problem("activity", "not_found", _("No activity of the plan has this key.")))
+        else:
+            activity_id = str(activity.pk)
+    if problems:
+        raise InvalidInput(problems)
+    return DrillDown(found, labels, activity_id)
 
 
 @dataclass
@@ -102,6 +188,16 @@ def event_list_page(user: Any, plan: Plan, filters: EventFilters, page_number: A
         events = events.filter(starts_on__year=filters.year)
     if filters.organiser is not None:
         events = events.filter(organiser=filters.organiser)
+    if filters.period is not None:
+        # The period an event counts in is the one its first day falls in (as its lock check).
+        events = events.filter(starts_on__gte=filters.period.start, starts_on__lte=filters.period.end)
+    if filters.pillar is not None:
+        links = Event.activities.through.objects.filter(
+            event_id=OuterRef("pk"), activity__priority_area__pillar_id=filters.pillar.pk
+        )
+        events = events.filter(Exists(links))
+    if filters.district:
+        events = events.filter(district=filters.district)
     events = events.prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("position")))
     page = Paginator(events.order_by("-starts_on", "-id"), EVENTS_PER_PAGE).get_page(page_number)
     shown = list(page.object_list)

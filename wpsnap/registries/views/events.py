@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from wpsnap.accounts import permissions
 from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import versions
-from wpsnap.core.errors import InvalidInput
+from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.core.forms import add_problems
 from wpsnap.core.middleware import max_body
-from wpsnap.plan.models import Plan
+from wpsnap.plan.models import Activity, Plan
 
 from .. import page_selectors, selectors
 from ..forms import CountsForm, EventFileForm, EventFilterForm, EventForm
@@ -52,19 +52,33 @@ def event_list(request: HttpRequest) -> HttpResponse:
         return render(request, "registries/event_list.html", {"plan": None, "plans": plans})
     activities, organisers = page_selectors.filter_choices(user, plan)
     data = request.GET.copy()
-    for name in ("plan", "page"):
+    for name in ("plan", "page", *page_selectors.DRILL_DOWN):
         data.pop(name, None)
+    # The dashboards' drill-down (period, pillar, agency, district, an activity by key): bad values are
+    # named, 400.
+    problems: list[Problem] = []
+    drill = page_selectors.DrillDown({}, [])
+    try:
+        drill = page_selectors.drill_down(plan, request.GET)
+    except InvalidInput as exc:
+        problems = exc.problems
+    if drill.activity_id:
+        data["activity"] = drill.activity_id
+        activities += [a for a in Activity.objects.filter(pk=drill.activity_id) if a not in activities]
+    if any(p.field == "activity" for p in problems):
+        data.pop("activity", None)
     form = EventFilterForm(data or None, plan=plan, activities=activities, organisers=organisers)
     page = None
-    if not form.is_bound or form.is_valid():
-        filters = (
-            page_selectors.EventFilters(**form.filters()) if form.is_bound else page_selectors.EventFilters()
-        )
+    if not problems and (not form.is_bound or form.is_valid()):
+        chosen = form.filters() if form.is_bound else {}
+        filters = page_selectors.EventFilters(**(chosen | drill.filters))
         page = page_selectors.event_list_page(user, plan, filters, request.GET.get("page"))
     context = {
         "plan": plan,
         "plans": plans,
         "form": form,
+        "drill_problems": problems,
+        "drill_labels": drill.labels,
         "page": page,
         "may_create": permissions.can(user, "event.create"),
         "may_see_rules": permissions.can(user, "derivation.view"),
