@@ -416,6 +416,7 @@ def compliance_charts(
     to = bar.drill
     kept = [c for c in lines if filters.agency is None or c.agency_id == filters.agency.pk]
     period = filters.period.pk if filters.period is not None else None
+    pillar = filters.pillar.pk if filters.pillar is not None else None
     by_agency: dict[int, Counter[str]] = defaultdict(Counter)
     detail = []
     for line in kept:
@@ -425,7 +426,7 @@ def compliance_charts(
             (
                 linked(
                     labels.get(line.agency_id, line.agency),
-                    to.reports(period=line.period_id, agency=line.agency_id),
+                    to.reports(period=line.period_id, pillar=pillar, agency=line.agency_id),
                 ),
                 line.period,
                 line.due_on.isoformat(),
@@ -451,7 +452,7 @@ def compliance_charts(
         bars.extend((name, code, n) for code, n in parts.items())
         rows.append(
             (
-                linked(name, to.reports(period=period, agency=pk)),
+                linked(name, to.reports(period=period, pillar=pillar, agency=pk)),
                 counts["expected"],
                 counts["submitted"],
                 counts["approved"],

@@ -1,0 +1,87 @@
+"""Every dashboard page costs a fixed number of queries whatever the amount of data: the same count with
+one year of reports and events as with three years and twice the events, for each role's view and with
+filters chosen."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from wpsnap.accounts.models import Organisation
+
+from ..analytics.conftest import Happened, write_events
+from ..conftest import sign_in
+from .test_figures import activities, world
+
+pytestmark = pytest.mark.django_db
+
+# Queries per page for a coordinator without filters: the session, its user and second factor, the plan,
+# the filters' choices, then the page's selectors (see docs/dashboards.md). Roles without a second factor
+# (evaluators, focal points) one fewer; the overview's who to chase, for coordinators, one more.
+PAGES = {"": 31, "people/": 15, "financing/": 9, "indicators/": 10}
+# With a period, a pillar and an agency chosen.
+FILTERED = {"": 30, "people/": 15, "financing/": 9, "indicators/": 10}
+SECOND_FACTOR = {"coordinator": 0, "mod_approver": 0, "evaluator": -1, "mod": -1}
+
+
+def count(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+def more_events(plan) -> None:
+    chosen = activities(plan)
+    write_events(
+        plan,
+        chosen,
+        [
+            Happened(
+                "mod",
+                frozenset({1, 0}),
+                date(2020 + n % 3, 1 + n % 12, 1 + n),
+                "training",
+                (("women", "18-24"),) * n,
+            )
+            for n in range(1, 20)
+        ],
+    )
+
+
+@pytest.mark.parametrize("role", ["coordinator", "evaluator", "mod", "mod_approver"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_queries_do_not_grow_with_the_data(plan, people, page, role) -> None:
+    """The same number of queries with a year of data as with three years and many more events."""
+    client = sign_in(Client(), people[role])
+    path = f"/plans/{plan.slug}/dashboard/{page}"
+    client.get(path)  # the session's first request settles its own rows
+    world(plan)
+    few = count(client, path)
+    world(plan, periods=(0, 2))
+    more_events(plan)
+    assert (
+        count(client, path)
+        == few
+        == PAGES[page] + SECOND_FACTOR[role] + (page == "" and role == "coordinator")
+    )
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_the_queries_do_not_grow_with_filters_chosen(plan, people, page) -> None:
+    """With a period, a pillar and an agency chosen too."""
+    client = sign_in(Client(), people["coordinator"])
+    period = plan.reporting_periods.get(label="2021")
+    pillar = plan.pillars.order_by("position").first()
+    mod = Organisation.objects.get(country="AZ", key="mod")
+    path = f"/plans/{plan.slug}/dashboard/{page}?period={period.pk}&pillar={pillar.pk}&agency={mod.pk}"
+    client.get(path)
+    world(plan)
+    few = count(client, path)
+    world(plan, periods=(0, 2))
+    more_events(plan)
+    assert count(client, path) == few == FILTERED[page]
