@@ -1046,6 +1046,26 @@ CASES = [
         api=True,
         codes="401 200 403 403 403 200",
     ),
+    # The dashboard pages: every signed-in role, each seeing its own scope; a draft plan's for those who
+    # see drafts; visitors are sent to sign in.
+    Case("dashboard start", "get", lambda w: "/dashboard/", SIGNED_IN, codes="302 302 302 302 302 302"),
+    *[
+        Case(
+            f"dashboard {page or 'overview'}",
+            "get",
+            lambda w, page=page: f"/plans/az-2020-2023/dashboard/{page}",
+            SIGNED_IN,
+            codes="302 200 200 200 200 200",
+        )
+        for page in ("", "people/", "financing/", "indicators/")
+    ],
+    Case(
+        "dashboard of a draft plan",
+        "get",
+        lambda w: f"/plans/{w.draft.slug}/dashboard/",
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
     # The dashboards' figures: everyone who may list reports, each in their scope; another agency's figures
     # only for those who see every agency.
     *[
