@@ -163,6 +163,34 @@ def test_indicators_and_financing_equal_the_sums_by_hand(plan, callers) -> None:
     assert [(f["planned"], f["spent"]) for f in own_sums] == [("100", "40")]
 
 
+def test_people_reached_keeps_the_agency_and_period_asked_for(plan, callers) -> None:
+    """Sex x age cells of MoD's and MIA's counted reports: the coordinator asking for MoD (and a period)
+    gets MoD's cells of that period summed, as the test adds them up."""
+    activity = plan.activities.get(code="5.1.2.3")
+    women = "sex:women|age:18-24"
+    write_reports(
+        plan,
+        [activity],
+        [
+            Written(0, "mod", 0, "approved", values=(("", 9), (women, 4))),
+            Written(0, "mod", 1, "published", values=(("", 5), (women, 2))),
+            Written(0, "mia", 0, "approved", values=(("", 7), (women, 7))),
+        ],
+    )
+    first = plan.reporting_periods.order_by("start").first()
+
+    def reported(query: str) -> dict:
+        body = callers["coordinator"].get(f"{ANALYTICS}people/{query}").json()["people"]
+        return {(p["year"], p["sex"], p["age"]): p["reported"] for p in body if p["reported"] != "0"}
+
+    assert reported("") == {(2020, "women", "18-24"): "11", (2021, "women", "18-24"): "2"}
+    assert reported(f"?agency={agency('mod').pk}") == {
+        (2020, "women", "18-24"): "4",
+        (2021, "women", "18-24"): "2",
+    }
+    assert reported(f"?agency={agency('mod').pk}&period={first.pk}") == {(2020, "women", "18-24"): "4"}
+
+
 def test_another_agency_is_refused_to_its_people(plan, callers) -> None:
     """MoD's focal point asking for MIA's figures is refused (403, audited); for MoD's own, answered.
     The coordinator asking for MIA gets MIA's line alone."""

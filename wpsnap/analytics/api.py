@@ -369,14 +369,14 @@ class ComplianceView(AnalyticsView):
 class PeopleView(AnalyticsView):
     def get(self, request: Request) -> Response:
         f = read_filters(request, uses=PEOPLE_FILTERS)
-        # Only the filters given: people_reached takes its filter keywords as the rollups land.
-        given: dict[str, Any] = {
-            "period": f.period_id,
-            "pillar": f.pillar,
-            "agency": f.agency,
-            "district": f.district,
-        }
-        found = people_reached(request.user, plan=f.plan, **{k: v for k, v in given.items() if v is not None})
+        found = people_reached(
+            request.user,
+            plan=f.plan,
+            period=f.period,
+            pillar=f.pillar,
+            agency=f.agency,
+            district=f.district,
+        )
         return Response(AnalyticsPeopleSerializer((f.plan.slug, found)).data)
 
 

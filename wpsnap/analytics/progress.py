@@ -11,8 +11,9 @@ by period and cumulated from the plan's first period up to the one chosen (else 
 of the target reached is that cumulated sum divided by the target (None without a numeric target above
 zero). The baseline is shown beside them, as the plan gives it; it is not added to what is achieved.
 
-The sums are the database's (one ``GROUP BY`` over the reports' totals): three queries whatever the
-number of reports (periods, indicators, sums).
+The sums are the database's: one ``GROUP BY`` over the figure rollups (``models.ReportFigureRollup``,
+bounded by indicators x periods) where the viewer sees the whole plan, else over the totals of the
+agency's own reports. Three queries whatever the number of reports (periods, indicators, sums).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from wpsnap.plan.models import Indicator, IndicatorKind, Plan
@@ -32,6 +34,8 @@ from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
+from .models import ReportFigureRollup
+from .results import rolled_up
 from .scope import Viewer
 
 # A number as a plan writes one: ASCII digits, at most one decimal point. "1,200", "25%", "1e3", "١٢",
@@ -145,22 +149,7 @@ def indicator_progress(
     indicators = Indicator.objects.filter(plan=plan)
     if pillar is not None:
         indicators = indicators.filter(priority_area__pillar_id=pillar)
-    # The figures' conditions in one filter(): one join to them, which the sums below reuse.
-    figures: dict[str, object] = {"values__cell": TOTAL}
-    if pillar is not None:
-        figures["values__indicator__priority_area__pillar_id"] = pillar
-    reports = scope.reports(viewer).filter(
-        plan=plan, status__in=counted, period__in=[p.pk for p in periods], **figures
-    )
-    if agency is not None:
-        reports = reports.filter(agency_id=agency)
-    # From the reports' side, one join to their figures, as ``results`` sums them.
-    sums: dict[tuple[int, int], tuple[Decimal, int]] = {
-        (indicator_id, period_pk): (value, given)
-        for indicator_id, period_pk, value, given in reports.values_list("values__indicator_id", "period_id")
-        .annotate(value=Sum("values__value"), given=Count("values__id"))
-        .order_by()
-    }
+    sums = _totals(viewer, plan, counted, [p.pk for p in periods], pillar, agency)
     measured, left_out = [], []
     for indicator in (
         indicators.select_related("priority_area", "activity")
@@ -218,3 +207,43 @@ def indicator_progress(
             )
         )
     return IndicatorProgress(plan.slug, period_id, counted, tuple(measured), tuple(left_out))
+
+
+def _totals(
+    viewer: Viewer,
+    plan: Plan,
+    counted: tuple[str, ...],
+    periods: list[int],
+    pillar: int | None,
+    agency: int | None,
+) -> dict[tuple[int, int], tuple[Decimal, int]]:
+    """{(indicator id, period id): (sum of the totals, reports giving one)} over the reports ``viewer``
+    sees (of ``agency``, of indicators of ``pillar``) whose status is in ``counted``, in ``periods``. From
+    the figure rollups where the viewer sees the whole plan and no agency narrows it (a read bounded by
+    indicators x periods, whatever the number of reports); else from the reports' side, one join to
+    their figures, bounded by the agency's reports."""
+    rolled = rolled_up(viewer, counted, agency)
+    rows: QuerySet[Any, Any]
+    if rolled is not None:
+        rollups = ReportFigureRollup.objects.filter(
+            plan=plan, status__in=rolled, cell=TOTAL, period_id__in=periods
+        )
+        if pillar is not None:
+            rollups = rollups.filter(indicator__priority_area__pillar_id=pillar)
+        rows = rollups.values_list("indicator_id", "period_id").annotate(
+            value=Sum("value"), given=Sum("reports")
+        )
+    else:
+        # The figures' conditions in one filter(): one join to them, which the sums reuse.
+        figures: dict[str, object] = {"values__cell": TOTAL}
+        if pillar is not None:
+            figures["values__indicator__priority_area__pillar_id"] = pillar
+        reports = scope.reports(viewer).filter(plan=plan, status__in=counted, period__in=periods, **figures)
+        if agency is not None:
+            reports = reports.filter(agency_id=agency)
+        rows = reports.values_list("values__indicator_id", "period_id").annotate(
+            value=Sum("values__value"), given=Count("values__id")
+        )
+    return {
+        (indicator_id, period_id): (value, given) for indicator_id, period_id, value, given in rows.order_by()
+    }
