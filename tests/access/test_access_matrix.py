@@ -845,7 +845,51 @@ CASES = [
         codes="200 200 200 200 200 200",
     ),
     # --- progress reports (MoD's are "own" for the focal point and approver) ---
-    Case("my activities", "get", lambda w: "/reports/", SIGNED_IN, codes="302 200 200 200 200 200"),
+    # Coordinators and evaluators report on nothing of their own: /reports/ sends them to the browser
+    # (302 to /reports/browse/, issue 11; it was 200, an empty page).
+    Case("my activities", "get", lambda w: "/reports/", SIGNED_IN, codes="302 302 200 200 200 302"),
+    # The reports browser (issue 11): coordinators and evaluators every report, approvers their agency's.
+    Case(
+        "reports browser",
+        "get",
+        lambda w: "/reports/browse/",
+        frozenset({"coordinator", "approver", "evaluator"}),
+        codes="302 200 200 403 403 200",
+    ),
+    # Bulk steps are gated as one report's steps: the page by report.review, the step by its action.
+    Case(
+        "bulk endorse: confirm",
+        "post",
+        lambda w: "/reports/browse/bulk/",
+        frozenset({"approver"}),
+        data=lambda w: {"step": "endorse", "report": [str(w.own_submitted.pk)]},
+        codes="302 403 200 403 403 403",
+    ),
+    Case(
+        "bulk endorse: run",
+        "post",
+        lambda w: "/reports/browse/bulk/run/",
+        frozenset({"approver"}),
+        data=lambda w: {"step": "endorse", "report": [str(w.own_submitted.pk)]},
+        codes="302 403 200 403 403 403",
+    ),
+    # The coordinator's run answers its result page (200), naming the submitted report as refused.
+    Case(
+        "bulk approve: run",
+        "post",
+        lambda w: "/reports/browse/bulk/run/",
+        COORDINATOR,
+        data=lambda w: {"step": "approve", "report": [str(w.other_report.pk)]},
+        codes="302 200 403 403 403 403",
+    ),
+    Case(
+        "bulk publish: confirm",
+        "post",
+        lambda w: "/reports/browse/bulk/",
+        COORDINATOR,
+        data=lambda w: {"step": "publish", "report": [str(w.other_report.pk)]},
+        codes="302 200 403 403 403 403",
+    ),
     Case(
         "review queue",
         "get",
