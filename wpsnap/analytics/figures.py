@@ -77,11 +77,11 @@ def reported_and_derived(
     if isinstance(period, ReportingPeriod):
         periods = [period]
     else:
-        found = ReportingPeriod.objects.filter(plan=plan)
-        periods = list(found if period is None else found.filter(pk=period))
+        of_plan = ReportingPeriod.objects.filter(plan=plan)
+        periods = list(of_plan if period is None else of_plan.filter(pk=period))
         if period is not None and not periods:
             return ()
-    agency_id = getattr(agency, "pk", agency)
+    agency_id = agency.pk if isinstance(agency, Organisation) else agency
     events = scope.events(viewer)
     reports = scope.reports(viewer).filter(plan=plan)
     if period is not None:
@@ -106,7 +106,7 @@ def reported_and_derived(
         reported[(indicator_id, agency_id, period_id)][cell] = value
     every = period is not None and agency_id is not None
     pairs = {(a, p) for _, a, p in derived.keys() | reported.keys()}
-    if every:
+    if period is not None and agency_id is not None:
         pairs = {(agency_id, periods[0].pk)}
     starts = {p.pk: p.start for p in periods}
     listed = []

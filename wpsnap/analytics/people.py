@@ -25,8 +25,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 
 from wpsnap.plan.models import IndicatorKind, Pillar, Plan
 from wpsnap.registries.models import Event
@@ -73,11 +74,12 @@ def people_reached(
     scope, narrowed by the filters; reports count when their status is in ``statuses``."""
     said: dict[Key, Decimal] = defaultdict(Decimal)
     came: dict[Key, int] = defaultdict(int)
-    period_id = getattr(period, "pk", period)
+    period_id = period.pk if isinstance(period, ReportingPeriod) else period
     sex_and_age = Breakdown.objects.filter(plan=plan, parts__dimension__code="sex").filter(
         parts__dimension__code="age"
     )
     rolled = rolled_up(viewer, statuses, agency)
+    figures: QuerySet[Any]
     if rolled is not None:
         figures = ReportFigureRollup.objects.filter(plan=plan, status__in=rolled).filter(
             indicator__kind=IndicatorKind.COUNT, breakdown__in=sex_and_age

@@ -20,7 +20,7 @@ from django.db.models import Count, Max, QuerySet, Sum
 
 from wpsnap.plan.models import Indicator, Plan
 from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
-from wpsnap.reporting.models import ProgressReport, ReportingPeriod
+from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
@@ -100,7 +100,7 @@ def results(viewer: Viewer, *, plan: Plan, statuses: Iterable[str] = COUNTED) ->
     return PlanResults(plan.slug, counted, tuple(listed))
 
 
-def _sums(viewer: Viewer, plan: Plan, counted: tuple[str, ...]) -> QuerySet[ProgressReport, Any]:
+def _sums(viewer: Viewer, plan: Plan, counted: tuple[str, ...]) -> QuerySet[Any, Any]:
     """(indicator id, period id, cell, sum, reports) of the figures ``viewer`` sees in reports whose status
     is in ``counted``."""
     rolled = rolled_up(viewer, counted)
