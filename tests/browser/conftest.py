@@ -125,3 +125,51 @@ def open_page(browser) -> Iterator:
     yield _open
     for context in contexts:
         context.close()
+
+
+# --- the demo site, for walking every page (test_phones.py, test_accessibility.py) ---------------------
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker, az_plan_file) -> Iterator[str]:
+    """The demo (people of every role, their reports and events), loaded once for the module, served
+    by a live server of the module's own; the database flushed afterwards and given back its plan and
+    seeded rows, as a transactional test leaves it. Yields the server's address.
+
+    pytest-django's ``live_server`` would make every test transactional, flushing the demo after each
+    one; tests on this site take the ``django_db`` mark instead (their own writes roll back). A person
+    signs in once per test, and a second-factor code is good once: the demo's devices here accept
+    codes up to ten time steps ahead, so a test signing in again takes the next step's code
+    (``walk.totp_code``)."""
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from pytest_django.live_server_helper import LiveServer
+
+    from wpsnap.demo.data import demo_load
+    from wpsnap.plan.services import plan_load
+
+    with django_db_blocker.unblock():
+        demo_load(password=DEMO_PASSWORD)
+        TOTPDevice.objects.update(tolerance=10)
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    try:
+        yield server.url
+    finally:
+        server._live_server_modified_settings.disable()
+        server.stop()
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+            plan_load(plan_file=az_plan_file)
+            _seed_migration_rows()
+
+
+@pytest.fixture
+def demo_db(demo_site, django_db_blocker) -> Iterator[str]:
+    """Database access for a test on the demo site (and for its server's thread) without a
+    transaction around the test: what the test and the site write stays until the module's flush.
+    Yields the site's address."""
+    with django_db_blocker.unblock():
+        yield demo_site

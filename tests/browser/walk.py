@@ -15,6 +15,7 @@ critical violations. Nothing here depends on pytest, so a person can run a walk 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -107,6 +108,8 @@ class Walk:
     base: str
     width: int
     axe: bool = False
+    # Measure sideways scrolling (the phone test); the accessibility test leaves it to that one.
+    fit: bool = True
     visited: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -114,11 +117,17 @@ class Walk:
         """Measure the page now shown: sideways scrolling, and axe-core's serious and critical findings."""
         name = label or page.url.removeprefix(self.base)
         page.evaluate("window.scrollTo(0, 0)")
-        measured = page.evaluate(OVERFLOW_JS)
+        measured = page.evaluate(OVERFLOW_JS) if self.fit else {"overflow": 0}
         if measured["overflow"] > 0:
             self.findings.append(
-                Finding(name, f"scrolls sideways by {measured['overflow']} px at {self.width} px; widest: {measured['culprit']}")
+                Finding(
+                    name,
+                    f"scrolls sideways by {measured['overflow']} px at {self.width} px; "
+                    f"widest: {measured['culprit']}",
+                )
             )
+        for problem in page.evaluate("window.__walkProblems || []"):
+            self.findings.append(Finding(name, problem))
         if self.axe:
             if not page.evaluate("typeof window.axe !== 'undefined'"):
                 # The page's Content Security Policy governs the page's scripts, not what the test runs
@@ -127,7 +136,9 @@ class Walk:
             for violation in page.evaluate(AXE_RUN_JS):
                 nodes = "; ".join(violation["nodes"])
                 self.findings.append(
-                    Finding(name, f"axe {violation['impact']} {violation['id']} ({violation['help']}): {nodes}")
+                    Finding(
+                        name, f"axe {violation['impact']} {violation['id']} ({violation['help']}): {nodes}"
+                    )
                 )
         self.visited.append(name)
 
@@ -185,7 +196,9 @@ def links(page, base: str) -> list[str]:
 
 def navigation(page, base: str) -> list[str]:
     """The links of the header's navigation (the user's own page included), as paths."""
-    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('.site-header a[href]')).map((a) => a.href)")
+    hrefs = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.site-header a[href]')).map((a) => a.href)"
+    )
     found = []
     for href in hrefs:
         parts = urlsplit(href)
@@ -247,6 +260,89 @@ def sign_in(page, base: str, username: str, password: str, code=None, walk: Walk
     if "/accounts/two-factor/" in page.url:
         if walk:
             walk.check(page, "/accounts/two-factor/")
+        if code is None:  # a first sign-in stops at setting up the second factor
+            return
         page.get_by_label("Code from your authenticator app").fill(code())
         with page.expect_navigation():
             page.get_by_role("button", name="Continue").click()
+
+
+# The people a walk signs in as, by role (the demo's usernames); the visitor is signed out.
+ROLES = {
+    "visitor": None,
+    "coordinator": "coordinator",
+    "approver": "mod.approver",
+    "focal_point": "mod.focal",
+    "ngo_contributor": "ngo.contributor",
+    "evaluator": "evaluator",
+}
+
+# Records, in the page, uncaught errors and Content Security Policy violations (init scripts are not
+# subject to the policy); a walk reports them with the page.
+PROBLEMS_LISTENER = """
+window.__walkProblems = [];
+window.addEventListener("error", function (event) {
+  window.__walkProblems.push("script error: " + event.message);
+});
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__walkProblems.push("CSP refused " + event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+def totp_code(username: str, ahead: int = 0) -> str:
+    """The code of ``username``'s second factor ``ahead`` time steps from now: a code is good once, so
+    a person signing in again (another window size) takes the next step's (the demo site's devices
+    accept a few steps ahead: ``demo_site`` in conftest.py)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def walk_role(
+    browser,
+    base: str,
+    role: str,
+    viewport: dict[str, int],
+    *,
+    password: str,
+    sign_ins: dict[str, int],
+    axe: bool = False,
+    fit: bool = True,
+    newcomer: tuple[str, str] | None = None,
+) -> Walk:
+    """One person's walk at one window size, in a browser context of its own: sign in (``sign_ins``
+    counts each person's sign-ins, for their next second-factor code), the landing page, every page
+    the navigation and the links from it reach, the key detail pages, and the error pages (404, 400
+    and, where the role meets one, 403). The visitor's walk ends with ``newcomer`` (username, password:
+    someone whose role needs a second factor and who has none yet) signing in, to see the page that
+    sets it up."""
+    username = ROLES[role]
+    walk = Walk(base, viewport["width"], axe=axe, fit=fit)
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.add_init_script(PROBLEMS_LISTENER)
+        if username:
+            ahead = sign_ins.get(username, 0)
+            sign_ins[username] = ahead + 1
+            sign_in(page, base, username, password, code=lambda: totp_code(username, ahead), walk=walk)
+            landing = page.url.removeprefix(base)
+        else:
+            landing = "/"
+            page.goto(base + landing)
+        start = [landing, *navigation(page, base), *(key_pages(username) if username else [])]
+        walk.crawl(page, start)
+        walk.visit(page, "/no-such-page/", expect_status=404)
+        walk.visit(page, "/plans/az-2020-2023/?year=abc", expect_status=400)
+        if role in {"approver", "focal_point", "ngo_contributor", "evaluator"}:
+            walk.visit(page, "/publishing/public-statistics/", expect_status=403)
+        if role == "visitor" and newcomer:
+            sign_in(page, base, *newcomer, walk=walk)
+    finally:
+        context.close()
+    return walk
