@@ -49,7 +49,7 @@ def _signin(user: Any, obj: Any) -> bool:
 # dashboard, the plan at a glance; approvers on their review queue, since what waits for their
 # endorsement is their work (the dashboard is one link away). Named by URL, so accounts imports nothing
 # above it; a page not served (yet) falls back to ``LOGIN_REDIRECT_URL``.
-LANDING = {
+LANDING: dict[str, str] = {
     Role.FOCAL_POINT: "reporting:my_activities",
     Role.NGO_CONTRIBUTOR: "reporting:my_activities",
     Role.COORDINATOR: "dashboards:start",
@@ -60,7 +60,7 @@ LANDING = {
 
 def landing_url(user: Any) -> str:
     """The page ``user`` lands on after signing in: their role's work, else ``LOGIN_REDIRECT_URL``."""
-    name = LANDING.get(getattr(user, "role", ""))
+    name = LANDING.get(str(getattr(user, "role", "") or ""))
     if name:
         try:
             return reverse(name)
