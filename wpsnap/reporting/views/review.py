@@ -515,7 +515,7 @@ class PeriodRow:
     @property
     def labelled_counts(self) -> list[tuple[str, int]]:
         """Each review status's short name with its count: the labels of a row stacked on a phone."""
-        return list(zip((STATUS_SHORT[s] for s in Status), self.counts, strict=True))
+        return list(zip((str(STATUS_SHORT[s]) for s in Status), self.counts, strict=True))
 
 
 def _plans(user: Any) -> QuerySet[Plan]:
