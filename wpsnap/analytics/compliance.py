@@ -24,11 +24,10 @@ from django.utils import timezone
 
 from wpsnap.plan.models import Plan
 from wpsnap.reporting.models import ReportingPeriod
-from wpsnap.reporting.selectors import expected_in
 from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
-from .filters import narrowed, periods_of
+from .filters import expected_grid, narrowed, periods_of
 from .scope import Viewer
 
 SUBMITTED = frozenset({Status.SUBMITTED, Status.ENDORSED, Status.APPROVED, Status.PUBLISHED})
@@ -112,11 +111,8 @@ def tally(
     if scope.is_public(viewer) or (agencies is not None and not agencies):
         return {}, {}
     today = today or timezone.localdate()
-    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
-    if agency is not None:
-        reports = reports.filter(agency_id=agency)
-    if pillar is not None:
-        reports = reports.filter(activity__priority_area__pillar_id=pillar)
+    running_in, expected = expected_grid(plan, periods, pillar=pillar, agencies=agencies)
+    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods], **expected)
     status_of = {
         (activity_id, agency_id, period_id): status
         for activity_id, agency_id, period_id, status in reports.values_list(
@@ -125,9 +121,7 @@ def tally(
     }
     counts: dict[tuple[int, int], Count] = defaultdict(Count)
     names: dict[int, str] = {}
-    for running in expected_in(plan, periods, partners=True):
-        if pillar is not None and running.activity.priority_area.pillar_id != pillar:
-            continue
+    for running in running_in:
         period_id = running.period.pk
         late = today > running.period.due_on
         for owner, optional in running.agencies:

@@ -29,11 +29,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wpsnap.plan.models import Plan
 from wpsnap.reporting.models import ProgressStatus, ReportingPeriod
-from wpsnap.reporting.selectors import expected_in
 from wpsnap.reporting.workflow import COUNTED, Status
 
 from . import scope
-from .filters import narrowed, periods_of
+from .filters import expected_grid, narrowed, periods_of
 from .scope import Viewer
 
 
@@ -125,17 +124,15 @@ def activity_status(
     pillar's id) and ``agency`` (an organisation's id) narrow it: with ``agency``, the activities that
     agency owes a report on, from its part alone, as its own people see them. Five queries (periods,
     activities, assignments, collective members, reports) whatever the number of reports: what is read
-    per report is one row of the expected grid, activities x agencies x periods, which the plan bounds."""
+    per report is one row of the expected grid, activities x agencies x periods, which the plan bounds
+    (reports of agencies nobody expects are left out by the database)."""
     agencies = narrowed(scope.agencies(viewer), agency)
     if agencies is not None and not agencies:
         return ()
     periods = periods_of(plan, period)
     counted = {str(s) for s in (COUNTED | IN_REVIEW if include_submitted else COUNTED)}
-    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods])
-    if agency is not None:
-        reports = reports.filter(agency_id=agency)
-    if pillar is not None:
-        reports = reports.filter(activity__priority_area__pillar_id=pillar)
+    running_in, expected = expected_grid(plan, periods, pillar=pillar, agencies=agencies)
+    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods], **expected)
     found = {
         (activity_id, agency_id, period_id): (status, progress)
         for activity_id, agency_id, period_id, status, progress in reports.values_list(
@@ -143,9 +140,7 @@ def activity_status(
         )
     }
     listed = []
-    for running in expected_in(plan, periods, partners=True):
-        if pillar is not None and running.activity.priority_area.pillar_id != pillar:
-            continue
+    for running in running_in:
         owed, contributed = [], []
         for owner, optional in running.agencies:
             if agencies is not None and owner.pk not in agencies:
