@@ -126,6 +126,7 @@ class Happened:
     # (sex, age band) per listed person, or {cell: n} counts
     participants: tuple[tuple[str, str], ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
+    district: str = ""  # an option code of the plan's districts; "" national
 
 
 def write_events(plan, activities: list[Activity], happened: Iterable[Happened]) -> list[Event]:
@@ -142,6 +143,7 @@ def write_events(plan, activities: list[Activity], happened: Iterable[Happened])
             starts_on=h.day,
             ends_on=h.day,
             participation=Participation.COUNTS if h.counts else Participation.LIST,
+            district=h.district,
         )
         for n, h in enumerate(happened)
     )

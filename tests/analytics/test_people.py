@@ -7,6 +7,7 @@ for every viewer's scope; the queries do not grow with the data."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -22,6 +23,7 @@ from wpsnap.reporting.models import ProgressReport
 from wpsnap.reporting.workflow import Status
 
 from .conftest import AGENCIES, BANDS, SEX_AGE, SEXES, Happened, Written, write_events, write_reports
+from .conftest import agency as agency_of
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,95 @@ def test_the_queries_do_not_grow_with_the_data(plan, people, django_assert_num_q
         many = people_reached(people["coordinator"], plan=plan)
     assert (sum(r.reported for r in few), sum(r.participants for r in few)) == (4, 2)
     assert (sum(r.reported for r in many), sum(r.participants for r in many)) == (40, 20)
+
+
+# --- filters ---------------------------------------------------------------------------------------------
+
+DISTRICTS = ("", "baku", "ganja")
+
+
+def filtered_by_hand(written, events, pillars, period, pillar, agency, district) -> dict:
+    """``by_hand`` for the coordinator, narrowed: ``period`` an index (2020 + it is the year of the
+    reports' period and of the events' first day), ``pillar`` a key, ``agency`` a key, ``district`` a
+    code (events only); None for all."""
+    kept_reports = [
+        w
+        for w in written
+        if (period is None or w.period == period)
+        and (pillar is None or pillars[w.activity] == pillar)
+        and (agency is None or w.agency == agency)
+    ]
+    kept_events = [
+        e
+        for e in events
+        if (period is None or e.day.year == 2020 + period)
+        and (agency is None or e.organiser == agency)
+        and (district is None or e.district == district)
+    ]
+    found = by_hand(kept_reports, kept_events, pillars, {"approved", "published"}, None)
+    return {key: figures for key, figures in found.items() if pillar is None or key[0] == pillar}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    written=st.lists(written_report, max_size=10, unique_by=lambda w: (w.activity, w.agency, w.period)),
+    events=st.lists(
+        st.tuples(st.one_of(happened, counted_event), st.sampled_from(DISTRICTS)).map(
+            lambda pair: replace(pair[0], district=pair[1])
+        ),
+        max_size=8,
+    ),
+    period=st.one_of(st.none(), st.integers(0, 3)),
+    pillar=st.one_of(st.none(), st.integers(0, 2)),
+    agency=st.one_of(st.none(), st.sampled_from(AGENCIES)),
+    district=st.one_of(st.none(), st.sampled_from(DISTRICTS)),
+)
+def test_the_filters_narrow_the_figures_as_the_count_by_hand(
+    plan, people, written, events, period, pillar, agency, district
+) -> None:
+    """Period (by id), pillar, agency and district each keep what the count by hand keeps: reports of the
+    period, pillar and agency; events whose first day is in the period, of the agency, held in the
+    district, in the pillar's activities. The district leaves the reported side whole."""
+    activities = [plan.activities.get(code=code) for code in CODES]
+    pillars = [a.priority_area.pillar.key for a in activities]
+    pillar_ids = [a.priority_area.pillar_id for a in activities[:3]]
+    periods = list(plan.reporting_periods.order_by("start"))
+    with transaction.atomic():
+        write_reports(plan, activities, written)
+        write_events(plan, activities, events)
+        found = people_reached(
+            people["coordinator"],
+            plan=plan,
+            period=None if period is None else periods[period].pk,
+            pillar=None if pillar is None else pillar_ids[pillar],
+            agency=None if agency is None else agency_of(agency).pk,
+            district=district,
+        )
+        assert as_found(found) == filtered_by_hand(
+            written, events, pillars, period, None if pillar is None else pillars[pillar], agency, district
+        )
+        transaction.set_rollback(True)
+
+
+def test_the_filters_cost_no_query(plan, people, django_assert_num_queries) -> None:
+    """Filtered by a period's id, a pillar, an agency and a district, people reached still take five
+    queries, for 2 reports and events and for 20."""
+    filters = {
+        "period": plan.reporting_periods.order_by("start")[1].pk,
+        "pillar": plan.activities.get(code=CODES[0]).priority_area.pillar_id,
+        "district": "",
+    }
+    mod = agency_of("mod").pk
+    _data(plan, 2)
+    with django_assert_num_queries(5):
+        people_reached(people["coordinator"], plan=plan, **filters)
+    with django_assert_num_queries(5):
+        people_reached(people["coordinator"], plan=plan, agency=mod, **filters)
+    ProgressReport.objects.all().delete()
+    Event.objects.all().delete()
+    _data(plan, 20)
+    with django_assert_num_queries(5):
+        people_reached(people["coordinator"], plan=plan, **filters)
+    with django_assert_num_queries(5):
+        found = people_reached(people["coordinator"], plan=plan, agency=mod, **filters)
+    assert sum(r.participants for r in found) == 7  # the events for the first activity (every third)
