@@ -10,13 +10,23 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import transaction
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.core.charts import Link
 from wpsnap.plan.models import Activity, Indicator
 from wpsnap.registries.models import Participant
-from wpsnap.reporting.models import DimensionOption, FinancingLine, IndicatorValue, ProgressReport
+from wpsnap.reporting.models import (
+    DimensionOption,
+    FinancingLine,
+    IndicatorValue,
+    ProgressReport,
+    ProgressStatus,
+)
+from wpsnap.reporting.workflow import Status
 
 from ..analytics.conftest import Happened, Written, write_events, write_reports
 from ..conftest import sign_in
@@ -314,3 +324,62 @@ def test_the_alert_names_an_approved_report_that_its_events_no_longer_match(plan
     assert "1 approved report no longer matches its events" in body
     assert f'href="/reports/{report.pk}/"' in body
     assert "reported 3, events 5 (difference 2)" in body
+
+
+reports_written = st.lists(
+    st.tuples(
+        st.integers(0, 10_000),
+        st.sampled_from([s.value for s in Status]),
+        st.sampled_from(ProgressStatus.values),
+    ),
+    max_size=25,
+    unique_by=lambda t: t[0],
+)
+
+
+def owed(plan, chosen: list[Activity]) -> list[tuple[int, str, int]]:
+    """(activity index, agency key, period index) that MoD or MIA owes: the agency implements the
+    activity's priority area (the plan's own assignment rows) and the activity's years overlap the
+    period's."""
+    from wpsnap.plan.models import Assignment
+
+    periods = list(plan.reporting_periods.order_by("start"))
+    rows = []
+    for i, activity in enumerate(chosen):
+        for key in ("mod", "mia"):
+            assigned = Assignment.objects.filter(
+                priority_area=activity.priority_area, agency__key=key, role="implementer"
+            ).exists()
+            for p, period in enumerate(periods):
+                years = (activity.effective_start_year, activity.effective_end_year)
+                if assigned and years[0] <= period.start.year <= years[1]:
+                    rows.append((i, key, p))
+    return rows
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(written=reports_written)
+def test_status_and_compliance_by_agency_equal_counts_by_hand(plan, people, written) -> None:
+    """Over random reports MoD and MIA owe (six activities, any period, review status and progress), each
+    agency's status row and compliance row on the overview equal the counts the test makes over the
+    reports the ORM reads back: completed, in progress and delayed its counted reports by progress;
+    submitted its reports gone to review; approved its counted ones."""
+    chosen = activities(plan)
+    rows = owed(plan, chosen)
+    picked = {rows[n % len(rows)]: (status, progress) for n, status, progress in written}
+    with transaction.atomic():
+        write_reports(plan, chosen, [Written(a, key, p, *sp) for (a, key, p), sp in picked.items()])
+        page = sign_in(Client(), people["coordinator"]).get(url(plan)).context["page"]
+        mine = list(ProgressReport.objects.filter(plan=plan).select_related("agency"))
+        for key, name in (("mod", "MoD"), ("mia", "MIA")):
+            theirs = [r for r in mine if r.agency.key == key]
+            counted = Counter(r.progress for r in theirs if r.status in COUNTED)
+            status = row_of(page.status[2].table, name)
+            assert value(status["Completed"]) == counted["completed"]
+            assert value(status["In progress"]) == counted["in_progress"]
+            assert value(status["Delayed"]) == counted["delayed"]
+            assert value(status["Not started"]) == counted["not_started"]
+            compliance = row_of(page.compliance[0].table, name)
+            assert compliance["Submitted"] == sum(r.status in SUBMITTED for r in theirs)
+            assert compliance["Approved"] == sum(r.status in COUNTED for r in theirs)
+        transaction.set_rollback(True)
