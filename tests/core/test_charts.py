@@ -353,3 +353,19 @@ def test_rings_are_wound_for_vega() -> None:
         for exterior, *holes in polygons:
             assert area(exterior) < 0, feature["properties"]["shapeName"]
             assert all(area(h) > 0 for h in holes), feature["properties"]["shapeName"]
+
+
+def test_a_map_without_figures_draws_the_districts_alone() -> None:
+    """No figure: one grey layer, no colour scale (whose legend would read "NaN"); it still draws."""
+    chart = charts.district_map(
+        key="m",
+        title="Nothing",
+        summary=SUMMARY,
+        rows=[],
+        boundaries=json.loads(GEO.read_text(encoding="utf-8")),
+        district_label="District",
+        value_label="Events",
+        attribution="a",
+    )
+    assert chart.spec is not None and len(chart.spec["layer"]) == 1
+    assert "NaN" not in vl_convert.vegalite_to_svg(chart.spec)

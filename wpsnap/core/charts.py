@@ -546,7 +546,9 @@ def district_map(
         )
         .project(type="mercator")
     )
-    chart = alt.layer(ground, filled).properties(width="container", height=MAP_HEIGHT, title=title)
+    # Without a figure the map is the districts in grey alone (a colour scale of nothing reads "NaN").
+    layers = (ground, filled) if figures else (ground,)
+    chart = alt.layer(*layers).properties(width="container", height=MAP_HEIGHT, title=title)
     spec = _spec(chart, validate=isinstance(boundaries, str))
     return Chart(key, title, summary, table, spec, (attribution, *notes))
 
