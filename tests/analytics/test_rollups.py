@@ -433,3 +433,53 @@ def test_a_rebuild_repairs_what_a_bulk_load_left_stale_and_the_command_checks_it
     call_command("analytics", "rebuild", "--check", stdout=(out := io.StringIO()))
     assert "the rollups agree with the data" in out.getvalue()
     assert rollups_rebuild(plan=plan)[0].figures == ReportFigureRollup.objects.filter(plan=plan).count() == 2
+
+
+def test_keeping_the_rollups_costs_the_same_for_few_and_many(plan) -> None:
+    """Recomputing the figure rollups of reports takes three queries (lock the indicators, delete, insert
+    from a sum) for 2 reports and for 12; recomputing the tallies of events five (lock the events, delete,
+    insert from a count of the listed people, read the counts, insert them) for 2 events of 2 people and
+    for 20 of 20."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wpsnap.analytics import rollups
+
+    from .conftest import AGENCIES, Happened, write_events
+
+    activities = [plan.activities.get(code=code) for code in CODES]
+    queries = []
+    for reports, events, people_each in ((2, 2, 2), (12, 20, 20)):
+        made = write_reports(
+            plan,
+            activities,
+            [
+                Written(0, AGENCIES[i % 3], i // 3, "approved", values=(("", i), ("age:0-17", i)))
+                for i in range(reports)
+            ],
+        )
+        happened = write_events(
+            plan,
+            activities,
+            [
+                Happened(
+                    "mod",
+                    frozenset({2}),
+                    date(2021, 1, 1 + i),
+                    participants=(("women", "18-24"),) * people_each,
+                )
+                if i % 2
+                else Happened(
+                    "mia", frozenset({0}), date(2021, 1, 1 + i), counts=(("sex:men|age:0-17", people_each),)
+                )
+                for i in range(events)
+            ],
+        )
+        with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+            rollups.reports_changed([r.pk for r in made])
+            rollups.events_changed([e.pk for e in happened])
+        queries.append(len(captured))
+        assert rollups_verify(plan) == []
+        ProgressReport.objects.all().delete()
+        Event.objects.all().delete()
+    assert queries == [3 + 5, 3 + 5]
