@@ -1,0 +1,69 @@
+"""axe-core (4.14.1, vendored in tests/browser/vendor) finds no serious or critical violation on any
+page of any role, at 375 and 1,280 px (issue 11's browser acceptance): the same walk as the phone test
+(tests/browser/walk.py: the landing page, the navigation's pages, one page of each kind their links
+reach, the role's key detail pages, the sign-in and second-factor pages, the 404, 400 and 403 pages),
+each page checked by axe with the Content Security Policy in force (axe's text is evaluated through
+the DevTools protocol, which the page's policy does not govern: no ``bypass_csp``). A violation is
+printed with its rule, its help text and the first elements it names."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import DEMO_PASSWORD, DESKTOP, PHONE
+from .walk import ROLES, Walk, walk_role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+# How often each person signed in during this module: the next second-factor code to use.
+SIGN_INS: dict[str, int] = {}
+VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_no_serious_or_critical_violation(demo_site, browser, role, size) -> None:
+    """axe-core finds nothing serious or critical on the pages the role reaches."""
+    from tests.conftest import TEST_PASSWORD, create_user
+
+    newcomer = create_user("approver", "mod", f"newcomer-{size}") if role == "visitor" else None
+    walk = walk_role(
+        browser,
+        demo_site,
+        role,
+        VIEWPORTS[size],
+        password=DEMO_PASSWORD,
+        sign_ins=SIGN_INS,
+        axe=True,
+        fit=False,
+        newcomer=(newcomer.username, TEST_PASSWORD) if newcomer else None,
+    )
+    print(f"{role} at {size}: axe on {len(walk.visited)} pages: {' '.join(walk.visited)}")
+    assert len(walk.visited) >= 8, walk.visited
+    assert [str(finding) for finding in walk.findings] == []
+
+
+def test_axe_reports_what_it_finds(demo_site, browser) -> None:
+    """The check is not blind: on a page given an image without a text alternative and a button
+    without a name, axe (loaded despite the page's Content Security Policy) reports both as critical."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        response = page.goto(f"{demo_site}/plans/az-2020-2023/")
+        policy = response.headers.get("content-security-policy", "") if response else ""
+        assert "script-src" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        page.evaluate(
+            """() => {
+                 const main = document.querySelector("main");
+                 const image = document.createElement("img");
+                 image.src = "/static/favicon.svg";
+                 main.append(image, document.createElement("button"));
+               }"""
+        )
+        walk = Walk(demo_site, PHONE["width"], axe=True, fit=False)
+        walk.check(page, "the plan with two faults")
+        found = " ".join(str(finding) for finding in walk.findings)
+        assert "critical image-alt" in found
+        assert "critical button-name" in found
+    finally:
+        context.close()
