@@ -323,7 +323,9 @@ def test_the_alert_names_an_approved_report_that_its_events_no_longer_match(plan
     body = response.content.decode()
     assert "1 approved report no longer matches its events" in body
     assert f'href="/reports/{report.pk}/"' in body
-    assert "reported 3, events 5 (difference 2)" in body
+    assert "total: reported 3, events 5 (difference 2)" in body
+    assert "women, 25-34: reported 3, events 4 (difference 1)" in body
+    assert "men, 35-59: reported \N{EN DASH}, events 1 (difference 1)" in body
 
 
 reports_written = st.lists(

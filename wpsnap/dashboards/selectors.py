@@ -35,6 +35,7 @@ from wpsnap.analytics.status import ActivityPeriodStatus, ActivityStatus, activi
 from wpsnap.core import charts
 from wpsnap.core.charts import Chart, Table
 from wpsnap.plan.models import Activity, Indicator, Plan, PriorityArea
+from wpsnap.reporting.disaggregation import parse_cell_key
 from wpsnap.reporting.models import DimensionOption, FundingSource, IndicatorValue
 from wpsnap.reporting.workflow import COUNTED
 
@@ -142,6 +143,20 @@ class AlertRow:
     cells: tuple[tuple[str, Decimal | None, int, Decimal], ...]  # (cell, reported, derived, difference)
     report: str | None  # the report's page
     events: str | None  # the events behind the derived figures
+
+    @property
+    def shown(self) -> tuple[tuple[str, str, str, str], ...]:
+        """The cells as a person reads them: (cell, reported, from events, difference), numbers formatted
+        for the language (a Decimal without trailing zeros), the total named, a missing figure a dash."""
+        return tuple(
+            (
+                ", ".join(option for _dimension, option in parse_cell_key(cell)) or _("total"),
+                amount(reported),
+                amount(derived),
+                amount(difference),
+            )
+            for cell, reported, derived, difference in self.cells
+        )
 
 
 @dataclass(frozen=True)
