@@ -15,7 +15,7 @@ from wpsnap.demo import data as demo
 from wpsnap.registries.models import Event, Participant, Participation
 
 from .conftest import DESKTOP, PHONE
-from .walk import OVERFLOW_JS, sign_in
+from .walk import AXE_PATH, AXE_RUN_JS, OVERFLOW_JS, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +68,8 @@ def _signed_in(open_page, base: str, viewport, state: dict | None, **context_arg
 def test_the_maps_are_drawn_and_the_tables_stand_without_javascript(az_live, az_plan, open_page) -> None:
     """At 1,280 and 375 px, signed in as the coordinator: each map's container holds vega's SVG with the
     78 districts' shapes (the boundaries fetched from /geo/districts.geojson) and its table, vega adds no
-    style element, the page does not scroll sideways, and nothing breaks the Content Security Policy or
-    logs an error. With JavaScript off nothing is drawn, and each map's heading, summary, table (the
+    style element, the page does not scroll sideways, axe-core finds nothing serious or critical, and
+    nothing breaks the Content Security Policy or logs an error. With JavaScript off nothing is drawn, and each map's heading, summary, table (the
     districts leading to their events) and attribution are there."""
     _world(az_plan)
     url = f"{az_live}/plans/{az_plan.slug}/dashboard/districts/"
@@ -88,6 +88,8 @@ def test_the_maps_are_drawn_and_the_tables_stand_without_javascript(az_live, az_
         assert page.locator("#chart-districts-events-figure table tbody tr").count() == 4
         assert page.locator("style#vega-embed-style, style#vega-tooltip-style").count() == 0
         assert page.evaluate(OVERFLOW_JS)["overflow"] <= 0, viewport
+        page.evaluate(AXE_PATH.read_text(encoding="utf-8"))
+        assert page.evaluate(AXE_RUN_JS) == [], viewport
         assert page.problems.all(page) == [], viewport
 
     page = _signed_in(open_page, az_live, DESKTOP, state, java_script_enabled=False)
