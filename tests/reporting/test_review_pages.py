@@ -356,8 +356,11 @@ def test_periods_page_counts_reports_by_status(client, people, submitted, make_u
     page = response.content.decode()
     row = _row(page, "2020")
     assert "2021-01-31" in row
-    counts = re.findall(r'<td class="text-end">(\d+)</td>', row)
+    counts = re.findall(r'<td class="text-end[^"]*"[^>]*>(\d+)</td>', row)
     assert counts == ["0", "1", "0", "0", "0", "0"]
+    # On a phone each count is named by its status (the stacked table's labels).
+    labels = re.findall(r'<td class="text-end stack-half" data-label="([^"]+)">', row)
+    assert labels == ["Draft", "Submitted", "Endorsed", "Returned", "Approved", "Published"]
     assert "1 report still waits for review" in row
     assert "Approve and lock" in row
 
