@@ -12,10 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from wpsnap.accounts.models import Organisation
+from wpsnap.plan.models import Activity
 
-from ..analytics.conftest import Happened, write_events
+from ..analytics.conftest import Happened, Written, write_events, write_reports
 from ..conftest import sign_in
-from .test_figures import activities, world
+from .test_figures import W25, activities, world
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,20 @@ def test_the_queries_do_not_grow_with_filters_chosen(plan, people, page) -> None
     world(plan, periods=(0, 2))
     more_events(plan)
     assert count(client, path) == few == FILTERED[page]
+
+
+def test_the_alert_costs_the_same_with_or_without_differences(plan, people) -> None:
+    """The overview asks the same queries whether or not an approved report differs from its events: an
+    approved report matching its training, then a second training that makes them differ."""
+    activity = Activity.objects.get(plan=plan, code="5.1.2.3")
+    write_reports(plan, [activity], [Written(0, "mod", 1, "approved", "completed", (("", 3), (W25, 3)))])
+    training = Happened("mod", frozenset({0}), date(2021, 3, 10), "training", (("women", "25-34"),) * 3)
+    write_events(plan, [activity], [training])
+    client = sign_in(Client(), people["evaluator"])
+    path = f"/plans/{plan.slug}/dashboard/"
+    client.get(path)
+    assert client.get(path).context["page"].alerts == ()
+    quiet = count(client, path)
+    write_events(plan, [activity], [training])
+    assert client.get(path).context["page"].alerts != ()
+    assert count(client, path) == quiet == PAGES[""] + SECOND_FACTOR["evaluator"]
