@@ -629,11 +629,11 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
     """Approved or published reports whose figures differ from their agency's events (an event added or
     changed after approval), cell by cell with the difference (derived minus reported)."""
     filters = bar.filters
-    found = reported_and_derived(
+    found, _missing = narrowed_call(
+        reported_and_derived,
         viewer,
-        plan=plan,
-        period=filters.period,
-        agency=filters.agency,
+        plan,
+        replace(filters, district=None),
         statuses=sorted(str(s) for s in COUNTED),
     )
     differing = []
