@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
+import jsonschema
 import pytest
 import vl_convert
 import yaml
@@ -189,9 +190,9 @@ def test_the_table_is_the_rows(name) -> None:
 
 @pytest.mark.parametrize("name", BUILDERS)
 def test_the_spec_draws_to_svg_for_print(name) -> None:
-    """vl-convert draws each spec to SVG with the chart's title in it; the spec is a plain dict that JSON
-    can carry (figures as numbers, not Decimals), keeps its $schema, follows the container's width, and
-    carries its data inline."""
+    """Each spec is valid Vega-Lite, and vl-convert draws it to SVG with the chart's title in it; the spec
+    is a plain dict that JSON can carry (figures as numbers, not Decimals), keeps its $schema, follows the
+    container's width, and carries its data inline."""
     chart = BUILDERS[name]()
     spec = chart.spec
     assert spec is not None
@@ -199,8 +200,18 @@ def test_the_spec_draws_to_svg_for_print(name) -> None:
     assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
     assert spec["width"] == "container"
     assert '"url"' not in text
+    charts.check_spec(spec)
     svg = vl_convert.vegalite_to_svg(spec)
     assert svg.startswith("<svg") and chart.title in svg
+
+
+def test_the_schema_check_catches_a_bad_spec() -> None:
+    """The builders skip altair's schema check for speed; ``check_spec`` (run on every builder above)
+    refuses what Vega-Lite would not take."""
+    spec = dict(status().spec or {})
+    spec["mark"] = {"type": "no-such-mark"}
+    with pytest.raises(jsonschema.ValidationError):
+        charts.check_spec(spec)
 
 
 def test_figures_are_json_numbers() -> None:

@@ -20,14 +20,23 @@ a figure in light grey.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
+from altair.utils import schemapi
+from altair.vegalite.v6.schema.core import load_schema
 from django.utils.translation import gettext as _
+
+# altair checks every object against Vega-Lite's JSON schema as it is made and again in to_dict: 0.1 s
+# for a map, a page's whole budget. The builders' specs are checked by the tests instead (check_spec,
+# and each drawn by vl-convert and by vega in tests/core/test_charts.py). Only this module uses altair.
+schemapi.disable_debug_mode()
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour vision.
 OKABE_ITO = (
@@ -119,13 +128,34 @@ def number(value: Any) -> int | float | None:
     return int(value) if isinstance(value, int) else float(value)
 
 
-def _spec(chart: alt.TopLevelMixin, *, validate: bool = True) -> dict[str, Any]:
-    """The chart as a plain dict, checked against Vega-Lite's schema (but for inline geometry, where
-    the check would walk every coordinate: 0.3 s for the districts)."""
-    spec: dict[str, Any] = chart.to_dict(validate=validate)
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart as a plain dict (unchecked: see ``check_spec``)."""
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     # The page's container decides the size; the view's default size is only vl-convert's fallback.
     spec.setdefault("autosize", {"type": "fit-x", "contains": "padding"})
     return spec
+
+
+def _filled(skeleton: dict[str, Any], height: int | None = None, **datasets: Any) -> dict[str, Any]:
+    """A copy of a cached spec without data (``skeleton``), given its named datasets (and its height).
+    altair builds a layered chart in tens of milliseconds, a map in a hundred: the layered builders
+    build their spec once per set of labels and fill in the data, which the spec names."""
+    spec = copy.deepcopy(skeleton)
+    spec["datasets"] = datasets
+    if height is not None:
+        spec["height"] = height
+    return spec
+
+
+_SCHEMA: dict[str, Any] = {}
+
+
+def check_spec(spec: dict[str, Any]) -> None:
+    """Raise ``jsonschema.ValidationError`` when ``spec`` is not valid Vega-Lite (altair's own check, which
+    the builders skip for speed)."""
+    if not _SCHEMA:
+        _SCHEMA.update(load_schema())
+    schemapi.validate_jsonschema(spec, _SCHEMA)
 
 
 def _colours(codes: Sequence[str]) -> list[str]:
@@ -391,23 +421,11 @@ def bullet(
                 "target": number(target),
             }
         )
-    names = [str(v["indicator"]) for v in values]
-    y = alt.Y("indicator:N", title=None, sort=names, axis=alt.Axis(labelLimit=180))
-    tooltip = [
-        alt.Tooltip("indicator:N", title=label),
-        alt.Tooltip("value:Q", title=value_label, format=",.2~f"),
-        alt.Tooltip("baseline:Q", title=baseline_label, format=",.2~f"),
-        alt.Tooltip("target:Q", title=target_label, format=",.2~f"),
-        alt.Tooltip("progress:Q", title=progress_label, format=".1f"),
-    ]
-    base = alt.Chart(alt.Data(values=values))
-    bars = base.mark_bar(color=OKABE_ITO[3], height=12).encode(
-        y=y,
-        x=alt.X("progress:Q", title=progress_label, scale=alt.Scale(domainMin=0, domainMax=100, nice=True)),
-        tooltip=tooltip,
+    spec = _filled(
+        _bullet_spec(title, label, value_label, baseline_label, target_label, progress_label),
+        height=_height(len(values)),
+        rows=values,
     )
-    target = base.mark_tick(color=OKABE_ITO[7], thickness=2, size=18).encode(y=y, x=alt.datum(100))
-    chart = alt.layer(bars, target).properties(width="container", height=_height(len(values)), title=title)
     skipped = len(rows) - len(values)
     left_out = (
         (
@@ -417,7 +435,29 @@ def bullet(
         if skipped
         else ()
     )
-    return Chart(key, title, summary, table, _spec(chart), (*notes, *left_out))
+    return Chart(key, title, summary, table, spec, (*notes, *left_out))
+
+
+@lru_cache(maxsize=64)
+def _bullet_spec(
+    title: str, label: str, value_label: str, baseline_label: str, target_label: str, progress_label: str
+) -> dict[str, Any]:
+    y = alt.Y("indicator:N", title=None, sort=None, axis=alt.Axis(labelLimit=180))  # in the rows' order
+    tooltip = [
+        alt.Tooltip("indicator:N", title=label),
+        alt.Tooltip("value:Q", title=value_label, format=",.2~f"),
+        alt.Tooltip("baseline:Q", title=baseline_label, format=",.2~f"),
+        alt.Tooltip("target:Q", title=target_label, format=",.2~f"),
+        alt.Tooltip("progress:Q", title=progress_label, format=".1f"),
+    ]
+    base = alt.Chart(alt.NamedData(name="rows"))
+    bars = base.mark_bar(color=OKABE_ITO[3], height=12).encode(
+        y=y,
+        x=alt.X("progress:Q", title=progress_label, scale=alt.Scale(domainMin=0, domainMax=100, nice=True)),
+        tooltip=tooltip,
+    )
+    target = base.mark_tick(color=OKABE_ITO[7], thickness=2, size=18).encode(y=y, x=alt.datum(100))
+    return _spec(alt.layer(bars, target).properties(width="container", title=title))
 
 
 def timeline(
@@ -455,9 +495,21 @@ def timeline(
         }
         for p, s, e, d, n in rows
     ]
-    names = [str(v["period"]) for v in values]
-    y = alt.Y("period:N", title=None, sort=names, axis=alt.Axis(labelLimit=140))
-    base = alt.Chart(alt.Data(values=values))
+    spec = _filled(
+        _timeline_spec(title, period_label, start_label, due_label, overdue_label, *state_labels.values()),
+        height=_height(len(values)),
+        rows=values,
+        today=[{"today": today.isoformat()}],
+    )
+    return Chart(key, title, summary, table, spec, tuple(notes))
+
+
+@lru_cache(maxsize=64)
+def _timeline_spec(
+    title: str, period_label: str, start_label: str, due_label: str, overdue_label: str, overdue: str, ok: str
+) -> dict[str, Any]:
+    y = alt.Y("period:N", title=None, sort=None, axis=alt.Axis(labelLimit=140))  # in the rows' order
+    base = alt.Chart(alt.NamedData(name="rows"))
     bars = base.mark_bar(height=14).encode(
         y=y,
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y", tickCount="year")),
@@ -466,8 +518,7 @@ def timeline(
             "state:N",
             title=None,
             scale=alt.Scale(
-                domain=[state_labels["ok"], state_labels["overdue"]],
-                range=[STATUS_COLOURS["closed"], STATUS_COLOURS["overdue"]],
+                domain=[ok, overdue], range=[STATUS_COLOURS["closed"], STATUS_COLOURS["overdue"]]
             ),
             legend=alt.Legend(orient="bottom"),
         ),
@@ -480,12 +531,11 @@ def timeline(
     )
     due = base.mark_tick(color=OKABE_ITO[7], thickness=2, size=20).encode(y=y, x=alt.X("due:T"))
     now = (
-        alt.Chart(alt.Data(values=[{"today": today.isoformat()}]))
+        alt.Chart(alt.NamedData(name="today"))
         .mark_rule(color=OKABE_ITO[5], strokeDash=[4, 3])
         .encode(x="today:T")
     )
-    chart = alt.layer(bars, due, now).properties(width="container", height=_height(len(values)), title=title)
-    return Chart(key, title, summary, table, _spec(chart), tuple(notes))
+    return _spec(alt.layer(bars, due, now).properties(width="container", title=title))
 
 
 def district_map(
@@ -515,21 +565,36 @@ def district_map(
         rows=tuple(tuple(row[1:]) for row in rows),
     )
     figures = [{"code": code, "name": text(name), "value": number(v)} for code, name, v, *_extra in rows if v]
-    fmt = alt.DataFormat(type="json", property="features")
+    url = boundaries if isinstance(boundaries, str) else None
+    # Without a figure the map is the districts in grey alone (a colour scale of nothing reads "NaN").
+    skeleton = _map_spec(title, district_label, value_label, url, bool(figures))
+    datasets: dict[str, Any] = {"figures": figures} if figures else {}
+    if url is None:
+        datasets["districts"] = list(boundaries["features"])  # type: ignore[index]
+    spec = _filled(skeleton, **datasets)
+    return Chart(key, title, summary, table, spec, (attribution, *notes))
+
+
+@lru_cache(maxsize=64)
+def _map_spec(
+    title: str, district_label: str, value_label: str, url: str | None, filled: bool
+) -> dict[str, Any]:
     geo = (
-        alt.Data(url=boundaries, format=fmt)
-        if isinstance(boundaries, str)
-        else alt.Data(values=list(boundaries["features"]))
+        alt.Data(url=url, format=alt.DataFormat(type="json", property="features"))
+        if url is not None
+        else alt.NamedData(name="districts")  # the features, inline (print)
     )
     ground = (
         alt.Chart(geo).mark_geoshape(fill=NO_DATA, stroke="#FFFFFF", strokeWidth=0.5).project(type="mercator")
     )
-    filled = (
+    if not filled:
+        return _spec(alt.layer(ground).properties(width="container", height=MAP_HEIGHT, title=title))
+    coloured = (
         alt.Chart(geo)
         .mark_geoshape(stroke="#FFFFFF", strokeWidth=0.5)
         .transform_lookup(
             lookup="properties.plan_code",
-            from_=alt.LookupData(alt.Data(values=figures), key="code", fields=["name", "value"]),
+            from_=alt.LookupData(alt.NamedData(name="figures"), key="code", fields=["name", "value"]),
         )
         .transform_filter(alt.FieldValidPredicate(field="value", valid=True))
         .encode(
@@ -546,11 +611,7 @@ def district_map(
         )
         .project(type="mercator")
     )
-    # Without a figure the map is the districts in grey alone (a colour scale of nothing reads "NaN").
-    layers = (ground, filled) if figures else (ground,)
-    chart = alt.layer(*layers).properties(width="container", height=MAP_HEIGHT, title=title)
-    spec = _spec(chart, validate=isinstance(boundaries, str))
-    return Chart(key, title, summary, table, spec, (attribution, *notes))
+    return _spec(alt.layer(ground, coloured).properties(width="container", height=MAP_HEIGHT, title=title))
 
 
 def render_svg(chart: Chart) -> str:

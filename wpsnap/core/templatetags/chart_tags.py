@@ -27,6 +27,8 @@ def chart_cell(cell: Any, first: bool = False) -> SafeString:
         content = format_html(
             '<span aria-hidden="true">&ndash;</span><span class="visually-hidden">{}</span>', _("none")
         )
+        if not first:  # in a column of figures: aligned with them
+            return format_html('<td class="text-end">{}</td>', content)
     elif isinstance(cell, bool):
         content = format_html("{}", _("yes") if cell else _("no"))
     elif isinstance(cell, Decimal | int | float):
