@@ -55,6 +55,10 @@ GOAL_MS = 150
 GOAL_GROWTH = 1.3
 HOST = "127.0.0.1"
 RESULTS = Path(__file__).resolve().parent / "results"
+# A check of the script itself: 2 and 20 agencies, 3 timed requests, nothing written to bench/results/.
+QUICK = "--quick" in sys.argv
+if QUICK:
+    AGENCIES, AGENCIES_10X, RUNS = 2, 20, 3
 ANALYTICS = ("status", "compliance", "people", "financing", "indicators", "timeline", "districts")
 
 
@@ -287,8 +291,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(port: int, log_path: Path) -> Iterator[None]:
-    """gunicorn serving the project on ``port`` (2 sync workers, production settings) until the block ends."""
+def gunicorn(port: int, log_path: Path, database_url: str | None = None) -> Iterator[None]:
+    """gunicorn serving the project on ``port`` (2 sync workers, production settings) until the block ends,
+    on ``database_url`` (default: this process's)."""
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "config.wsgi:application",
@@ -301,7 +306,10 @@ def gunicorn(port: int, log_path: Path) -> Iterator[None]:
         "warning",
     ]
     with log_path.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=out, stderr=out)
+        env = os.environ.copy()
+        if database_url is not None:
+            env["DATABASE_URL"] = database_url
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -366,20 +374,6 @@ def timed(call: Callable[[], Any]) -> list[float]:
     return samples
 
 
-def over_http(port: int, path: str, token: str) -> dict[str, Any]:
-    auth = {"Authorization": f"Token {token}"}
-    status, body = get(port, path, auth)
-    if status != 200:
-        raise RuntimeError(f"{path} answered {status}: {body[:500]!r}")
-
-    def call() -> None:
-        got, _ = get(port, path, auth)
-        if got != 200:
-            raise RuntimeError(f"{path} answered {got}")
-
-    return {**summary(timed(call)), "bytes": len(body), "body": json.loads(body)}
-
-
 def queries_in_process(path: str, token: str) -> int:
     """The SQL queries the request makes, counted by running it through Django's test client here."""
     from django.db import connection
@@ -439,14 +433,12 @@ GROUP BY indicator_id, period_id, cell
 """
 
 
-def raw_sql(slug: str, deep_after: int) -> dict[str, Any]:
+def raw_sql(slug: str, deep_after: int, database_url: str) -> dict[str, Any]:
     """The list's first and deep page and the results in hand-written SQL, on one persistent connection
     set up as the app's (autocommit, client-side binding)."""
     import psycopg
 
-    with psycopg.connect(
-        os.environ["DATABASE_URL"], autocommit=True, cursor_factory=psycopg.ClientCursor
-    ) as db:
+    with psycopg.connect(database_url, autocommit=True, cursor_factory=psycopg.ClientCursor) as db:
 
         def report_page(after: int) -> int:
             with db.cursor() as cur:
@@ -511,8 +503,9 @@ def deep_cursor(token: str, share: float = 0.9) -> tuple[str, int, int]:
     return path, wanted, last_id
 
 
-def measure(token: str, slug: str) -> dict[str, Any]:
-    """Every request timed under gunicorn on the data as it is now, with its queries (in process)."""
+def prepare(token: str) -> dict[str, Any]:
+    """The addresses to time on the database this process is on now (the deep page's found by following
+    the cursor), with the queries each request makes (in process)."""
     deep, page_number, deep_after = deep_cursor(token)
     paths = {
         "report_list": "/api/v1/reports/",
@@ -521,20 +514,46 @@ def measure(token: str, slug: str) -> dict[str, Any]:
         **{name: f"/api/v1/analytics/{name}/" for name in ANALYTICS},
     }
     queries = {name: queries_in_process(path, token) for name, path in paths.items()}
-    found: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="wpsnap-bench-gunicorn-") as logs:
-        port = free_port()
-        with gunicorn(port, Path(logs) / "gunicorn.log"):
-            log(f"gunicorn on {HOST}:{port}; timing {RUNS} requests each after {WARM_UPS} warm-ups")
-            for name, path in paths.items():
-                found[name] = {**over_http(port, path, token), "queries": queries[name]}
-                log(f"{name}: median {found[name]['median_ms']} ms")
+    return {"paths": paths, "queries": queries, "page": page_number, "deep_after": deep_after}
+
+
+def interleaved(ports: dict[str, int], paths: dict[str, str], token: str) -> dict[str, dict[str, Any]]:
+    """One request's timings on each server, taken in turn (1x, 10x, then 10x, 1x, ...), so that both sizes
+    are measured under the same load of a shared machine: {size: median, p95, bytes, body}."""
+    auth = {"Authorization": f"Token {token}"}
+    bodies = {}
+    for size, port in ports.items():
+        status, body = get(port, paths[size], auth)
+        if status != 200:
+            raise RuntimeError(f"{paths[size]} answered {status} at {size}: {body[:500]!r}")
+        bodies[size] = body
+    samples: dict[str, list[float]] = {size: [] for size in ports}
+    order = list(ports)
+    for run in range(WARM_UPS + RUNS):
+        for size in order if run % 2 == 0 else order[::-1]:
+            started = time.perf_counter()
+            got, _ = get(ports[size], paths[size], auth)
+            elapsed = (time.perf_counter() - started) * 1000
+            if got != 200:
+                raise RuntimeError(f"{paths[size]} answered {got} at {size}")
+            if run >= WARM_UPS:
+                samples[size].append(elapsed)
+    return {
+        size: {**summary(samples[size]), "bytes": len(bodies[size]), "body": json.loads(bodies[size])}
+        for size in ports
+    }
+
+
+def describe(found: dict[str, Any], prepared: dict[str, Any]) -> None:
+    """Replace the bodies kept for checking by what they hold."""
     page, deep_page, sums = (found[k].pop("body") for k in ("report_list", "report_list_deep", "results"))
     for name in ANALYTICS:
         found[name].pop("body")
+    for name, figures in found.items():
+        figures["queries"] = prepared["queries"][name]
     found["report_list"]["reports_on_page"] = len(page["results"])
     found["report_list"]["values_on_page"] = sum(len(r["values"]) for r in page["results"])
-    found["report_list_deep"]["page"] = page_number
+    found["report_list_deep"]["page"] = prepared["page"]
     found["report_list_deep"]["reports_on_page"] = len(deep_page["results"])
     figures = [p for i in sums["indicators"] for p in i["periods"]]
     found["results"].update(
@@ -545,8 +564,31 @@ def measure(token: str, slug: str) -> dict[str, Any]:
         # The figures themselves, to compare runs of different code on the same generated data.
         figures_sha256=hashlib.sha256(json.dumps(sums, sort_keys=True).encode()).hexdigest(),
     )
-    found["raw_sql"] = raw_sql(slug, deep_after)
-    return found
+
+
+def copy_database(url: str, name: str) -> str:
+    """A copy of the database at ``url`` (this process's, whose connection is closed first) named
+    ``name``, on the same cluster; its URL."""
+    import psycopg
+    from django.db import connection
+
+    connection.close()
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.rsplit("/", 1)[1]}"')
+    return f"{base}/{name}"
+
+
+def switch_database(url: str) -> None:
+    """Point this process's Django connection at ``url``'s database (same cluster and user)."""
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    name = url.rsplit("/", 1)[1]
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    os.environ["DATABASE_URL"] = url
 
 
 def main() -> None:
@@ -560,11 +602,34 @@ def main() -> None:
         configure(var_dir)
         one = build_dataset()
         token = coordinator_token()
-        log("measuring at 1x")
-        at_1x = measure(token, one["plan"])
+        urls = {"1x": os.environ["DATABASE_URL"]}
+        prepared = {"1x": prepare(token)}
+        # The 10x set in a copy of the 1x database (the same plan, ids and token), grown there: both are
+        # served at once and timed in turn.
+        urls["10x"] = copy_database(urls["1x"], "wpsnap10x")
+        switch_database(urls["10x"])
         ten = grow_dataset(one["plan"])
-        log("measuring at 10x")
-        at_10x = measure(token, one["plan"])
+        prepared["10x"] = prepare(token)
+        found: dict[str, dict[str, Any]] = {"1x": {}, "10x": {}}
+        ports = {size: free_port() for size in urls}
+        with (
+            gunicorn(ports["1x"], Path(var_dir) / "gunicorn-1x.log", urls["1x"]),
+            gunicorn(ports["10x"], Path(var_dir) / "gunicorn-10x.log", urls["10x"]),
+        ):
+            log(
+                f"gunicorn on {ports}; timing {RUNS} requests each after {WARM_UPS} warm-ups, 1x and 10x in turn"
+            )
+            for name in prepared["1x"]["paths"]:
+                paths = {size: prepared[size]["paths"][name] for size in urls}
+                for size, figures in interleaved(ports, paths, token).items():
+                    found[size][name] = figures
+                log(
+                    f"{name}: median {found['1x'][name]['median_ms']} ms (1x), {found['10x'][name]['median_ms']} ms (10x)"
+                )
+        for size in urls:
+            describe(found[size], prepared[size])
+            found[size]["raw_sql"] = raw_sql(one["plan"], prepared[size]["deep_after"], urls[size])
+        at_1x, at_10x = found["1x"], found["10x"]
     growth = {}
     for name in ("report_list", "report_list_deep", "results", *ANALYTICS):
         ratio = round(at_10x[name]["median_ms"] / at_1x[name]["median_ms"], 2)
@@ -591,7 +656,7 @@ def main() -> None:
             "warm_ups": WARM_UPS,
             "timed": RUNS,
             "server": "gunicorn, 2 sync workers, production settings",
-            "client": "one request at a time, a new connection each",
+            "client": "one request at a time, a new connection each; 1x and 10x in turn, on two servers",
         },
         # Timings on a busy machine are slower: say how busy it was.
         "machine": {
@@ -604,6 +669,8 @@ def main() -> None:
     }
     text = json.dumps(report, indent=2)
     print(text)
+    if QUICK:
+        return
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"reports-api-{datetime.now(UTC):%Y-%m-%d}.json").write_text(text + "\n")
 
