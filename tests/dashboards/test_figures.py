@@ -184,7 +184,9 @@ def test_figures_drill_down_with_their_filters(plan, people) -> None:
     assert going.href.startswith("/reports/browse/?")
     assert query_of(going) == {"period": str(period.pk), "pillar": str(pillar.pk), "progress": "in_progress"}
     # 5.1.2.3: MoD's part delayed.
-    delayed = row_of(page.status[1].table, f"{area.code} {area.title}")["Delayed"]
+    # A priority area's long title is cut short: its row begins with its code.
+    (area_row,) = [r for r in page.status[1].table.rows if r[0].startswith(f"{area.code} ")]
+    delayed = dict(zip(page.status[1].table.columns, area_row, strict=True))["Delayed"]
     assert query_of(delayed) == {
         "period": str(period.pk),
         "pillar": str(pillar.pk),

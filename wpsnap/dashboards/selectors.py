@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -306,7 +307,7 @@ def status_charts(plan: Plan, bar: FilterBar, rows: tuple[ActivityPeriodStatus, 
         if area.pk not in by_area:
             continue
         c = by_area[area.pk]
-        name = f"{area.code} {area.tr('title')}".strip()
+        name = f"{area.code} {Truncator(area.tr('title')).chars(80)}".strip()
         area_groups.append((area.code or name, c))
         area_rows.append(
             (name, *(_status_cell(to, c[s], s, **drill, area=area.pk) for s in columns), sum(c.values()))
