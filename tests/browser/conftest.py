@@ -130,6 +130,8 @@ def open_page(browser) -> Iterator:
 # --- the demo site, for walking every page (test_phones.py, test_accessibility.py) ---------------------
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The demo site's approver without a second factor yet (password: tests.conftest.TEST_PASSWORD).
+NEWCOMER = "newcomer"
 
 
 @pytest.fixture(scope="module")
@@ -142,17 +144,23 @@ def demo_site(django_db_setup, django_db_blocker, az_plan_file) -> Iterator[str]
     one; tests on this site take the ``django_db`` mark instead (their own writes roll back). A person
     signs in once per test, and a second-factor code is good once: the demo's devices here accept
     codes up to ten time steps ahead, so a test signing in again takes the next step's code
-    (``walk.totp_code``)."""
+    (``walk.totp_code``). Besides the demo's people there is ``NEWCOMER``, an approver with no second
+    factor yet: written here, before the server starts, because what a test writes inside its
+    transaction is not seen by the server's own connection on PostgreSQL."""
     from django.core.management import call_command
+    from django.db import connections
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from pytest_django.live_server_helper import LiveServer
 
+    from tests.conftest import create_user
     from wpsnap.demo.data import demo_load
     from wpsnap.plan.services import plan_load
 
     with django_db_blocker.unblock():
         demo_load(password=DEMO_PASSWORD)
         TOTPDevice.objects.update(tolerance=10)
+        # Someone whose role needs a second factor and who has none yet: their sign-in shows its setup.
+        create_user("approver", "mod", NEWCOMER)
     server = LiveServer("localhost")
     server._live_server_modified_settings.enable()
     try:
@@ -164,6 +172,9 @@ def demo_site(django_db_setup, django_db_blocker, az_plan_file) -> Iterator[str]
             call_command("flush", interactive=False, verbosity=0)
             plan_load(plan_file=az_plan_file)
             _seed_migration_rows()
+        # Close what the module opened: left open, a connection kept PostgreSQL from dropping the test
+        # database at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture

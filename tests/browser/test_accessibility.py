@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DEMO_PASSWORD, DESKTOP, PHONE
+from tests.conftest import TEST_PASSWORD
+
+from .conftest import DEMO_PASSWORD, DESKTOP, NEWCOMER, PHONE
 from .walk import ROLES, Walk, walk_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -24,9 +26,6 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 @pytest.mark.parametrize("role", ROLES)
 def test_no_serious_or_critical_violation(demo_site, browser, role, size) -> None:
     """axe-core finds nothing serious or critical on the pages the role reaches."""
-    from tests.conftest import TEST_PASSWORD, create_user
-
-    newcomer = create_user("approver", "mod", f"newcomer-{size}") if role == "visitor" else None
     walk = walk_role(
         browser,
         demo_site,
@@ -36,7 +35,7 @@ def test_no_serious_or_critical_violation(demo_site, browser, role, size) -> Non
         sign_ins=SIGN_INS,
         axe=True,
         fit=False,
-        newcomer=(newcomer.username, TEST_PASSWORD) if newcomer else None,
+        newcomer=(NEWCOMER, TEST_PASSWORD),
     )
     print(f"{role} at {size}: axe on {len(walk.visited)} pages: {' '.join(walk.visited)}")
     assert len(walk.visited) >= 8, walk.visited

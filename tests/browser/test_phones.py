@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import TEST_PASSWORD
 from wpsnap.reporting.models import ProgressReport
 from wpsnap.reporting.workflow import Status
 
-from .conftest import DEMO_PASSWORD, DESKTOP, PHONE
+from .conftest import DEMO_PASSWORD, DESKTOP, NEWCOMER, PHONE
 from .walk import ROLES, sign_in, totp_code, walk_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -28,9 +29,6 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 def test_every_page_fits_the_window(demo_site, browser, role, size) -> None:
     """No page the role reaches scrolls sideways; none answers an error it should not, logs a script
     error or is refused by the Content Security Policy."""
-    from tests.conftest import TEST_PASSWORD, create_user
-
-    newcomer = create_user("approver", "mod", f"newcomer-{size}") if role == "visitor" else None
     walk = walk_role(
         browser,
         demo_site,
@@ -38,7 +36,7 @@ def test_every_page_fits_the_window(demo_site, browser, role, size) -> None:
         VIEWPORTS[size],
         password=DEMO_PASSWORD,
         sign_ins=SIGN_INS,
-        newcomer=(newcomer.username, TEST_PASSWORD) if newcomer else None,
+        newcomer=(NEWCOMER, TEST_PASSWORD),
     )
     print(f"{role} at {size}: {len(walk.visited)} pages: {' '.join(walk.visited)}")
     assert len(walk.visited) >= 8, walk.visited

@@ -343,6 +343,10 @@ def walk_role(
             walk.visit(page, "/publishing/public-statistics/", expect_status=403)
         if role == "visitor" and newcomer:
             sign_in(page, base, *newcomer, walk=walk)
+            if "/accounts/two-factor/" not in page.url:
+                walk.findings.append(
+                    Finding(page.url, "the newcomer's sign-in did not reach the second factor's setup")
+                )
     finally:
         context.close()
     return walk
