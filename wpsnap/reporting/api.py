@@ -233,6 +233,13 @@ class ReportCursorPagination(BasePagination):
     page_size = 100
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+        if "page" in request.query_params:
+            # A client still counting pages would get the first page forever: say so instead.
+            raise InvalidInput.one(
+                "page",
+                "invalid",
+                _("This list is paged by cursor: follow the addresses in next and previous instead."),
+            )
         ordering = keyset.ordering_named("ordering", request.query_params.get("ordering"), API_ORDERINGS)
         cursor = params.text("cursor", request.query_params.get("cursor", "")) or None
         self.request = request
