@@ -387,3 +387,46 @@ def test_status_and_compliance_by_agency_equal_counts_by_hand(plan, people, writ
             assert compliance["Submitted"] == sum(r.status in SUBMITTED for r in theirs)
             assert compliance["Approved"] == sum(r.status in COUNTED for r in theirs)
         transaction.set_rollback(True)
+
+
+def test_the_district_narrows_the_events_figures_alone(plan, people) -> None:
+    """On the people page a district keeps the participants of events held there (counted by the test
+    over the rows) and leaves the reported figures whole; the events link carries the district."""
+    from wpsnap.analytics.rollups import rollups_rebuild
+    from wpsnap.registries.models import Event
+
+    world(plan)
+    first = Event.objects.filter(plan=plan).order_by("pk").first()
+    Event.objects.filter(pk=first.pk).update(district="baku")
+    rollups_rebuild(plan=plan)
+    client = sign_in(Client(), people["coordinator"])
+    whole = client.get(url(plan, "people/")).context["page"]
+    page = client.get(url(plan, "people/", district="baku")).context["page"]
+
+    def came(p) -> int:
+        return sum(
+            cell or 0
+            for block in p.blocks
+            for row in block.chart.table.rows
+            for column, cell in zip(block.chart.table.columns[1:], row[1:], strict=True)
+            if column.endswith("From events")
+        )
+
+    def said(p) -> Decimal:
+        return sum(
+            (
+                cell or Decimal(0)
+                for block in p.blocks
+                for row in block.chart.table.rows
+                for column, cell in zip(block.chart.table.columns[1:], row[1:], strict=True)
+                if column.endswith("Reported")
+            ),
+            Decimal(0),
+        )
+
+    in_baku = Participant.objects.filter(event__plan=plan, event__district="baku").count()
+    assert in_baku == 3
+    assert came(page) == in_baku
+    assert came(whole) == Participant.objects.filter(event__plan=plan).count()
+    assert said(page) == said(whole) > 0
+    assert all(parse_qs(urlsplit(b.events).query)["district"] == ["baku"] for b in page.blocks)
