@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
-from wpsnap.analytics import scope
+from wpsnap.analytics.scope import agencies as visible_agencies
 from wpsnap.core import params
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Pillar, Plan
@@ -100,7 +100,7 @@ def read_filters(
     districts. Raises ``InvalidInput`` naming the parameter for a value that is not one of them."""
     periods = tuple(ReportingPeriod.objects.filter(plan=plan).order_by("start"))
     pillars = tuple(Pillar.objects.filter(plan=plan).select_related("objective").order_by("position"))
-    visible = scope.agencies(viewer)
+    visible = visible_agencies(viewer)
     agencies_qs = Organisation.objects.filter(country=plan.country).exclude(kind__in=NOT_AGENCIES)
     if visible is not None:
         agencies_qs = agencies_qs.filter(pk__in=sorted(visible))

@@ -27,11 +27,12 @@ from django.utils.translation import ngettext
 
 from wpsnap.accounts.models import Role, User
 from wpsnap.accounts.permissions import can
-from wpsnap.analytics import scope
 from wpsnap.analytics.compliance import Compliance, reporting_compliance
 from wpsnap.analytics.figures import reported_and_derived
 from wpsnap.analytics.financing import financing
 from wpsnap.analytics.people import people_reached
+from wpsnap.analytics.scope import agencies as visible_agencies
+from wpsnap.analytics.scope import reports as visible_reports
 from wpsnap.analytics.status import ActivityPeriodStatus, ActivityStatus, activity_status, combine
 from wpsnap.core import charts
 from wpsnap.core.charts import Chart, Table
@@ -110,7 +111,7 @@ def narrowed_call(
 
 def whose(viewer: Any, bar: FilterBar) -> str:
     """One sentence saying whose figures the page shows."""
-    agencies = scope.agencies(viewer)
+    agencies = visible_agencies(viewer)
     if agencies is None:
         if bar.filters.agency is not None:
             return _("These are the figures of %(agency)s alone.") % {"agency": bar.filters.agency.label}
@@ -657,7 +658,7 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
             indicator_id__in=indicator_ids,
             report__plan=plan,
             report__status__in=sorted(str(s) for s in COUNTED),
-            report__in=scope.reports(viewer),
+            report__in=visible_reports(viewer),
         )
         .values_list("indicator_id", "report__agency_id", "report__period_id", "report_id")
         .distinct()
