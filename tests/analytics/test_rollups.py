@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from wpsnap.accounts.permissions import Refusal
-from wpsnap.analytics.models import EventTally, ReportFigureRollup
+from wpsnap.analytics.models import EventPeople, EventTally, ReportFigureRollup
 from wpsnap.analytics.results import results
 from wpsnap.analytics.rollups import rollups_rebuild, rollups_verify
 from wpsnap.core.errors import WpsnapError
@@ -326,7 +326,7 @@ def test_the_rollups_equal_a_fresh_computation_after_every_write(plan, people, m
     base tables say after each step; the coordinator's results equal the sum by hand."""
     with transaction.atomic():
         world = World(plan, people, make_user)
-        seen = {"counted": False, "tallied": False}
+        seen = {"counted": False, "tallied": False, "people": False}
         # Two events to start with, one with a list (MoD's) and one with counts (MIA's).
         _do(world, ("event_create", "mod", frozenset({0, 2}), date(2020, 6, 1), 1, False))
         _do(world, ("event_create", "mia", frozenset({0, 1}), date(2021, 2, 1), 2, True))
@@ -341,6 +341,7 @@ def test_the_rollups_equal_a_fresh_computation_after_every_write(plan, people, m
             check()
             seen["counted"] |= ProgressReport.objects.filter(status__in=COUNTED).exists()
             seen["tallied"] |= EventTally.objects.exists()
+            seen["people"] |= EventPeople.objects.exists()
         event(f"counted reports and tallies on the way: {seen}")
         assert results_found(results(world.coordinator, plan=plan)) == results_by_hand(plan)
         transaction.set_rollback(True)
@@ -393,11 +394,17 @@ def test_participants_reach_the_tally_as_they_are_imported_and_removed(plan, peo
             )
         )
 
+    def people() -> set:
+        return set(EventPeople.objects.filter(event=event).values_list("sex", "age", "value"))
+
     assert tally() == {(True, "women", "18-24", group, district, 2), (True, "men", "60-plus", "", "", 1)}
+    assert people() == {("women", "18-24", 2), ("men", "60-plus", 1)}
     _do(world, ("participant_delete", 0, 0))
     assert tally() == {(True, "women", "18-24", group, district, 1), (True, "men", "60-plus", "", "", 1)}
+    assert people() == {("women", "18-24", 1), ("men", "60-plus", 1)}
     _do(world, ("clear", 0))
     assert tally() == set()
+    assert people() == set()
     _do(world, ("event_create", "mia", frozenset({0}), date(2021, 5, 1), 0, True))
     counted = Event.objects.get(participation=Participation.COUNTS)
     counts_save(
@@ -406,8 +413,12 @@ def test_participants_reach_the_tally_as_they_are_imported_and_removed(plan, peo
     assert set(EventTally.objects.filter(event=counted).values_list("listed", "sex", "age", "value")) == {
         (False, "women", "0-17", 4)
     }
+    assert set(EventPeople.objects.filter(event=counted).values_list("sex", "age", "value")) == {
+        ("women", "0-17", 4)
+    }
     event_delete(actor=world.focal["mia"], event=counted)
     assert not EventTally.objects.filter(event_id=counted.pk).exists()
+    assert not EventPeople.objects.filter(event_id=counted.pk).exists()
     assert rollups_verify(plan) == []
 
 
@@ -435,11 +446,29 @@ def test_a_rebuild_repairs_what_a_bulk_load_left_stale_and_the_command_checks_it
     assert rollups_rebuild(plan=plan)[0].figures == ReportFigureRollup.objects.filter(plan=plan).count() == 2
 
 
+def test_the_check_names_people_that_drift_and_a_rebuild_repairs_them(plan, people, make_user) -> None:
+    """An event's people by sex and age band changed past the services (or missing) is a drift of table
+    "people" with what is stored and what the participants say; a rebuild puts it right."""
+    world = World(plan, people, make_user)
+    _do(world, ("event_create", "mod", frozenset({2}), date(2020, 5, 1), 1, False))
+    _do(world, ("import", 0, [("women", "18-24", 1, 1), ("women", "18-24", 0, 0)], False))
+    event = world.event(0)
+    assert rollups_verify(plan) == []
+    EventPeople.objects.filter(event=event).update(value=5)
+    assert [(d.table, d.key, d.stored, d.fresh) for d in rollups_verify(plan)] == [
+        ("people", (event.pk, "women", "18-24"), (5,), (2,))
+    ]
+    EventPeople.objects.filter(event=event).delete()
+    assert [(d.table, d.stored, d.fresh) for d in rollups_verify(plan)] == [("people", None, (2,))]
+    assert rollups_rebuild(plan=plan)[0].people == 1
+    assert rollups_verify(plan) == []
+
+
 def test_keeping_the_rollups_costs_the_same_for_few_and_many(plan) -> None:
     """Recomputing the figure rollups of reports takes three queries (lock the indicators, delete, insert
-    from a sum) for 2 reports and for 12; recomputing the tallies of events five (lock the events, delete,
-    insert from a count of the listed people, read the counts, insert them) for 2 events of 2 people and
-    for 20 of 20."""
+    from a sum) for 2 reports and for 12; recomputing the tallies of events seven (lock the events, delete
+    the tallies and the people, insert from a count of the listed people, read the counts, insert them,
+    insert the people from the tallies) for 2 events of 2 people and for 20 of 20."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -482,4 +511,4 @@ def test_keeping_the_rollups_costs_the_same_for_few_and_many(plan) -> None:
         assert rollups_verify(plan) == []
         ProgressReport.objects.all().delete()
         Event.objects.all().delete()
-    assert queries == [3 + 5, 3 + 5]
+    assert queries == [3 + 7, 3 + 7]

@@ -12,7 +12,8 @@ its activity's priority area and kept when the indicator is the activity's, or (
 priority area) when the link is the event's first in that area, so that every event counts once for each
 indicator it serves. Two ``GROUP BY`` queries then count the events, and sum the events' tallies (their
 listed and counted participants by sex, age band, population group and district, kept by ``rollups.py``)
-by the columns the indicators' breakdowns need; only those sums, at most one row per cell, reach Python.
+by the columns the indicators' breakdowns need (from the events' people by sex and age band when those are all they need);
+only those sums, at most one row per cell, reach Python.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ from wpsnap.reporting.models import ReportingPeriod
 
 EventActivity = Event.activities.through
 EventTopic = Event.topics.through
+
+# The columns of the events' people (``EventPeople``): the tallies summed over the others.
+PEOPLE_COLUMNS = frozenset({"sex", "age"})
 
 # (indicator id, agency id, period id)
 Key = tuple[int, int, int]
@@ -100,8 +104,10 @@ def derived_figures(
     # The tally's columns are named after the dimensions they answer for.
     columns = sorted({d for pk in counted for d in tally.dimensions[pk] if d in PARTICIPANT_COLUMNS})
     people = matched.filter(indicator__in=counted)
-    tallied = people.values_list(*keys, *(f"event__analytics_tally__{c}" for c in columns)).annotate(
-        n=Sum("event__analytics_tally__value")
+    # By sex and age band alone, the events' people hold the same sums in a third of the tallies' rows.
+    source = "analytics_people" if set(columns) <= PEOPLE_COLUMNS else "analytics_tally"
+    tallied = people.values_list(*keys, *(f"event__{source}__{c}" for c in columns)).annotate(
+        n=Sum(f"event__{source}__value")
     )
     for row in tallied.order_by():
         if row[-1]:

@@ -4,8 +4,8 @@ by sex, and what counted reports give in district cells.
 - **Events**: the events of the viewer's scope whose ``district`` is the code (an event without one,
   national or online, is under ``""``);
 - **Participants**: those events' participants by sex, listed (one row per person) and counted (by cell),
-  as analytics counts them elsewhere: summed from the events' tallies (``EventTally``, kept current with
-  every participant written), by the event's district, not the district a participant comes from;
+  as analytics counts them elsewhere: summed from the events' people by sex and age band (``EventPeople``,
+  kept current with every participant written), by the event's district, not the district a participant comes from;
 - **Reported**: the figures of count indicators in cells that have a ``district`` option
   (``district:<code>``), summed over the counted reports (approved and published) of the viewer's scope;
   a cell's other options (sex, age) are summed over. Two indicators may count the same person: a sum of
@@ -33,7 +33,7 @@ from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
 from .filters import narrowed, periods_of
-from .models import EventTally, ReportFigureRollup
+from .models import EventPeople, ReportFigureRollup
 from .results import rolled_up
 from .scope import Viewer
 
@@ -90,7 +90,7 @@ def by_district(
     held = dict(events.values_list("district").annotate(n=Count("id")).order_by())
     people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     tallies = (
-        EventTally.objects.filter(event__in=events)
+        EventPeople.objects.filter(event__in=events)
         .values_list("event__district", "sex")
         .annotate(n=Sum("value"))
         .order_by()

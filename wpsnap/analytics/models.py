@@ -87,3 +87,22 @@ class EventTally(models.Model):
         return (
             f"{self.event_id} [{self.sex}|{self.age}|{self.population_group}|{self.district}] = {self.value}"
         )
+
+
+class EventPeople(models.Model):
+    """One event's participants by sex and age band alone, listed and counted together: the event's
+    tallies (``EventTally``) summed over population group and district. What people reached and the
+    districts page group by, in about a third of the tallies' rows (at most events x sexes x age bands)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="analytics_people")
+    sex = models.CharField(_("sex"), max_length=40, blank=True)
+    age = models.CharField(_("age band"), max_length=40, blank=True)
+    value = models.PositiveIntegerField(_("participants"))
+
+    class Meta:
+        verbose_name = _("event people")
+        verbose_name_plural = _("event people")
+        constraints = [models.UniqueConstraint(fields=["event", "sex", "age"], name="people_one_per_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} [{self.sex}|{self.age}] = {self.value}"

@@ -10,7 +10,7 @@ recorded.
   in it) and year of the event's first day.
 
 Both are summed by the database: two queries whatever the number of reports, events or people (the
-figure rollups and the events' tallies, ``rollups.py``; an agency's figures from its own reports), plus
+figure rollups and the events' people by sex and age band, ``rollups.py``; an agency's figures from its own reports), plus
 the plan's pillars and the order of the sex and age options.
 
 Filters (None: all): ``period`` (a period or its id: reports for it, events whose first day is in it),
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Min, QuerySet, Subquery, Sum
 
 from wpsnap.plan.models import IndicatorKind, Pillar, Plan
 from wpsnap.registries.models import Event
@@ -103,12 +103,6 @@ def people_reached(
     for pillar_id, year, cell, value in reported:
         options = dict(parse_cell_key(cell))
         said[(pillar_id, year, options["sex"], options["age"])] += value
-    # Each event once per pillar: the link to its first activity in the pillar.
-    earlier_in_pillar = EventActivity.objects.filter(
-        event_id=OuterRef("event_id"),
-        activity__priority_area__pillar_id=OuterRef("activity__priority_area__pillar_id"),
-        activity_id__lt=OuterRef("activity_id"),
-    )
     events = scope.events(viewer).filter(plan=plan)
     if period_id is not None:
         dates = ReportingPeriod.objects.filter(pk=period_id, plan=plan)
@@ -119,16 +113,25 @@ def people_reached(
         events = events.filter(organiser_id=agency)
     if district is not None:
         events = events.filter(district=district)
-    links = EventActivity.objects.filter(event__in=events).filter(~Exists(earlier_in_pillar))
+    links = EventActivity.objects.filter(event__in=events)
     if pillar is not None:
         links = links.filter(activity__priority_area__pillar_id=pillar)
-    # Listed and counted participants alike, from the events' tallies.
+    # One link per event and pillar (any: they give the same pillar, year and people), chosen before the
+    # join to the people so that the database joins each event's people once per pillar.
+    links = EventActivity.objects.filter(
+        pk__in=Subquery(
+            links.values("event_id", "activity__priority_area__pillar_id")
+            .annotate(first=Min("pk"))
+            .values("first")  # type: ignore[misc]  # the stubs do not know annotations in values()
+        )
+    )
+    # Listed and counted participants alike, from the events' people by sex and age band.
     tallied = links.values_list(
         "activity__priority_area__pillar_id",
         "event__starts_on__year",
-        "event__analytics_tally__sex",
-        "event__analytics_tally__age",
-    ).annotate(n=Sum("event__analytics_tally__value"))
+        "event__analytics_people__sex",
+        "event__analytics_people__age",
+    ).annotate(n=Sum("event__analytics_people__value"))
     for pillar_id, year, sex, age, n in tallied.order_by():
         if n:
             came[(pillar_id, year, sex, age)] += n

@@ -7,6 +7,8 @@ volume of data (the tables are in ``models.py``):
 - ``EventTally``: each event's participants by sex, age band, population group and district, listed and
   counted. Kept by ``events_changed``, which the registries' services call (``registries.hooks``) on every
   change to an event, its participants or its counts.
+- ``EventPeople``: the same tallies summed by event, sex and age band alone (listed and counted
+  together), what people reached and the districts page group by; written with the tallies, from them.
 
 Both recompute the keys a change touches from the base tables, in the database (``INSERT ... SELECT``),
 after locking the rows that own those keys in id order: the indicators for report figures, the events for
@@ -38,7 +40,7 @@ from wpsnap.reporting.disaggregation import parse_cell_key
 from wpsnap.reporting.models import IndicatorValue, ProgressReport
 from wpsnap.reporting.workflow import COUNTED
 
-from .models import EventTally, ReportFigureRollup
+from .models import EventPeople, EventTally, ReportFigureRollup
 
 __all__ = [
     "Drift",
@@ -129,6 +131,29 @@ def _counted(counts: QuerySet[ParticipantCount]) -> dict[tuple[int, str, str, st
     return found
 
 
+PEOPLE_COLUMNS = ("event", "sex", "age", "value")
+
+
+def _people(tallies: QuerySet[EventTally]) -> QuerySet[Any]:
+    """``tallies`` summed by event, sex and age band, in ``EventPeople``'s column order."""
+    return tallies.values("event_id", "sex", "age").annotate(value=Sum("value")).order_by()
+
+
+def _fresh_people(
+    participants: QuerySet[Participant], counts: QuerySet[ParticipantCount]
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """{(event, sex, age band): (participants,)} from the base tables, not the tallies: listed and
+    counted together, as ``EventPeople`` holds them."""
+    found: dict[tuple[Any, ...], int] = defaultdict(int)
+    for event_id, sex, age, n in (
+        participants.values_list("event_id", "sex", "age_band").annotate(n=Count("id")).order_by()
+    ):
+        found[(event_id, sex, age)] += n
+    for (event_id, sex, age, _group, _district), value in _counted(counts).items():
+        found[(event_id, sex, age)] += value
+    return {key: (n,) for key, n in found.items()}
+
+
 def _tally_insert(participants: QuerySet[Participant], counts: QuerySet[ParticipantCount]) -> None:
     _insert_select(EventTally, TALLY_COLUMNS_ORDER, _listed(participants))
     EventTally.objects.bulk_create(
@@ -148,18 +173,26 @@ def _tally_insert(participants: QuerySet[Participant], counts: QuerySet[Particip
     )
 
 
+def _people_insert(tallies: QuerySet[EventTally]) -> None:
+    """``EventPeople`` from the tallies just written (one ``INSERT ... SELECT``)."""
+    _insert_select(EventPeople, PEOPLE_COLUMNS, _people(tallies))
+
+
 def events_changed(event_ids: list[int]) -> None:
     """Recompute the tallies of the events ``event_ids`` (those deleted lose theirs with them). Registered
-    with ``registries.hooks``; four queries (lock, delete, listed, counts) and one insert per kind."""
+    with ``registries.hooks``; six queries (lock, two deletes, listed, counts, people) and one insert per
+    kind of tally."""
     locked = list(
         Event.objects.select_for_update().filter(pk__in=event_ids).order_by("pk").values_list("pk", flat=True)
     )
     EventTally.objects.filter(event_id__in=event_ids).delete()
+    EventPeople.objects.filter(event_id__in=event_ids).delete()
     if locked:
         _tally_insert(
             Participant.objects.filter(event_id__in=locked),
             ParticipantCount.objects.filter(event_id__in=locked),
         )
+        _people_insert(EventTally.objects.filter(event_id__in=locked))
 
 
 # --- rebuild and check ------------------------------------------------------------------------------------
@@ -172,6 +205,7 @@ class Rebuilt:
     plan: str  # the plan's slug
     figures: int  # report figure rollup rows
     tallies: int  # event tally rows
+    people: int  # event people rows
 
 
 def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
@@ -192,14 +226,17 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
             )
             list(Event.objects.select_for_update().filter(plan=one).order_by("pk").values_list("pk"))
             EventTally.objects.filter(event__plan=one).delete()
+            EventPeople.objects.filter(event__plan=one).delete()
             _tally_insert(
                 Participant.objects.filter(event__plan=one), ParticipantCount.objects.filter(event__plan=one)
             )
+            _people_insert(EventTally.objects.filter(event__plan=one))
             done.append(
                 Rebuilt(
                     one.slug,
                     ReportFigureRollup.objects.filter(plan=one).count(),
                     EventTally.objects.filter(event__plan=one).count(),
+                    EventPeople.objects.filter(event__plan=one).count(),
                 )
             )
     return done
@@ -209,7 +246,7 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
 class Drift:
     """One key where the stored rollup and a fresh computation differ (None: no row)."""
 
-    table: str  # "figures" or "tallies"
+    table: str  # "figures", "tallies" or "people"
     key: tuple[Any, ...]
     stored: tuple[Any, ...] | None
     fresh: tuple[Any, ...] | None
@@ -253,8 +290,19 @@ def rollups_verify(plan: Plan) -> list[Drift]:
     }
     for (event_id, *cols), value in _counted(ParticipantCount.objects.filter(event__plan=plan)).items():
         fresh_tallies[(event_id, False, *cols)] = (value,)
-    return _differences("figures", stored_figures, fresh_figures) + _differences(
-        "tallies", stored_tallies, fresh_tallies
+    stored_people: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e, s, a): (v,)
+        for e, s, a, v in EventPeople.objects.filter(event__plan=plan).values_list(
+            "event_id", "sex", "age", "value"
+        )
+    }
+    fresh_people = _fresh_people(
+        Participant.objects.filter(event__plan=plan), ParticipantCount.objects.filter(event__plan=plan)
+    )
+    return (
+        _differences("figures", stored_figures, fresh_figures)
+        + _differences("tallies", stored_tallies, fresh_tallies)
+        + _differences("people", stored_people, fresh_people)
     )
 
 
