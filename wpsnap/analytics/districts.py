@@ -33,7 +33,7 @@ from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
 from .filters import narrowed, periods_of
-from .models import EventPeople, ReportFigureRollup
+from .models import ReportFigureRollup
 from .results import rolled_up
 from .scope import Viewer
 
@@ -89,10 +89,10 @@ def by_district(
         )
     held = dict(events.values_list("district").annotate(n=Count("id")).order_by())
     people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # From the events to their people: one join (a filter on the events' ids would join them twice).
     tallies = (
-        EventPeople.objects.filter(event__in=events)
-        .values_list("event__district", "sex")
-        .annotate(n=Sum("value"))
+        events.values_list("district", "analytics_people__sex")
+        .annotate(n=Sum("analytics_people__value"))
         .order_by()
     )
     for district, sex, n in tallies:
