@@ -167,7 +167,9 @@ WPSNAP_PLANS_DIR = BASE_DIR / "plans"
 # The district boundaries the maps draw (GeoJSON, each feature's properties.plan_code a district code of the
 # plan); by default Azerbaijan's 78 units from geoBoundaries (wpsnap/dashboards/geo/README.md).
 WPSNAP_DISTRICT_BOUNDARIES = Path(
-    os.environ.get("WPSNAP_DISTRICT_BOUNDARIES", BASE_DIR / "wpsnap" / "dashboards" / "geo" / "az-adm2.geojson")
+    os.environ.get(
+        "WPSNAP_DISTRICT_BOUNDARIES", BASE_DIR / "wpsnap" / "dashboards" / "geo" / "az-adm2.geojson"
+    )
 )
 AUTH_USER_MODEL = "accounts.User"
 

@@ -62,7 +62,16 @@ DOCUMENTED = {
     # The dashboards' figures; results and derived served under /analytics/ too.
     **{
         (f"/api/v1/analytics/{name}/", "get"): {"200", "400", "401", "403", "404"}
-        for name in ("status", "compliance", "people", "financing", "indicators", "timeline", "districts", "derived")
+        for name in (
+            "status",
+            "compliance",
+            "people",
+            "financing",
+            "indicators",
+            "timeline",
+            "districts",
+            "derived",
+        )
     },
     ("/api/v1/analytics/results/", "get"): {"200", "401", "403", "404"},
 }

@@ -57,7 +57,9 @@ def test_setup_adds_the_countrys_districts_and_binds_indicators_once(reporting_p
     in_all = len(districts(reporting_plan))
     rules = DerivationRule.objects.filter(indicator__plan=reporting_plan).count()
     # 73 rayons and cities, and Kurdamir (added with the district boundaries, issue 11).
-    assert in_all == 74 and {"baku", "fuzuli", "khankendi", "kurdamir", "nakhchivan"} <= set(districts(reporting_plan))
+    assert in_all == 74 and {"baku", "fuzuli", "khankendi", "kurdamir", "nakhchivan"} <= set(
+        districts(reporting_plan)
+    )
     assert rules >= 9
     assert output.startswith(
         f"{in_all - before} districts added, {rules} indicators bound to event data. "
