@@ -191,17 +191,15 @@ WHERE r.plan_id = %(plan)s AND r.status IN ('approved', 'published') AND i.kind 
                          WHERE d.plan_id = %(plan)s AND d.code IN ('sex', 'age')
                          GROUP BY b.breakdown_id HAVING count(DISTINCT d.code) = 2)
 GROUP BY 1, 2, 3"""
-PEOPLE_PARTICIPANTS = """SELECT pa.pillar_id, extract(year FROM e.starts_on)::int, t.sex, t.age, sum(t.value)
-FROM registries_event_activities ea
-JOIN registries_event e ON e.id = ea.event_id
-JOIN plan_activity a ON a.id = ea.activity_id
-JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
-JOIN analytics_eventtally t ON t.event_id = ea.event_id
-WHERE e.plan_id = %(plan)s AND NOT EXISTS (
-  SELECT 1 FROM registries_event_activities ea2
-  JOIN plan_activity a2 ON a2.id = ea2.activity_id
-  JOIN plan_priorityarea pa2 ON pa2.id = a2.priority_area_id
-  WHERE ea2.event_id = ea.event_id AND pa2.pillar_id = pa.pillar_id AND ea2.activity_id < ea.activity_id)
+PEOPLE_PARTICIPANTS = """WITH links AS (
+  SELECT ea.event_id, pa.pillar_id FROM registries_event_activities ea
+  JOIN plan_activity a ON a.id = ea.activity_id
+  JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
+  WHERE a.plan_id = %(plan)s GROUP BY 1, 2)
+SELECT l.pillar_id, extract(year FROM e.starts_on)::int, p.sex, p.age, sum(p.value)
+FROM links l JOIN registries_event e ON e.id = l.event_id
+JOIN analytics_eventpeople p ON p.event_id = l.event_id
+WHERE e.plan_id = %(plan)s
 GROUP BY 1, 2, 3, 4"""
 FINANCING = """SELECT pa.pillar_id, r.activity_id, extract(year FROM p.start)::int, f.source,
   sum(f.planned), sum(f.spent), count(*)
@@ -225,8 +223,8 @@ FROM plan_indicator i JOIN plan_priorityarea pa ON pa.id = i.priority_area_id
 LEFT JOIN plan_activity a ON a.id = i.activity_id
 WHERE i.plan_id = %(plan)s ORDER BY pa.position, i.position"""
 DISTRICT_EVENTS = "SELECT district, count(*) FROM registries_event WHERE plan_id = %(plan)s GROUP BY district"
-DISTRICT_PEOPLE = """SELECT e.district, t.sex, sum(t.value) FROM analytics_eventtally t
-JOIN registries_event e ON e.id = t.event_id WHERE e.plan_id = %(plan)s GROUP BY 1, 2"""
+DISTRICT_PEOPLE = """SELECT e.district, p.sex, sum(p.value) FROM analytics_eventpeople p
+JOIN registries_event e ON e.id = p.event_id WHERE e.plan_id = %(plan)s GROUP BY 1, 2"""
 DISTRICT_REPORTED = """SELECT r.cell, sum(r.value), sum(r.reports) FROM analytics_reportfigurerollup r
 JOIN plan_indicator i ON i.id = r.indicator_id
 WHERE r.plan_id = %(plan)s AND r.status IN ('approved', 'published') AND i.kind = 'count'
@@ -352,8 +350,8 @@ DERIVED_LINKS = """WITH links AS (
 DERIVED_EVENTS = DERIVED_LINKS + "SELECT indicator_id, count(DISTINCT event_id) FROM links GROUP BY 1"  # noqa: S608 - constant text
 DERIVED_PEOPLE = (
     DERIVED_LINKS  # noqa: S608 - constant text
-    + """SELECT l.indicator_id, t.sex, t.age, sum(t.value) FROM links l
-JOIN analytics_eventtally t ON t.event_id = l.event_id GROUP BY 1, 2, 3"""
+    + """SELECT l.indicator_id, p.sex, p.age, sum(p.value) FROM links l
+JOIN analytics_eventpeople p ON p.event_id = l.event_id GROUP BY 1, 2, 3"""
 )
 DERIVED_REPORTED = """SELECT v.indicator_id, v.cell, sum(v.value) FROM reporting_progressreport r
 JOIN reporting_indicatorvalue v ON v.report_id = r.id
