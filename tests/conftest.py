@@ -27,6 +27,27 @@ def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
         plan_load(plan_file=az_plan_file)
 
 
+def seed_migration_rows() -> None:
+    """The rows migrations seed (the shared list of event topics), put back idempotently: a transactional
+    test's or a browser module's flush takes them away, and a test after it must see what a fresh database
+    has."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from wpsnap.registries.models import Topic
+
+    if not Topic.objects.exists():
+        import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_rows(django_db_blocker) -> None:
+    """Every test starts with the rows migrations seed, whatever the tests before it flushed."""
+    with django_db_blocker.unblock():
+        seed_migration_rows()
+
+
 @pytest.fixture
 def az_plan(az_plan_file):
     """The loaded Azerbaijan plan. Transactional tests flush the database, so load it again if gone

@@ -2,7 +2,8 @@
 page of any role, at 375 and 1,280 px (issue 11's browser acceptance): the same walk as the phone test
 (tests/browser/walk.py: the landing page, the navigation's pages, one page of each kind their links
 reach, the role's key detail pages, the sign-in and second-factor pages, the 404, 400 and 403 pages),
-each page checked by axe with the Content Security Policy in force (axe's text is evaluated through
+each page checked by axe with the Content Security Policy in force (the walk itself is test_phones.py's,
+which checks the width and axe in one pass) (axe's text is evaluated through
 the DevTools protocol, which the page's policy does not govern: no ``bypass_csp``). A violation is
 printed with its rule, its help text and the first elements it names."""
 
@@ -10,36 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
-
-from .conftest import DEMO_PASSWORD, DESKTOP, NEWCOMER, PHONE
-from .walk import ROLES, Walk, walk_role
+from .conftest import PHONE
+from .walk import Walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-# How often each person signed in during this module: the next second-factor code to use.
-SIGN_INS: dict[str, int] = {}
-VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
-
-
-@pytest.mark.parametrize("size", VIEWPORTS)
-@pytest.mark.parametrize("role", ROLES)
-def test_no_serious_or_critical_violation(demo_site, browser, role, size) -> None:
-    """axe-core finds nothing serious or critical on the pages the role reaches."""
-    walk = walk_role(
-        browser,
-        demo_site,
-        role,
-        VIEWPORTS[size],
-        password=DEMO_PASSWORD,
-        sign_ins=SIGN_INS,
-        axe=True,
-        fit=False,
-        newcomer=(NEWCOMER, TEST_PASSWORD),
-    )
-    print(f"{role} at {size}: axe on {len(walk.visited)} pages: {' '.join(walk.visited)}")
-    assert len(walk.visited) >= 8, walk.visited
-    assert [str(finding) for finding in walk.findings] == []
 
 
 def test_axe_reports_what_it_finds(demo_site, browser) -> None:

@@ -28,7 +28,8 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_fits_the_window(demo_site, browser, role, size) -> None:
     """No page the role reaches scrolls sideways; none answers an error it should not, logs a script
-    error or is refused by the Content Security Policy."""
+    error or is refused by the Content Security Policy; and axe-core finds nothing serious or critical on
+    any of them (one walk checks both, so the suite walks each role once per width)."""
     walk = walk_role(
         browser,
         demo_site,
@@ -36,6 +37,7 @@ def test_every_page_fits_the_window(demo_site, browser, role, size) -> None:
         VIEWPORTS[size],
         password=DEMO_PASSWORD,
         sign_ins=SIGN_INS,
+        axe=True,
         newcomer=(NEWCOMER, TEST_PASSWORD),
     )
     print(f"{role} at {size}: {len(walk.visited)} pages: {' '.join(walk.visited)}")

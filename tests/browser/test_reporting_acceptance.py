@@ -100,7 +100,8 @@ def test_a_report_from_draft_to_locked_in_the_browser(az_live, open_page, make_u
 
     # The focal point sees the comment, corrects and resubmits.
     writing.goto(f"{az_live}/reports/{report.pk}/edit/")
-    expect(writing.get_by_text("Add the March training for men aged 18-24.")).to_be_visible()
+    # The reviewer's note heads the form (issue 11: a returned report opens on what needs correcting).
+    expect(writing.locator(".return-note")).to_have_text("Add the March training for men aged 18-24.")
     cell(writing, "sex:men|age:18-24").fill("5")
     cell(writing, TOTAL).fill("25")
     writing.get_by_role("button", name="Submit for endorsement").click()

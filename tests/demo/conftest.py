@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
+from tests.conftest import seed_migration_rows
 from wpsnap.plan.models import Plan
 from wpsnap.reporting import selectors
 from wpsnap.reporting.models import ReportingPeriod
@@ -40,6 +41,7 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers),
         transaction.atomic(),
     ):
+        seed_migration_rows()
         output = demo("load", "--password", PASSWORD)
         yield output
         transaction.set_rollback(True)
