@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("wpsnap.reporting.urls")),
     path("events/", include("wpsnap.registries.urls")),
     path("publishing/", include("wpsnap.publishing.urls")),
+    path("exports/", include("wpsnap.exports.urls")),
     path("api/v1/", include(("config.api", "api"))),
     path("", include("wpsnap.dashboards.urls")),
     path("", include("wpsnap.plan.urls")),

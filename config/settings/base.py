@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks_db",
     "wpsnap.core",
     "wpsnap.accounts",
     "wpsnap.plan",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "wpsnap.analytics",
     "wpsnap.publishing",
     "wpsnap.dashboards",
+    "wpsnap.exports",
     "wpsnap.demo",
 ]
 
@@ -326,3 +328,6 @@ WPSNAP_IDEMPOTENCY_KEY_DAYS = int(os.environ.get("WPSNAP_IDEMPOTENCY_KEY_DAYS", 
 WPSNAP_DISCLOSURE_THRESHOLD = int(os.environ.get("WPSNAP_DISCLOSURE_THRESHOLD", "10"))
 if WPSNAP_DISCLOSURE_THRESHOLD < 1:
     raise ImproperlyConfigured("WPSNAP_DISCLOSURE_THRESHOLD must be a whole number of people, at least 1.")
+
+# Background tasks (issue 12): Django's tasks API on a database queue; the worker is `wpsnap db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

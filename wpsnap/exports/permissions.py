@@ -1,0 +1,1 @@
+"""The exports' rules in the permission gate (``wpsnap.accounts.permissions``)."""
