@@ -53,8 +53,10 @@ compilemessages: install
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install Debian's 'gettext' package" >&2; exit 1; }
 	cd wpsnap && ../$(BIN)/wpsnap compilemessages -v 0
 
-## make test: lint, type check and the whole suite, on SQLite and on a throw-away PostgreSQL
-test: install lint typecheck test-sqlite test-postgres
+## make test: lint, type check and the whole suite, on SQLite and on a throw-away PostgreSQL at the same
+## time (scripts/test-suites; the browser tests run on PostgreSQL, or on SQLite when there is none)
+test: install lint typecheck compilemessages
+	scripts/test-suites
 
 test-sqlite: install compilemessages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
