@@ -1,1 +1,42 @@
 """The exports' rules in the permission gate (``wpsnap.accounts.permissions``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wpsnap.accounts.models import Role
+from wpsnap.accounts.permissions import can, has_role, is_coordinator, is_signed_in, register
+
+# --- the annual report and the end-of-plan review (part "annual-pages") ------------------------------
+# Who may do what:
+# - the reports page of a plan: anyone signed in who may see the plan (the view reads the plan within
+#   the viewer's scope: a draft plan is 404 to whoever may not see drafts);
+# - the internal version (every approved figure): coordinators and evaluators, the people who read the
+#   whole plan; evaluators build it read-only, never write its text;
+# - the public version (published figures only, disclosure-controlled, through publishing): anyone
+#   signed in who may see the plan: it holds nothing the public site does not show;
+# - the coordinator's own text (summary, challenges, conclusions, recommendations, notes): coordinators.
+
+
+def _plan_visible(user: Any, plan: Any) -> bool:
+    return plan is None or can(user, "plan.view", plan)
+
+
+@register("exports.report.list")
+def _report_list(user: Any, plan: Any) -> bool:
+    return is_signed_in(user) and _plan_visible(user, plan)
+
+
+@register("exports.report.build_internal")
+def _report_build_internal(user: Any, plan: Any) -> bool:
+    return has_role(user, Role.COORDINATOR, Role.EVALUATOR) and _plan_visible(user, plan)
+
+
+@register("exports.report.build_public")
+def _report_build_public(user: Any, plan: Any) -> bool:
+    return is_signed_in(user) and _plan_visible(user, plan)
+
+
+@register("exports.narrative.edit")
+def _narrative_edit(user: Any, plan: Any) -> bool:
+    return is_coordinator(user) and _plan_visible(user, plan)
