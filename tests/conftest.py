@@ -155,3 +155,35 @@ def described(response) -> list[str]:
     """The problems of an API error answer as a person reads them on a terminal: ``field: message``
     (``str(Problem)``), to compare both at once."""
     return [f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems_of(response)]
+
+
+# --- background jobs ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def run_jobs(db, monkeypatch):
+    """``run_jobs()`` runs the background task queue until it is empty with the real worker
+    (``wpsnap db_worker --batch``), in this process and the test's transaction. It first fires the
+    on-commit callbacks the test's transaction holds (they never fire by themselves inside it), each once
+    however often it is called."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    fired = [0]
+
+    def run() -> None:
+        connection = connections["default"]
+        # As Django's captureOnCommitCallbacks does: a callback may register more.
+        while fired[0] < len(connection.run_on_commit):
+            _, callback, _ = connection.run_on_commit[fired[0]]
+            fired[0] += 1
+            callback()
+        # The worker drops connections that are not in autocommit mode between tasks (as Django does
+        # between requests), which the test's open transaction never is: the test client turns that
+        # off for requests in the same way (it disconnects close_old_connections).
+        with monkeypatch.context() as patch:
+            for conn in connections.all(initialized_only=True):
+                patch.setattr(conn, "close_if_unusable_or_obsolete", lambda: None)
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run

@@ -331,3 +331,15 @@ if WPSNAP_DISCLOSURE_THRESHOLD < 1:
 
 # Background tasks (issue 12): Django's tasks API on a database queue; the worker is `wpsnap db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs (wpsnap.core.jobs, docs/jobs.md): their finished files, outside the web root, served only
+# to their owner through the gate; a running job silent for WPSNAP_JOB_STALE_SECONDS lost its worker and is
+# failed (the worker beats every WPSNAP_JOB_HEARTBEAT_SECONDS); `wpsnap jobs sweep` removes finished jobs
+# and their files after WPSNAP_JOB_KEEP_DAYS days.
+WPSNAP_JOB_DIR = Path(os.environ.get("WPSNAP_JOB_DIR", VAR_DIR / "jobs"))
+WPSNAP_JOB_HEARTBEAT_SECONDS = float(os.environ.get("WPSNAP_JOB_HEARTBEAT_SECONDS", "10"))
+WPSNAP_JOB_STALE_SECONDS = float(os.environ.get("WPSNAP_JOB_STALE_SECONDS", "120"))
+WPSNAP_JOB_KEEP_DAYS = int(os.environ.get("WPSNAP_JOB_KEEP_DAYS", "7"))
+if WPSNAP_JOB_STALE_SECONDS <= 2 * WPSNAP_JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "WPSNAP_JOB_STALE_SECONDS must be more than twice WPSNAP_JOB_HEARTBEAT_SECONDS."
+    )

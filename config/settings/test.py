@@ -19,3 +19,7 @@ STORAGES["default"] = {  # noqa: F405
 # Many tests are refused on purpose, all from 127.0.0.1: the refusal limit is off here, and the throttle
 # tests turn it on (tests/accounts/test_throttle.py). Failed sign-ins keep their real limit.
 WPSNAP_REFUSAL_RATE = "off"
+
+# The background jobs' files of the test run go to a temporary folder too (unless a test's worker
+# process is handed one).
+WPSNAP_JOB_DIR = Path(os.environ.get("WPSNAP_JOB_DIR") or tempfile.mkdtemp(prefix="wpsnap-test-jobs-"))  # noqa: F405

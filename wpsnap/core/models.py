@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -203,3 +204,68 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """A slow piece of work (a report, a large export or import) run in the background by the worker
+    (``wpsnap db_worker``) for one person, who follows it on its page and downloads its file there.
+
+    Written by ``wpsnap.core.jobs`` only. The file lives under ``WPSNAP_JOB_DIR`` (outside the web root)
+    and is offered only once ``status`` is done, which is set in the same step that puts the finished file
+    in place: a job stopped half-way never offers a half-written file. ``action`` is the gate action its
+    owner needed to start it, asked again before every look at the page or the file."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=100)
+    owner = models.ForeignKey(
+        "accounts.User", verbose_name=_("owner"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    action = models.CharField(_("permission needed"), max_length=100)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    label = models.CharField(_("what it makes"), max_length=300)
+    # The language of the page that started it: the job's messages (and anything it writes without a
+    # language of its own) are in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    step = models.CharField(_("step"), max_length=200, blank=True)
+    error = models.TextField(_("reason it failed"), blank=True)
+    # The finished file: its name under WPSNAP_JOB_DIR (made by the server), and how it is downloaded.
+    file_name = models.CharField(_("stored file"), max_length=100, blank=True)
+    download_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The worker's last sign of life while running: a running job whose heartbeat is older than
+    # WPSNAP_JOB_STALE_SECONDS lost its worker, and is shown (and then marked) failed.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
+            # A finished job has its file; no other has one.
+            models.CheckConstraint(
+                condition=models.Q(status=JobStatus.DONE, file_name__gt="")
+                | (~models.Q(status=JobStatus.DONE) & models.Q(file_name="")),
+                name="job_file_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
