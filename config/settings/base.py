@@ -329,6 +329,18 @@ WPSNAP_DISCLOSURE_THRESHOLD = int(os.environ.get("WPSNAP_DISCLOSURE_THRESHOLD", 
 if WPSNAP_DISCLOSURE_THRESHOLD < 1:
     raise ImproperlyConfigured("WPSNAP_DISCLOSURE_THRESHOLD must be a whole number of people, at least 1.")
 
+# Open data (wpsnap/exports/iati.py and opendata.py, docs/open-data.md). The reporting organisation of the
+# IATI export: its IATI organisation identifier (an installation must set its own: the default is a
+# placeholder that is registered nowhere, and `wpsnap export iati` warns while it is used), its name (empty:
+# the plan's coordinating body) and its IATI organisation type (10: government). WPSNAP_IATI_SECTORS maps a
+# pillar key to an OECD DAC 5-digit sector code, over the defaults in iati.py. The data package's licence,
+# an SPDX identifier.
+WPSNAP_IATI_ORG_REF = os.environ.get("WPSNAP_IATI_ORG_REF", "AZ-GOV-SCFWCA")
+WPSNAP_IATI_ORG_NAME = os.environ.get("WPSNAP_IATI_ORG_NAME", "")
+WPSNAP_IATI_ORG_TYPE = os.environ.get("WPSNAP_IATI_ORG_TYPE", "10")
+WPSNAP_IATI_SECTORS: dict[str, str] = {}
+WPSNAP_OPEN_DATA_LICENCE = os.environ.get("WPSNAP_OPEN_DATA_LICENCE", "CC-BY-4.0")
+
 # Background tasks (issue 12): Django's tasks API on a database queue; the worker is `wpsnap db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Background jobs (wpsnap.core.jobs, docs/jobs.md): their finished files, outside the web root, served only
