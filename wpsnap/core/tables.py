@@ -3,6 +3,11 @@ for any app that imports tables (participants today). What a file is, is judged 
 its name; UTF-16 with a byte-order mark and UTF-8 with or without one are read, other encodings named; a
 spreadsheet is first unpacked in a memory-capped child process. Pure: no database. What the rows mean
 (columns, spellings, row checks) belongs to the importing app (``registries/participants.py``).
+
+Cells a spreadsheet would run as a formula are written with a neutralising quote (:func:`neutralise`,
+used by every export, OWASP's advice on CSV injection); every table read here takes that quote off again
+(:func:`unmark`, only where it stands before one of those characters), so that an export imports back
+unchanged.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import codecs
 import csv
 import io
 import logging
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,6 +29,44 @@ from .errors import InvalidInput
 from .files import MAX_UNZIPPED, sniff, unpacks_too_large
 
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+# --- formulas: the neutralising quote ------------------------------------------------------------------
+
+# A cell that starts with one of these is run as a formula (or split) by a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Quotes already in front of such a character get one more, so that taking one off gives the text back.
+_LEADING = re.compile(r"'*[=+\-@\t\r]")
+# Excel in Azerbaijani or Russian splits a CSV on ";" (quotes or not): a formula after a semicolon (and
+# any spaces or quotes) would start a cell of its own there, so it gets its quote too, at the end of the
+# run of spaces and quotes.
+_AFTER_SEMICOLON = re.compile(r"(;[\s\"']*)(?=[=+\-@])")
+_MARKED_AFTER_SEMICOLON = re.compile(r"(;[\s\"']*)'(?=[=+\-@])")
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a cell no spreadsheet runs as a formula, split on commas or on semicolons: a quote
+    before a first character in ``FORMULA_STARTS`` (and before one of = + - @ after a semicolon). A cell
+    written so never starts with one of those characters; :func:`unmark` gives ``text`` back."""
+    if ";" in text:
+        text = _AFTER_SEMICOLON.sub(r"\1'", text)
+    return "'" + text if _LEADING.match(text) else text
+
+
+def unmark(text: str) -> str:
+    """The text :func:`neutralise` was given: one quote off where it stands before a character in
+    ``FORMULA_STARTS`` at the start (after any other quotes), or before = + - @ after a semicolon.
+    Anything else (a quote before a letter, a lone quote) is kept as it is."""
+    if not text or ("'" not in text):
+        return text
+    if text[0] == "'" and _LEADING.match(text, 1):
+        text = text[1:]
+    if ";" in text:
+        text = _MARKED_AFTER_SEMICOLON.sub(r"\1", text)
+    return text
+
+
+def _unmarked(row: list[str]) -> list[str]:
+    return [unmark(cell) if type(cell) is str else cell for cell in row]
 
 
 @dataclass
@@ -103,7 +147,7 @@ def _read_lines(lines: Callable[[], Iterator[str]], source: str) -> Table:
     reader = csv.reader(lines(), delimiter=delimiter)
     for header in reader:
         if any(cell.strip() for cell in header):
-            return Table(source=source, header=header, rows=_numbered(reader))
+            return Table(source=source, header=_unmarked(header), rows=_numbered(reader))
     raise InvalidInput.one("file", "empty", _("There are no rows."))
 
 
@@ -122,7 +166,7 @@ def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     line_num = reader.line_num  # type: ignore[attr-defined]
     try:
         for row in reader:
-            yield line_num + 1, row
+            yield line_num + 1, _unmarked(row)
             line_num = reader.line_num  # type: ignore[attr-defined]
     except csv.Error as error:
         raise InvalidInput.one(
@@ -306,7 +350,7 @@ def _read_spreadsheet(name: str, content: bytes) -> Table:
         ) from error
     # Most cells are text already; only numbers, dates and booleans need _text.
     numbered = (
-        (number, [cell if type(cell) is str else _text(cell) for cell in row])
+        (number, [unmark(cell) if type(cell) is str else _text(cell) for cell in row])
         for number, row in enumerate(rows, start=1)
     )
     for number, header in numbered:
