@@ -1163,6 +1163,37 @@ CASES = [
         api=True,
         codes="401 200 403 403 403 200",
     ),
+    # The annual reports and the end-of-plan review (exports): the list for everyone signed in who sees
+    # the plan; the coordinator's text for coordinators only.
+    Case(
+        "annual reports list",
+        "get",
+        lambda w: "/exports/plans/az-2020-2023/reports/",
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
+    Case(
+        "annual reports of a draft plan",
+        "get",
+        lambda w: f"/exports/plans/{w.draft.slug}/reports/",
+        SEES_DRAFTS,
+        codes="302 200 404 404 404 200",
+    ),
+    Case(
+        "write the review's text",
+        "get",
+        lambda w: "/exports/plans/az-2020-2023/reports/2020-2023/write/",
+        COORDINATOR,
+        codes="302 200 403 403 403 403",
+    ),
+    Case(
+        "save the review's text",
+        "post",
+        lambda w: "/exports/plans/az-2020-2023/reports/2020-2023/write/",
+        COORDINATOR,
+        data=lambda w: {"lang": "en", "conclusions": "Our conclusions."},
+        codes="302 302 403 403 403 403",
+    ),
     *EVENT_CASES,
 ]
 
