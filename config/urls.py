@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/", include("wpsnap.registries.urls")),
     path("publishing/", include("wpsnap.publishing.urls")),
     path("exports/", include("wpsnap.exports.urls")),
+    path("jobs/", include("wpsnap.accounts.job_urls")),
     path("api/v1/", include(("config.api", "api"))),
     path("", include("wpsnap.dashboards.urls")),
     path("", include("wpsnap.plan.urls")),

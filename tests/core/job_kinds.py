@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from django.utils import timezone
+
 from wpsnap.core.errors import InvalidInput
-from wpsnap.core.jobs import JobOutput, Progress, job_kind
+from wpsnap.core.jobs import JobOutput, Progress, job_fail_stale, job_kind
 from wpsnap.core.models import Job
 
 CSV = b"activity,reached\n5.1.2.3,42\n"
@@ -51,3 +54,12 @@ def slow_job(job: Job, progress: Progress, out: BinaryIO) -> JobOutput:
     Path(job.params["ready"]).write_text(str(os.getpid()))
     time.sleep(120)
     return JobOutput(name="never.csv", content_type="text/csv")
+
+
+@job_kind("tests.overtaken")
+def overtaken_job(job: Job, progress: Progress, out: BinaryIO) -> JobOutput:
+    """Taken for dead while it works (its heartbeat old, the page failing it), then finishes anyway."""
+    out.write(CSV)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    job_fail_stale(Job.objects.get(pk=job.pk))
+    return JobOutput(name="late.csv", content_type="text/csv")

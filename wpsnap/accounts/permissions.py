@@ -227,6 +227,17 @@ def _health_view(user: Any, obj: Any) -> bool:
     return True  # whether the instance can serve (/healthz), for monitors: says nothing of anyone's data
 
 
+@register("job.view")
+def _job_view(user: Any, obj: Any) -> bool:
+    # A background job's page and file (wpsnap.core.jobs): its owner's only, and only while the gate still
+    # allows them the action they started it with (a role taken away takes the file with it).
+    if not is_signed_in(user):
+        return False
+    if obj is None:
+        return True
+    return obj.owner_id == user.pk and obj.action != "job.view" and can(user, obj.action)
+
+
 # --- scopes -----------------------------------------------------------------------------------------
 
 
