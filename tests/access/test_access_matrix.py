@@ -132,6 +132,24 @@ def _api_event(w: World) -> dict[str, Any]:
     }
 
 
+def _job(w: World, name: str, mine: bool) -> str:
+    """The page ``name`` (jobs:detail, status, file) of a finished background job, made once per test:
+    the caller's own (an anonymous caller's: a colleague's) or another agency's person's."""
+    from wpsnap.core.jobs import job_dir
+    from wpsnap.core.models import Job
+
+    owner = (w.me or w.own_colleague) if mine else w.other
+    key = f"_job_{owner.pk}"
+    if key not in w.__dict__:
+        job = Job(kind="tests.csv", owner=owner, action="account.view", label="Figures", status="done")
+        job.file_name, job.download_name, job.content_type = str(job.pk), "figures.csv", "text/csv"
+        (job_dir() / job.file_name).write_bytes(b"a,b\n1,2\n")
+        job.size, job.progress = 8, 100
+        job.save()
+        w.__dict__[key] = job.pk
+    return reverse(f"jobs:{name}", args=[w.__dict__[key]])
+
+
 def _file(w: World) -> dict[str, Any]:
     return {"purpose": "agenda", "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\nagenda\n")}
 
@@ -1194,6 +1212,27 @@ CASES = [
         data=lambda w: {"lang": "en", "conclusions": "Our conclusions."},
         codes="302 302 403 403 403 403",
     ),
+    # A background job's page, its poll and its file: its owner's only (anyone else: 404).
+    *[
+        case
+        for name in ("detail", "status", "file")
+        for case in (
+            Case(
+                f"own background job's {name}",
+                "get",
+                lambda w, name=name: _job(w, name, mine=True),
+                SIGNED_IN,
+                codes="302 200 200 200 200 200",
+            ),
+            Case(
+                f"another person's background job's {name}",
+                "get",
+                lambda w, name=name: _job(w, name, mine=False),
+                NOBODY,
+                codes="302 404 404 404 404 404",
+            ),
+        )
+    ],
     *EVENT_CASES,
 ]
 
