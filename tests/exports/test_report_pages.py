@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -115,7 +113,6 @@ def test_only_coordinators_write(make_user, role):
 
 def _form(page) -> dict[str, str]:
     """The hidden fields and texts of the writing page as rendered."""
-    form = page.context["form"]
     data = {"lang": page.context["language"], "base": page.context["base"]}
     for item in page.context["fields"]:
         data[item["version_name"]] = str(item["version"])
@@ -134,13 +131,13 @@ def test_write_saves_the_sections_changed(az_plan, make_user):
     assert names[4:] == [
         f"pillar:{key}" for key in az_plan.pillars.order_by("position").values_list("key", flat=True)
     ]
-    data = _form(page) | {"conclusions": "Выводы.", names[4]: "О первом направлении."}
+    data = _form(page) | {"conclusions": "Выводы.", names[4]: "Первое направление."}
     saved = client.post(_write(), data)
     assert saved.status_code == 302
     assert saved["Location"] == f"{_write()}?lang=ru"
     assert dict(ReportNarrative.objects.values_list("section", "text")) == {
         "conclusions": "Выводы.",
-        names[4]: "О первом направлении.",
+        names[4]: "Первое направление.",
     }
     assert set(ReportNarrative.objects.values_list("language", flat=True)) == {"ru"}
     again = client.get(saved["Location"])
@@ -226,3 +223,118 @@ def test_too_long_text_is_400_beside_its_field(make_user):
     assert response.context["form"]["summary"].errors
     assert response.context["form"]["conclusions"].value() == "kept"
     assert not ReportNarrative.objects.exists()
+
+
+# --- building: the job, run by the real worker --------------------------------------------------------
+
+
+def _build_form(span: str, fmt: str = "html", language: str = "en", version: str = "internal") -> dict:
+    return {f"{span}-format": fmt, f"{span}-language": language, f"{span}-version": version}
+
+
+def test_build_runs_the_job_and_offers_the_file(az_plan, make_user, run_jobs):
+    """A coordinator asks for the 2021 annual report as a web page: the answer is the job's page; the
+    worker builds the report with the coordinator's own conclusions in it, and the file downloads from the
+    job's page under the builder's name."""
+    from wpsnap.core.models import Job
+
+    coordinator = make_user("coordinator")
+    narrative_save(
+        viewer=coordinator,
+        plan=az_plan,
+        first_year=2021,
+        last_year=2021,
+        section="conclusions",
+        language="en",
+        text="Our own conclusions for 2021.",
+        base_version=0,
+    )
+    client = sign_in(Client(), coordinator)
+    started = client.post(_build(2021, 2021), _build_form("2021-2021"))
+    assert started.status_code == 302
+    job = Job.objects.get()
+    assert started["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert (job.kind, job.action, job.owner) == (
+        "exports.annual_report",
+        "exports.report.build_internal",
+        coordinator,
+    )
+    assert job.params == {
+        "plan": SLUG,
+        "first_year": 2021,
+        "last_year": 2021,
+        "format": "html",
+        "language": "en",
+        "public": False,
+    }
+    run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("done", "")
+    assert job.content_type.startswith("text/html")
+    download = client.get(reverse("jobs:file", args=[job.pk]))
+    assert download.status_code == 200
+    html = b"".join(download.streaming_content).decode()
+    assert "Our own conclusions for 2021." in html
+    assert job.download_name in download["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("role", "version", "status"),
+    [
+        ("evaluator", "internal", 302),
+        ("focal_point", "public", 302),
+        ("focal_point", "internal", 403),
+        ("ngo_contributor", "internal", 403),
+        ("approver", "internal", 403),
+    ],
+)
+def test_who_may_build_which_version(make_user, role, version, status):
+    """The internal version is built by coordinators and evaluators only; the public one by anyone signed
+    in; a refusal starts no job."""
+    from wpsnap.core.models import Job
+
+    response = _client(make_user, role).post(_build(), _build_form("2020-2023", version=version))
+    assert response.status_code == status
+    assert Job.objects.count() == (1 if status == 302 else 0)
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (_build_form("2020-2023", fmt="xls"), "format"),
+        (_build_form("2020-2023", language="fr"), "language"),
+        (_build_form("2020-2023", version="secret"), "version"),
+    ],
+    ids=["format", "language", "version"],
+)
+def test_build_bad_choice_is_400_naming_it(make_user, form, field):
+    """A format, language or version not offered: 400 naming it, no job."""
+    from wpsnap.core.models import Job
+
+    response = _client(make_user, "coordinator").post(_build(), form)
+    assert response.status_code == 400
+    assert f"<code>{field}</code>" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_build_only_by_post_and_only_a_report_of_the_plan(make_user):
+    """Building is a POST; a report that is not one of the plan's is 404."""
+    client = _client(make_user, "coordinator")
+    assert client.get(_build()).status_code == 405
+    assert client.post(_build(2020, 2022), _build_form("2020-2022")).status_code == 404
+
+
+def test_job_fails_with_its_reason_when_access_is_lost(make_user, run_jobs):
+    """An evaluator asks for the internal review, then their role changes before the worker runs it: the
+    job fails, saying why, and offers no file."""
+    from wpsnap.core.models import Job
+
+    evaluator = make_user("evaluator")
+    assert sign_in(Client(), evaluator).post(_build(), _build_form("2020-2023")).status_code == 302
+    evaluator.role = "ngo_contributor"
+    evaluator.save(update_fields=["role"])
+    run_jobs()
+    job = Job.objects.get()
+    assert job.status == "failed"
+    assert "can no longer be built for you" in job.error
+    assert not job.file_name

@@ -7,4 +7,7 @@ class ExportsConfig(AppConfig):
     verbose_name = _("Reports and exports")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers this app's rules in the permission gate
+        from . import (
+            jobs,  # noqa: F401 - registers the report's job kind (annual-pages)
+            permissions,  # noqa: F401 - registers this app's rules in the permission gate
+        )
