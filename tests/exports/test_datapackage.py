@@ -152,3 +152,11 @@ def test_command_refuses_an_unknown_plan_and_writes_nothing(world, tmp_path: Pat
     empty.mkdir()
     call_command("export", "datapackage", world.plan.slug, "-o", str(empty))
     assert (empty / "datapackage.json").is_file()
+
+
+def test_queries_do_not_grow_with_the_plan(world, tmp_path: Path, django_assert_max_num_queries) -> None:  # noqa: F811
+    """Given publishing's release, writing the package takes a handful of queries whatever the plan's size:
+    periods, dimensions and their options, indicators with their activities, the coordinating body."""
+    release = public_results(world.plan)
+    with django_assert_max_num_queries(6):
+        datapackage_write(world.plan, tmp_path / "package", figures=release)

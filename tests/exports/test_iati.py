@@ -380,3 +380,13 @@ def test_command_help_names_each_subcommand() -> None:
     subparsers = next(a for a in parser._actions if a.dest == "action")
     assert "--output" in subparsers.choices["iati"].format_help()
     assert "--output" in subparsers.choices["datapackage"].format_help()
+
+
+def test_queries_do_not_grow_with_the_plan(exported, django_assert_max_num_queries) -> None:
+    """Given publishing's release, the document takes a handful of queries whatever the plan's size (no
+    query per activity or indicator): periods, activities with their areas, pillars and objectives,
+    indicators, assignments with their agencies, the coordinating body."""
+    made, release, document, _root = exported
+    with django_assert_max_num_queries(6):
+        again = iati_activities(made.plan, org_ref=ORG_REF, figures=release)
+    assert again.count(b"<iati-activity ") == document.count(b"<iati-activity ") > 30

@@ -167,7 +167,7 @@ def iati_activities(
     periods = {p.pk: p for p in ReportingPeriod.objects.filter(plan=plan).order_by("start")}
     activities = list(
         Activity.objects.filter(plan=plan)
-        .select_related("priority_area__pillar")
+        .select_related("priority_area__pillar__objective")
         .order_by("priority_area__position", "position")
     )
     indicators: dict[int, list[Indicator]] = {}
@@ -257,6 +257,7 @@ def iati_activities(
                 periods,
                 languages,
                 plan.default_language,
+                plan.start_year,
             )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -281,6 +282,7 @@ def _result(
     periods: Mapping[int, ReportingPeriod],
     languages: list[str],
     default: str,
+    first_year: int | None,
 ) -> None:
     result = etree.SubElement(parent, "result", {"type": RESULT_OUTPUT})
     texts = _names(indicator, "text", languages)
@@ -297,10 +299,8 @@ def _result(
     if not count:
         return
     baseline = _number(indicator.baseline)
-    if baseline is not None and indicator.plan.start_year is not None:
-        etree.SubElement(
-            element, "baseline", {"year": str(indicator.plan.start_year), "value": _value(baseline)}
-        )
+    if baseline is not None and first_year is not None:
+        etree.SubElement(element, "baseline", {"year": str(first_year), "value": _value(baseline)})
     for period in published:
         shown = [figure for figure in period.figures() if figure.value is not None]
         reporting = periods.get(period.period_id)
