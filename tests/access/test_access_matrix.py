@@ -1212,6 +1212,23 @@ CASES = [
         data=lambda w: {"lang": "en", "conclusions": "Our conclusions."},
         codes="302 302 403 403 403 403",
     ),
+    # Building starts a job: the internal version for coordinators and evaluators, the public one for
+    # anyone signed in (the job's page is the redirect's target).
+    *[
+        Case(
+            f"build the {version} review",
+            "post",
+            lambda w: "/exports/plans/az-2020-2023/reports/2020-2023/build/",
+            SEES_DRAFTS if version == "internal" else SIGNED_IN,
+            data=lambda w, version=version: {
+                "2020-2023-format": "pdf",
+                "2020-2023-language": "en",
+                "2020-2023-version": version,
+            },
+            codes="302 302 403 403 403 302" if version == "internal" else "302 302 302 302 302 302",
+        )
+        for version in ("internal", "public")
+    ],
     # A background job's page, its poll and its file: its owner's only (anyone else: 404).
     *[
         case
