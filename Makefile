@@ -22,6 +22,7 @@ install: $(BIN)/.installed
 run: install compilemessages
 	$(BIN)/wpsnap migrate --noinput
 	$(BIN)/wpsnap uploads sweep
+	$(BIN)/wpsnap jobs sweep
 	$(BIN)/wpsnap plan load plans/az-2020-2023.yaml
 	$(BIN)/wpsnap demo load --password '$(DEMO_PASSWORD)'
 	@echo
@@ -30,7 +31,11 @@ run: install compilemessages
 	@echo "'$(BIN)/wpsnap demo totp USERNAME' prints the current one (or add totp_secret to an authenticator app)."
 	@$(BIN)/wpsnap demo users
 	@echo
-	$(BIN)/wpsnap runserver $(HOST):$(PORT)
+	@echo "Background tasks (reports, large exports) run in a worker beside the server ('wpsnap db_worker'),"
+	@echo "which stops with it. Restart 'make run' after changing a task's code: the worker does not reload."
+	@$(BIN)/wpsnap db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  $(BIN)/wpsnap runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
