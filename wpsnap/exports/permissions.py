@@ -40,3 +40,14 @@ def _report_build_public(user: Any, plan: Any) -> bool:
 @register("exports.narrative.edit")
 def _narrative_edit(user: Any, plan: Any) -> bool:
     return is_coordinator(user) and _plan_visible(user, plan)
+
+
+# --- lists as CSV and XLSX (part "tables") -------------------------------------------------------------
+# Each export view is gated as its page (report.browse, results.view, event.list, participant.view, and
+# the event's scope for participants) and by ``exports.table``: a list leaves the platform only in the
+# hands of someone signed in (a person on the page sees the same rows).
+
+
+@register("exports.table")
+def _table_export(user: Any, obj: Any) -> bool:
+    return is_signed_in(user)

@@ -2,11 +2,19 @@
 
 from django.urls import path
 
-from . import views
+from . import table_views, views
 
 app_name = "exports"
 
 urlpatterns: list = []
+
+# Lists as CSV or XLSX (part "tables"): ?format=csv|xlsx&hxl=1 and the page's own filters.
+urlpatterns += [
+    path("lists/reports/", table_views.reports_export, name="table_reports"),
+    path("lists/figures/", table_views.figures_export, name="table_figures"),
+    path("lists/events/", table_views.events_export, name="table_events"),
+    path("lists/events/<int:pk>/participants/", table_views.participants_export, name="table_participants"),
+]
 
 # The annual progress reports and the end-of-plan review of a plan (part "annual-pages").
 urlpatterns += [

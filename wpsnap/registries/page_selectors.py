@@ -176,9 +176,9 @@ def filter_choices(user: Any, plan: Plan) -> tuple[list[Activity], list[Organisa
     return activities, organisers
 
 
-def event_list_page(user: Any, plan: Plan, filters: EventFilters, page_number: Any) -> EventListPage:
-    """One page of the events the user may see, newest first, with each one's participants (five
-    queries: count, page, activities, list totals, count totals)."""
+def event_list_queryset(user: Any, plan: Plan, filters: EventFilters) -> QuerySet[Event]:
+    """The events of ``plan`` the user may see that match ``filters``, newest first, with their organiser
+    and activities: what the list pages (and what its CSV/XLSX export writes whole)."""
     events = plan_events(user, plan).select_related("organiser")
     if filters.activity is not None:
         events = events.filter(activities=filters.activity)
@@ -199,7 +199,14 @@ def event_list_page(user: Any, plan: Plan, filters: EventFilters, page_number: A
     if filters.district:
         events = events.filter(district=filters.district)
     events = events.prefetch_related(Prefetch("activities", queryset=Activity.objects.order_by("position")))
-    page = Paginator(events.order_by("-starts_on", "-id"), EVENTS_PER_PAGE).get_page(page_number)
+    return events.order_by("-starts_on", "-id")
+
+
+def event_list_page(user: Any, plan: Plan, filters: EventFilters, page_number: Any) -> EventListPage:
+    """One page of the events the user may see, newest first, with each one's participants (five
+    queries: count, page, activities, list totals, count totals)."""
+    events = event_list_queryset(user, plan, filters)
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
     shown = list(page.object_list)
     totals = selectors.event_totals(shown)
     return EventListPage(
