@@ -140,6 +140,7 @@ def _activity(
                 (str(i.tr("text")), *(shown(p.total) for p in _periods(figures.get(i.pk), period_ids)))
                 for i in own
             ),
+            widths=(0.44, *([0.56 / len(s.periods)] * len(s.periods))) if s.periods else (),
         )
     return ActivityBlock(
         key=activity.key,
