@@ -32,6 +32,7 @@ import logging
 import os
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -176,7 +177,14 @@ def _run(job: Job) -> None:
     except WpsnapError as error:
         _fail(job, str(error))
     except Exception as error:
-        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        # The frames only: an error's message may quote the data it choked on (a participant's name).
+        logger.error(
+            "job %s (%s) failed with %s; traceback (messages left out):\n%s",
+            job.pk,
+            job.kind,
+            type(error).__qualname__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         _fail(job, _("The task failed (%(error)s).") % {"error": type(error).__name__})
     except BaseException:
         # The worker is being stopped (Ctrl+C, SystemExit): say so, then let it stop.
