@@ -10,4 +10,5 @@ class ExportsConfig(AppConfig):
         from . import (
             jobs,  # noqa: F401 - registers the report's job kind (annual-pages)
             permissions,  # noqa: F401 - registers this app's rules in the permission gate
+            table_jobs,  # noqa: F401 - registers the big lists' job kind (tables)
         )
