@@ -13,9 +13,16 @@ from wpsnap.core.jobs import Job
 from wpsnap.core.models import AuditAction, AuditEvent
 
 from ..conftest import sign_in
-from .test_tables_views import body_of, events_plan, people, plan, world  # noqa: F401 - fixtures
+from . import test_tables_views as views
 
 pytestmark = pytest.mark.django_db
+
+# The export tests' fixtures: the plan, people of every role, their reports, events and participants.
+events_plan = views.events_plan
+plan = views.plan
+people = views.people
+world = views.world
+body_of = views.body_of
 
 
 def _job_of(response) -> Job:
@@ -59,7 +66,9 @@ def test_a_participants_job_is_audited_and_fails_when_the_gate_closes(
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert AuditEvent.objects.filter(
-        action=AuditAction.EXPORT, actor=people["coordinator"], note="participants list, 3 rows, csv, with names"
+        action=AuditAction.EXPORT,
+        actor=people["coordinator"],
+        note="participants list, 3 rows, csv, with names",
     ).exists()
 
     sign_in(client, people["mod"])
