@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,13 @@ from django.core.management.base import CommandError
 from lxml import etree
 
 from wpsnap.core.errors import WpsnapError
-from wpsnap.exports.iati import SCHEMA_DIR, activity_identifier, iati_activities, iati_schema_errors
+from wpsnap.exports.iati import (
+    SCHEMA_DIR,
+    activity_identifier,
+    iati_activities,
+    iati_code_errors,
+    iati_schema_errors,
+)
 from wpsnap.exports.management.commands.export import Command
 from wpsnap.plan.models import Plan, PlanStatus
 from wpsnap.publishing.public import public_results
@@ -253,6 +260,7 @@ def test_document_is_valid_coded_and_passes_the_ruleset(exported) -> None:
     among the many rules that apply to it."""
     made, _release, document, root = exported
     assert iati_schema_errors(document) == []
+    assert iati_code_errors(document) == []
     assert document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     activities = root.findall("iati-activity")
     plan_activities = list(made.plan.activities.order_by("priority_area__position", "position"))
@@ -390,3 +398,28 @@ def test_queries_do_not_grow_with_the_plan(exported, django_assert_max_num_queri
     with django_assert_max_num_queries(6):
         again = iati_activities(made.plan, org_ref=ORG_REF, figures=release)
     assert again.count(b"<iati-activity ") == document.count(b"<iati-activity ") > 30
+
+
+def test_command_refuses_codes_out_of_their_lists_and_warns_of_the_placeholder(
+    world,  # noqa: F811 - the imported fixture
+    settings,
+    tmp_path: Path,
+) -> None:
+    """An organisation type or a pillar's sector that IATI's codelists do not have is refused, naming the
+    code and its list, and nothing is written; with the placeholder identifier (the default) the file is
+    written and a warning says to set WPSNAP_IATI_ORG_REF."""
+    out = tmp_path / "plan.xml"
+    settings.WPSNAP_IATI_ORG_TYPE = "99"
+    settings.WPSNAP_IATI_SECTORS = {"prevention": "99999"}
+    with pytest.raises(CommandError, match="OrganisationType") as refused:
+        call_command("export", "iati", world.plan.slug, "-o", str(out), "--org-ref", ORG_REF)
+    assert "'99999' is not a code of IATI's Sector list" in str(refused.value)
+    assert not out.exists()
+
+    settings.WPSNAP_IATI_ORG_TYPE = "10"
+    settings.WPSNAP_IATI_SECTORS = {}
+    settings.WPSNAP_IATI_ORG_REF = "AZ-GOV-SCFWCA"
+    warned = StringIO()
+    call_command("export", "iati", world.plan.slug, "-o", str(out), stderr=warned, stdout=StringIO())
+    assert "WPSNAP_IATI_ORG_REF" in warned.getvalue()
+    assert iati_code_errors(out.read_bytes()) == []

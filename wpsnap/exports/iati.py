@@ -267,6 +267,51 @@ def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "iati-activities-schema.xsd")))
 
 
+# The coded attributes the export writes whose codelists are vendored: (element, attribute) -> codelist.
+CODED_ATTRIBUTES: dict[tuple[str, str], str] = {
+    ("iati-activities", "version"): "Version",
+    ("iati-activity", "default-currency"): "Currency",
+    ("iati-activity", _XML_LANG): "Language",
+    ("narrative", _XML_LANG): "Language",
+    ("reporting-org", "type"): "OrganisationType",
+    ("participating-org", "type"): "OrganisationType",
+    ("participating-org", "role"): "OrganisationRole",
+    ("activity-status", "code"): "ActivityStatus",
+    ("recipient-country", "code"): "Country",
+    ("sector", "vocabulary"): "SectorVocabulary",
+    ("sector", "code"): "Sector",
+    ("policy-marker", "code"): "PolicyMarker",
+    ("policy-marker", "significance"): "PolicySignificance",
+    ("result", "type"): "ResultType",
+    ("indicator", "measure"): "IndicatorMeasure",
+}
+
+
+@cache
+def codelist_codes(name: str) -> frozenset[str]:
+    """The active codes of a vendored IATI codelist (withdrawn codes are not for new data)."""
+    tree = etree.parse(str(SCHEMA_DIR / "codelists" / f"{name}.xml"))
+    return frozenset(
+        item.findtext("code") or ""
+        for item in tree.iter("codelist-item")
+        if item.get("status") != "withdrawn"
+    )
+
+
+def iati_code_errors(document: bytes) -> list[str]:
+    """Codes in ``document`` that are not active codes of their IATI codelist: a setting out of its list
+    (``WPSNAP_IATI_ORG_TYPE``, ``WPSNAP_IATI_SECTORS``) or a plan's language or country IATI does not
+    know. Empty when every code is in its list."""
+    errors = []
+    for element in etree.fromstring(document).iter():
+        for attribute, value in element.attrib.items():
+            name = CODED_ATTRIBUTES.get((str(element.tag), str(attribute)))
+            if name is not None and value not in codelist_codes(name):
+                shown = "xml:lang" if attribute == _XML_LANG else attribute
+                errors.append(f"{element.tag}/@{shown}={value!r} is not a code of IATI's {name} list")
+    return sorted(set(errors))
+
+
 def iati_schema_errors(document: bytes) -> list[str]:
     """What the IATI 2.03 activity schema finds wrong with ``document`` (empty when it is valid)."""
     schema = _schema()

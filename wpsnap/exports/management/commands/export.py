@@ -65,7 +65,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _iati(self, plan: Plan, options: dict[str, Any]) -> None:
-        from wpsnap.exports.iati import PLACEHOLDER_ORG_REF, iati_activities, iati_schema_errors, org_settings
+        from wpsnap.exports.iati import (
+            PLACEHOLDER_ORG_REF,
+            iati_activities,
+            iati_code_errors,
+            iati_schema_errors,
+            org_settings,
+        )
 
         ref = options["org_ref"] or org_settings()[0]
         if ref == PLACEHOLDER_ORG_REF:
@@ -83,6 +89,12 @@ class Command(BaseCommand):
             # Never on the platform's own output; a file that breaks the schema is not written.
             raise CommandError(
                 _("The IATI document does not match the schema:") + "\n" + "\n".join(errors[:20])
+            )
+        errors = iati_code_errors(document)
+        if errors:
+            # A setting out of its codelist (WPSNAP_IATI_ORG_TYPE, WPSNAP_IATI_SECTORS): nothing is written.
+            raise CommandError(
+                _("The IATI document uses codes IATI does not know:") + "\n" + "\n".join(errors)
             )
         target = Path(options["output"])
         _write_atomic(target, document)
