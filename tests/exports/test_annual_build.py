@@ -24,6 +24,7 @@ from PIL import Image
 
 from tests.conftest import seed_migration_rows
 from wpsnap.accounts.models import Role, User
+from wpsnap.core.errors import InvalidInput
 from wpsnap.exports.annual import report_build
 from wpsnap.exports.annual.internal import gather
 from wpsnap.exports.models import ReportNarrative
@@ -323,3 +324,22 @@ def test_the_command_writes_the_file(demo, tmp_path):
     tree = lxml_html.fromstring(Path(target).read_bytes())
     assert tree.xpath("//h1")[0].text_content() == "Annual progress report 2022"
     assert str(target) in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_builder_refuses_bad_parameters_naming_them(demo):
+    """An unknown format or language, or years outside the plan, are refused before anything is read,
+    each problem naming its parameter; nothing is written."""
+    out = BytesIO()
+    cases = [
+        ({"fmt": "odt"}, "fmt"),
+        ({"language": "fr"}, "language"),
+        ({"first_year": 2024, "last_year": 2024}, "first_year"),
+        ({"first_year": 2022, "last_year": 2021}, "last_year"),
+    ]
+    for changed, field in cases:
+        arguments = {"first_year": 2020, "last_year": 2020, "fmt": "html", "language": "en", **changed}
+        with pytest.raises(InvalidInput) as refused:
+            report_build(plan=demo["plan"], public=False, viewer=evaluator(), out=out, **arguments)
+        assert [p.field for p in refused.value.problems] == [field]
+    assert out.getvalue() == b""
