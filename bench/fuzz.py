@@ -9,8 +9,9 @@ Run by hand (it is not part of the test suite; ``tests/api/test_fuzz.py`` is its
 
 It starts its own throw-away PostgreSQL cluster (it re-runs itself under ``scripts/with-postgres``; it
 never writes to a database it did not create), migrates, loads the Azerbaijan plan and the demo (people,
-reports, events), and makes API tokens for two agencies' people: the demo's focal point of the Ministry
-of Defence and the coordinator (of the State Committee). Then, in process through the WSGI application
+reports, events), and makes API tokens for two agencies' people and the coordinator: the demo's focal
+points of the Ministry of Defence and of the Ministry of Internal Affairs, and the coordinator (of the
+State Committee). Then, in process through the WSGI application
 under production settings, schemathesis generates requests for every operation of
 ``/api/v1/schema/``, valid ones and invalid ones (wrong types, out-of-range numbers, odd Unicode,
 NUL bytes, missing fields), for each caller, with a fixed seed, and checks every answer: never a 5xx
@@ -40,9 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Set by this script when it re-runs itself inside the throw-away cluster; never set it by hand.
 INSIDE = "WPSNAP_BENCH_THROWAWAY_DB"
 PLAN_FILE = ROOT / "plans" / "az-2020-2023.yaml"
-CALLERS = ("mod.focal", "coordinator")
+CALLERS = ("mod.focal", "mia.focal", "coordinator")
 # Whose account the coordinator's PATCH /users/{id}/ changes: a change of role ends the person's tokens.
-THIRD_PERSON = "mia.focal"
+THIRD_PERSON = "mia.approver"
 EXAMPLES_KEPT = 5
 
 
@@ -132,8 +133,9 @@ def known_objects() -> dict[str, Any]:
     a third person's account (the coordinator's role changes would otherwise end a caller's token).
     Asked again at each pass: the last one may have submitted the report or deleted the event."""
     from wpsnap.accounts.models import User
-    from wpsnap.registries.models import Event, Participant
-    from wpsnap.reporting.models import ProgressReport
+    from wpsnap.plan.models import Activity, Assignment, ExpectedResult, Indicator, Pillar
+    from wpsnap.registries.models import Event, EventFile, Participant, Topic
+    from wpsnap.reporting.models import Evidence, ProgressReport, ReportingPeriod, ReportVersion
     from wpsnap.reporting.workflow import Status
 
     focal = User.objects.get(username=CALLERS[0])
@@ -144,11 +146,38 @@ def known_objects() -> dict[str, Any]:
     participants = Participant.objects.filter(event__organiser=focal.organisation)
     participant = participants.order_by("-event__starts_on").first()
     event = participant.event if participant else Event.objects.filter(organiser=focal.organisation).first()
+    evidence = Evidence.objects.filter(report=report).first() if report else None
+    version = ReportVersion.objects.filter(report=report).order_by("number").first() if report else None
+    stored = EventFile.objects.filter(event=event).first() if event else None
+    pillar = Pillar.objects.filter(plan__slug="az-2020-2023").select_related("objective").first()
+
+    def first(model: Any) -> int:
+        found = model.objects.order_by("id").values_list("id", flat=True).first()
+        return found or 1
+
     return {
-        "reports": {"id": report.pk if report else 1},
-        "events": {"id": event.pk if event else 1, "participant_id": participant.pk if participant else 1},
+        "reports": {
+            "id": report.pk if report else 1,
+            "evidence_id": evidence.pk if evidence else 1,
+            "number": version.number if version else 1,
+        },
+        "events": {
+            "id": event.pk if event else 1,
+            "participant_id": participant.pk if participant else 1,
+            "file_id": stored.pk if stored else 1,
+        },
         "plans": {"slug": "az-2020-2023"},
         "users": {"id": User.objects.get(username=THIRD_PERSON).pk},
+        "periods": {"id": first(ReportingPeriod)},
+        "topics": {"code": Topic.objects.order_by("position").values_list("code", flat=True).first()},
+        "organisations": {"id": focal.organisation_id},
+        "pillars": {"id": pillar.pk if pillar else 1},
+        "objectives": {"id": pillar.objective.pk if pillar else 1},
+        "priority-areas": {"id": report.activity.priority_area_id if report else 1},
+        "activities": {"id": report.activity_id if report else first(Activity)},
+        "indicators": {"id": first(Indicator)},
+        "assignments": {"id": first(Assignment)},
+        "expected-results": {"id": first(ExpectedResult)},
     }
 
 
@@ -171,7 +200,7 @@ def fuzz(tokens: dict[str, str], cases: int, seed: int, conformance: bool) -> di
 
     # As the proxy says in production (SECURE_PROXY_SSL_HEADER); without it every request is redirected.
     proxy = {"X-Forwarded-Proto": "https"}
-    first = {**proxy, "Authorization": f"Token {tokens[CALLERS[1]]}"}
+    first = {**proxy, "Authorization": f"Token {tokens['coordinator']}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application, headers=first)
     operations = [result.ok() for result in schema.get_all_operations()]
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)

@@ -179,6 +179,7 @@ def test_anonymous_lists_the_plans_organisations(az_plan, django_assert_num_quer
     assert keys == {o.key for o in az_plan.agencies.all()} | {az_plan.coordinator.key}
     assert "test-outsider" not in keys
     assert set(response.data["results"][0]) == {
+        "id",
         "key",
         "name",
         "short_name",

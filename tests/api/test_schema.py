@@ -17,10 +17,23 @@ from ..conftest import ROOT
 
 WPSNAP = str(Path(sys.executable).parent / "wpsnap")
 
-# Every endpoint, with each method and the responses it documents (and 429, which every one adds).
+# The plan's parts and what a report keeps beside its content, each with a list (and a detail).
+PLAN_PARTS = (
+    "pillars",
+    "objectives",
+    "expected-results",
+    "priority-areas",
+    "activities",
+    "indicators",
+    "assignments",
+)
+REPORT_PARTS = ("evidence", "comments", "transitions", "versions")
+
+# Every endpoint, with each method and the responses it documents (and 400 and 429, which every one adds).
 STEP_CODES = {"200", "400", "401", "403", "404", "409"}
 DOCUMENTED = {
     ("/api/v1/periods/", "get"): {"200", "400", "401"},
+    ("/api/v1/periods/{id}/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/reports/", "get"): {"200", "400", "401", "403"},
     ("/api/v1/reports/", "post"): {"200", "201", "400", "401", "403", "409"},
     ("/api/v1/reports/{id}/", "get"): {"200", "401", "403", "404"},
@@ -30,11 +43,26 @@ DOCUMENTED = {
         for step in ("submit", "endorse", "approve", "return", "publish")
     },
     ("/api/v1/results/", "get"): {"200", "401", "403", "404"},
-    ("/api/v1/plans/", "get"): {"200", "401"},
+    ("/api/v1/plans/", "get"): {"200", "400", "401"},
     ("/api/v1/plans/{slug}/", "get"): {"200", "401", "404"},
     ("/api/v1/organisations/", "get"): {"200", "400", "401"},
+    ("/api/v1/organisations/{id}/", "get"): {"200", "401", "404"},
+    **{(f"/api/v1/{part}/", "get"): {"200", "400", "401"} for part in PLAN_PARTS},
+    **{(f"/api/v1/{part}/{{id}}/", "get"): {"200", "401", "404"} for part in PLAN_PARTS},
+    **{
+        (f"/api/v1/reports/{{id}}/{part}/", "get"): {"200", "400", "401", "403", "404"}
+        for part in REPORT_PARTS
+    },
+    **{
+        (f"/api/v1/reports/{{id}}/{part}/", "get"): {"200", "401", "403", "404"}
+        for part in ("evidence/{evidence_id}", "evidence/{evidence_id}/file", "versions/{number}")
+    },
+    ("/api/v1/events/{id}/files/", "get"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/events/{id}/files/{file_id}/", "get"): {"200", "401", "403", "404"},
+    ("/api/v1/events/{id}/files/{file_id}/file/", "get"): {"200", "401", "403", "404"},
+    ("/api/v1/topics/{code}/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/me/", "get"): {"200", "401"},
-    ("/api/v1/users/", "get"): {"200", "401", "403"},
+    ("/api/v1/users/", "get"): {"200", "400", "401", "403"},
     ("/api/v1/users/", "post"): {"201", "400", "401", "403"},
     ("/api/v1/users/{id}/", "get"): {"200", "401", "404"},
     ("/api/v1/users/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
@@ -45,7 +73,7 @@ DOCUMENTED = {
     ("/api/v1/events/{id}/", "put"): {"200", "400", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
     ("/api/v1/events/{id}/", "delete"): {"204", "401", "403", "404", "409", "428"},
-    ("/api/v1/events/{id}/participants/", "get"): {"200", "401", "403", "404"},
+    ("/api/v1/events/{id}/participants/", "get"): {"200", "400", "401", "403", "404"},
     ("/api/v1/events/{id}/participants/", "post"): {"201", "400", "401", "403", "404", "409", "413", "422"},
     ("/api/v1/events/{id}/participants/{participant_id}/", "delete"): {
         "204",
@@ -57,7 +85,7 @@ DOCUMENTED = {
     },
     ("/api/v1/events/{id}/counts/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/events/{id}/counts/", "put"): {"200", "400", "401", "403", "404", "409", "428"},
-    ("/api/v1/topics/", "get"): {"200", "401", "403"},
+    ("/api/v1/topics/", "get"): {"200", "400", "401", "403"},
     ("/api/v1/derived/", "get"): {"200", "400", "401", "403", "404"},
     # The dashboards' figures; results and derived served under /analytics/ too.
     **{
@@ -75,7 +103,9 @@ DOCUMENTED = {
     },
     ("/api/v1/analytics/results/", "get"): {"200", "401", "403", "404"},
 }
-OPERATIONS = {operation: codes | {"429"} for operation, codes in DOCUMENTED.items()}
+# Every operation documents 400 (an address or query string carrying control characters is refused
+# before any view runs) and 429.
+OPERATIONS = {operation: codes | {"400", "429"} for operation, codes in DOCUMENTED.items()}
 
 
 def _ref(schema: dict, name: str) -> dict:
@@ -186,8 +216,8 @@ def test_the_docs_page_uses_our_own_static_files() -> None:
 
 
 def test_only_public_endpoints_are_documented_without_credentials(schema) -> None:
-    """Plans and organisations may be read anonymously (an empty security requirement); everything else
-    needs a token or a session."""
+    """Plans, their parts and organisations may be read anonymously (an empty security requirement);
+    everything else needs a token or a session."""
     anonymous = {
         (path, method)
         for path, methods in schema["paths"].items()
@@ -198,6 +228,9 @@ def test_only_public_endpoints_are_documented_without_credentials(schema) -> Non
         ("/api/v1/plans/", "get"),
         ("/api/v1/plans/{slug}/", "get"),
         ("/api/v1/organisations/", "get"),
+        ("/api/v1/organisations/{id}/", "get"),
+        *{(f"/api/v1/{part}/", "get") for part in PLAN_PARTS},
+        *{(f"/api/v1/{part}/{{id}}/", "get") for part in PLAN_PARTS},
     }
     assert all(
         {"tokenAuth": []} in operation["security"]

@@ -26,7 +26,8 @@ from wpsnap.core.errors import WpsnapError
 from wpsnap.core.models import AuditAction, AuditEvent
 
 from . import permissions, services
-from .models import User
+from .filters import PageNumberPagination, filter_backends
+from .models import Role, User
 from .serializers import (
     AuditEventSerializer,
     MeSerializer,
@@ -58,10 +59,23 @@ class MeView(APIView):
 USER_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The account's id."))
 
 
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    organisation = params.TextFilter(field_name="organisation__key", help_text=_("The organisation's key."))
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = User
+        fields = ["role", "organisation", "is_active"]
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("Everyone's accounts (coordinators only)"),
-        responses={200: UserSerializer, **errors(401, 403)},
+        description=_(
+            "By user name; filter with `?role=`, `?organisation=`, `?is_active=`; 100 per page (`?page=`)."
+        ),
+        responses={200: UserSerializer, **errors(400, 401, 403)},
     ),
     retrieve=extend_schema(
         summary=_("One account: any for a coordinator, one's own for everyone else"),
@@ -110,6 +124,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     (another person's id answers 404)."""
 
     serializer_class = UserSerializer
+    filterset_class = UserFilter
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"id": ("id",), "-id": ("-id",), "username": ("username",), "-username": ("-username",)}
     lookup_value_regex = r"[0-9]+"
     # Retrieving needs a signed-in caller; which account is the object check "user.view" below.
     gate_actions = {
@@ -231,4 +249,7 @@ class AuditEventList(generics.ListAPIView):
     gate_action = "audit.view"
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"id": ("id",), "-id": ("-id",)}
     queryset = AuditEvent.objects.order_by("-at", "-id")

@@ -17,7 +17,19 @@ from rest_framework import serializers
 
 from wpsnap.accounts.models import Organisation, OrganisationKind
 
-from .models import IndicatorKind, Plan, PlanStatus, Role
+from .models import (
+    Activity,
+    Assignment,
+    ExpectedResult,
+    Indicator,
+    IndicatorKind,
+    Objective,
+    Pillar,
+    Plan,
+    PlanStatus,
+    PriorityArea,
+    Role,
+)
 
 
 class NamedChoiceField(serializers.ChoiceField):
@@ -89,7 +101,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["key", "name", "short_name", "kind", "member_kinds", "country"]
+        fields = ["id", "key", "name", "short_name", "kind", "member_kinds", "country"]
         read_only_fields = fields
 
 
@@ -196,3 +208,185 @@ class PlanDocumentSerializer(serializers.Serializer):
     expected_results = DocumentSectionSerializer(many=True)
     agencies = DocumentAgencySerializer(many=True)
     pillars = DocumentPillarSerializer(many=True)
+
+
+# --- the plan's parts, one by one (/api/v1/pillars/, /activities/, ...) ----------------------------
+
+
+class TranslatedField(serializers.CharField):
+    """A text field in the request's language (the plan's translations), as the pages show it; empty
+    text is null."""
+
+    def __init__(self, field: str, **kwargs: Any) -> None:
+        self.field_name_translated = field
+        kwargs.setdefault("allow_null", True)
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        text = value.tr(self.field_name_translated)
+        return str(text) if text else None
+
+
+class PlanRefField(serializers.SlugRelatedField):
+    """The plan an element belongs to, by its slug."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", read_only=True, **kwargs)
+
+
+class YearsSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+def _years(start: int | None, end: int | None) -> dict[str, int] | None:
+    return None if start is None or end is None else {"start": start, "end": end}
+
+
+class PillarSerializer(serializers.ModelSerializer):
+    """A pillar of a plan, with its objective."""
+
+    plan = PlanRefField()
+    title = TranslatedField("title", allow_null=False)
+    definition = TranslatedField("definition")
+    objective = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pillar
+        fields = ["id", "plan", "key", "number", "title", "definition", "position", "objective"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text=_("The objective's id.")))
+    def get_objective(self, pillar: Pillar) -> int | None:
+        objective = getattr(pillar, "objective", None)
+        return objective.pk if objective is not None else None
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    """A pillar's strategic objective."""
+
+    plan = serializers.SlugRelatedField(slug_field="slug", source="pillar.plan", read_only=True)
+    pillar = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    text = TranslatedField("text", allow_null=False)
+
+    class Meta:
+        model = Objective
+        fields = ["id", "plan", "pillar", "code", "text"]
+        read_only_fields = fields
+
+
+class ExpectedResultSerializer(serializers.ModelSerializer):
+    """One of the results the plan expects."""
+
+    plan = PlanRefField()
+    text = TranslatedField("text", allow_null=False)
+
+    class Meta:
+        model = ExpectedResult
+        fields = ["id", "plan", "code", "text", "position"]
+        read_only_fields = fields
+
+
+class PriorityAreaSerializer(serializers.ModelSerializer):
+    """A priority area of a pillar: its activities and indicators are listed at their own addresses."""
+
+    plan = PlanRefField()
+    pillar = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    title = TranslatedField("title", allow_null=False)
+    note = TranslatedField("note")
+    period = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PriorityArea
+        fields = ["id", "plan", "pillar", "code", "title", "note", "period", "position"]
+        read_only_fields = fields
+
+    @extend_schema_field(YearsSerializer(allow_null=True))
+    def get_period(self, area: PriorityArea) -> dict[str, int] | None:
+        return _years(area.start_year, area.end_year)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """An activity: what the agencies report on."""
+
+    plan = PlanRefField()
+    priority_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    code = BlankAsNullField(help_text=_("The number the document publishes, if any."))
+    text = TranslatedField("text", allow_null=False)
+    note = TranslatedField("note")
+    period = serializers.SerializerMethodField(
+        help_text=_("Its own years, else its priority area's; null when neither has any.")
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["id", "plan", "priority_area", "key", "code", "text", "note", "period", "position"]
+        read_only_fields = fields
+
+    @extend_schema_field(YearsSerializer(allow_null=True))
+    def get_period(self, activity: Activity) -> dict[str, int] | None:
+        return _years(activity.effective_start_year, activity.effective_end_year)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    """An indicator: what a report gives figures or an answer for."""
+
+    plan = PlanRefField()
+    priority_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    activity = serializers.SlugRelatedField(
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The activity's key; null for an indicator the plan lists without one."),
+    )
+    text = TranslatedField("text", allow_null=False)
+    kind = NamedChoiceField(IndicatorKind.choices, enum_name="IndicatorKindEnum", read_only=True)
+    disaggregation = serializers.ListField(child=serializers.CharField(), read_only=True)
+    unit = TranslatedField("unit")
+    baseline = TranslatedField("baseline")
+    target = TranslatedField("target")
+    note = TranslatedField("note")
+    counts_people = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Whether a count indicator's figures count people (published under disclosure control)."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "plan",
+            "priority_area",
+            "activity",
+            "key",
+            "text",
+            "kind",
+            "disaggregation",
+            "unit",
+            "baseline",
+            "target",
+            "note",
+            "counts_people",
+            "position",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """An agency's role on a priority area or, where the plan says so, on one activity."""
+
+    plan = PlanRefField()
+    agency = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    priority_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    activity = serializers.SlugRelatedField(
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The activity's key; null for the whole priority area."),
+    )
+    role = NamedChoiceField(Role.choices, enum_name="AssignmentRoleEnum", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "plan", "agency", "priority_area", "activity", "role", "position"]
+        read_only_fields = fields

@@ -19,6 +19,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.cache import patch_cache_control
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +31,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
+from wpsnap.accounts.filters import PageNumberPagination, filter_backends
 from wpsnap.accounts.models import Organisation
 from wpsnap.core import audit, params, versions
 from wpsnap.core.api import error, errors, if_match
@@ -38,15 +40,16 @@ from wpsnap.core.models import AuditAction
 from wpsnap.core.params import JSONParser, MultiPartParser
 from wpsnap.plan.models import Activity, Plan, PlanStatus
 from wpsnap.plan.permissions import plans_visible_to
-from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE
+from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE, file_responses
 
 from . import selectors
-from .models import Event, EventKind, Participant, Participation, Topic
-from .permissions import events_visible_to, participants_visible_to
+from .models import Event, EventFile, EventKind, Participant, Participation, Topic
+from .permissions import event_files_visible_to, events_visible_to, participants_visible_to
 from .serializers import (
     CountsInputSerializer,
     CountsSerializer,
     EventCreateSerializer,
+    EventFileSerializer,
     EventInputSerializer,
     EventSerializer,
     ParticipantFileSerializer,
@@ -312,6 +315,9 @@ class EventViewSet(
 
     serializer_class = EventSerializer
     filterset_class = EventFilter
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"id": ("id",), "-id": ("-id",)}
     lookup_value_regex = r"[0-9]+"
     gate_actions = {
         "list": "event.list",
@@ -448,6 +454,7 @@ class EventParticipants(generics.GenericAPIView):
 
     gate_actions = {"GET": "participant.view", "POST": "event.edit"}
     serializer_class = ParticipantSerializer
+    pagination_class = PageNumberPagination
     parser_classes = [JSONParser, MultiPartParser]
     max_body = "WPSNAP_PARTICIPANTS_MAX_BYTES"  # a participant file (RequestLimitsMiddleware)
     too_large_field = "rows"
@@ -468,7 +475,7 @@ class EventParticipants(generics.GenericAPIView):
             "for coordinators, and only where the person consented. 100 per page."
         ),
         parameters=[EVENT_ID],
-        responses={200: ParticipantSerializer(many=True), **errors(401, 403, 404)},
+        responses={200: ParticipantSerializer(many=True), **errors(400, 401, 403, 404)},
         tags=["events"],
     )
     def get(self, request: Request, id: int) -> Response:
@@ -639,7 +646,7 @@ class EventCounts(APIView):
 
 @extend_schema(
     summary=gettext_lazy("What events can be about (signed-in callers)"),
-    responses={200: TopicSerializer, **errors(401, 403)},
+    responses={200: TopicSerializer, **errors(400, 401, 403)},
     tags=["events"],
 )
 class TopicList(generics.ListAPIView):
@@ -647,4 +654,108 @@ class TopicList(generics.ListAPIView):
 
     gate_action = "event.list"
     serializer_class = TopicSerializer
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"code": ("code",), "-code": ("-code",)}
     queryset = Topic.objects.order_by("position", "code")
+
+
+@extend_schema(
+    summary=gettext_lazy("One topic events can be about (signed-in callers)"),
+    parameters=[
+        OpenApiParameter(
+            "code", OpenApiTypes.STR, OpenApiParameter.PATH, description=gettext_lazy("The topic's code.")
+        )
+    ],
+    responses={200: TopicSerializer, **errors(401, 403, 404)},
+    tags=["events"],
+)
+class TopicDetail(generics.RetrieveAPIView):
+    """One topic of the shared list."""
+
+    gate_action = "event.list"
+    serializer_class = TopicSerializer
+    queryset = Topic.objects.all()
+    lookup_field = "code"
+
+
+# --- files ------------------------------------------------------------------------------------------
+
+FILE_ID = OpenApiParameter(
+    "file_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The file's id.")
+)
+WHO_SEES = gettext_lazy(
+    "Whoever sees the event: coordinators and evaluators every event, an agency's people the events it "
+    "organised or was a partner in (another's answers 404)."
+)
+
+
+def _event_file(request: Request, event_id: int, file_id: int) -> EventFile:
+    event = _event(request, event_id)
+    scope = event_files_visible_to(request.user).select_related("uploaded_by")
+    return permissions.get_or_refuse(request, scope, pk=file_id, event_id=event.pk)
+
+
+class EventFiles(generics.GenericAPIView):
+    """An event's files (agenda, materials): what each is."""
+
+    gate_action = "event.view"
+    serializer_class = EventFileSerializer
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"id": ("id",), "-id": ("-id",)}
+
+    def get_queryset(self) -> QuerySet[EventFile]:
+        return (
+            event_files_visible_to(self.request.user)
+            .select_related("uploaded_by")
+            .order_by("created_at", "id")
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("An event's files: what each is"),
+        description=format_lazy("{} {}", WHO_SEES, gettext_lazy("100 per page (`?page=`).")),
+        parameters=[EVENT_ID],
+        responses={200: EventFileSerializer(many=True), **errors(400, 401, 403, 404)},
+        tags=["events"],
+    )
+    def get(self, request: Request, id: int) -> Response:
+        event = _event(request, id)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset().filter(event=event)))
+        assert page is not None  # the API is always paginated
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EventFileDetail(generics.GenericAPIView):
+    """One of an event's files: what it is."""
+
+    gate_action = "event.view"
+    serializer_class = EventFileSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("One of an event's files: what it is"),
+        description=WHO_SEES,
+        parameters=[EVENT_ID, FILE_ID],
+        responses={200: EventFileSerializer, **errors(401, 403, 404)},
+        tags=["events"],
+    )
+    def get(self, request: Request, id: int, file_id: int) -> Response:
+        return Response(self.get_serializer(_event_file(request, id, file_id)).data)
+
+
+class EventFileDownload(APIView):
+    """One of an event's files, itself."""
+
+    gate_action = "event.view"
+
+    @extend_schema(
+        summary=gettext_lazy("Download one of an event's files"),
+        description=format_lazy(
+            "{} {}", WHO_SEES, gettext_lazy("Sent as a private attachment; never cached.")
+        ),
+        parameters=[EVENT_ID, FILE_ID],
+        responses=file_responses(401, 403, 404),
+        tags=["events"],
+    )
+    def get(self, request: Request, id: int, file_id: int) -> Any:
+        return _event_file(request, id, file_id).as_attachment()

@@ -16,6 +16,14 @@ urlpatterns = [
         name="event-participant",
     ),
     path("events/<int:id>/counts/", api.EventCounts.as_view(), name="event-counts"),
+    path("events/<int:id>/files/", api.EventFiles.as_view(), name="event-file-list"),
+    path("events/<int:id>/files/<int:file_id>/", api.EventFileDetail.as_view(), name="event-file-detail"),
+    path(
+        "events/<int:id>/files/<int:file_id>/file/",
+        api.EventFileDownload.as_view(),
+        name="event-file-download",
+    ),
     path("topics/", api.TopicList.as_view(), name="topic-list"),
+    path("topics/<slug:code>/", api.TopicDetail.as_view(), name="topic-detail"),
     *router.urls,
 ]

@@ -11,13 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from wpsnap.accounts.serializers import StrictSerializer
 from wpsnap.plan.serializers import NamedChoiceField
-from wpsnap.reporting.serializers import ActivityRefSerializer, AgencyRefSerializer, PeriodRefSerializer
+from wpsnap.reporting.serializers import (
+    ActivityRefSerializer,
+    AgencyRefSerializer,
+    PeriodRefSerializer,
+    PersonField,
+)
 
-from .models import TEXT_MAX, Event, EventKind, Participant, Participation, Topic
+from .models import (
+    TEXT_MAX,
+    Event,
+    EventFile,
+    EventFilePurpose,
+    EventKind,
+    Participant,
+    Participation,
+    Topic,
+)
 
 # --- events ---------------------------------------------------------------------------------------
 
@@ -277,3 +293,43 @@ class DerivedSerializer(serializers.Serializer):
     period = PeriodRefSerializer()
     indicators = DerivedIndicatorSerializer(many=True)
     values = DerivedCellSerializer(many=True)
+
+
+class EventFileSerializer(serializers.ModelSerializer):
+    """An event's agenda or materials: what the file is; the file itself is at ``file``."""
+
+    event = serializers.IntegerField(source="event_id", read_only=True)
+    purpose = NamedChoiceField(EventFilePurpose.choices, enum_name="EventFilePurposeEnum", read_only=True)
+    name = serializers.CharField(
+        source="download_name", read_only=True, help_text=gettext_lazy("The name it downloads as.")
+    )
+    kind = serializers.CharField(read_only=True, help_text=gettext_lazy("Its type, judged by its content."))
+    size = serializers.IntegerField(read_only=True, help_text=gettext_lazy("In bytes."))
+    sha256 = serializers.CharField(read_only=True)
+    uploaded_by = PersonField()
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
+    file = serializers.SerializerMethodField(help_text=gettext_lazy("Where to download it."))
+
+    class Meta:
+        model = EventFile
+        fields = [
+            "id",
+            "event",
+            "purpose",
+            "name",
+            "kind",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "file",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_file(self, stored: EventFile) -> str:
+        return reverse(
+            "api:event-file-download",
+            kwargs={"id": stored.event_id, "file_id": stored.pk},
+            request=self.context.get("request"),
+        )

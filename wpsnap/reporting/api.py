@@ -22,7 +22,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import BasePagination
@@ -30,26 +30,43 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
 from wpsnap.accounts import permissions
+from wpsnap.accounts.filters import PageNumberPagination, filter_backends
 from wpsnap.accounts.models import Organisation
 from wpsnap.core import keyset, params, versions
 from wpsnap.core.api import ConflictSerializer, error, errors, if_match, problems_body
 from wpsnap.core.errors import InvalidInput, Problem
+from wpsnap.core.files import CONTENT_TYPES
 from wpsnap.plan.models import Activity, Indicator
 from wpsnap.plan.permissions import plans_visible_to
 
-from . import selectors, services
+from . import form_selectors, selectors, services
 from .disaggregation import field_name
-from .models import FundingSource, IndicatorValue, ProgressReport, ReportingPeriod
+from .models import (
+    Comment,
+    Evidence,
+    FundingSource,
+    IndicatorValue,
+    ProgressReport,
+    ReportingPeriod,
+    ReportTransition,
+    ReportVersion,
+)
 from .serializers import (
     CommentSerializer,
+    EvidenceSerializer,
     NoInputSerializer,
     PeriodSerializer,
+    ReportCommentSerializer,
     ReportContentSerializer,
     ReportCreateSerializer,
     ReportSerializer,
     ReturnSerializer,
+    TransitionSerializer,
+    VersionContentSerializer,
+    VersionSerializer,
     plain,
 )
 from .services import ReportInput
@@ -192,10 +209,11 @@ class ReportFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=[(s.value, s.value) for s in Status])
     agency = params.TextFilter(field_name="agency__key", help_text=gettext_lazy("The agency's key."))
     activity = params.TextFilter(field_name="activity__key", help_text=gettext_lazy("The activity's key."))
+    plan = params.TextFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
 
     class Meta:
         model = ProgressReport
-        fields = ["period", "status", "agency", "activity"]
+        fields = ["period", "status", "agency", "activity", "plan"]
 
     def by_period(
         self, queryset: QuerySet[ProgressReport], name: str, value: str
@@ -589,14 +607,24 @@ def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activi
 
 class PeriodFilter(django_filters.FilterSet):
     plan = params.TextFilter(field_name="plan__slug", help_text=gettext_lazy("The plan's slug."))
+    label = params.TextFilter(help_text=gettext_lazy("The period's label (“2021”)."))
+    locked = django_filters.BooleanFilter(
+        field_name="locked_at", lookup_expr="isnull", exclude=True, help_text=gettext_lazy("Locked or not.")
+    )
+    year = params.YearFilter(
+        field_name="start", lookup_expr="year", help_text=gettext_lazy("Starting in this year.")
+    )
 
     class Meta:
         model = ReportingPeriod
-        fields = ["plan"]
+        fields = ["plan", "label", "locked", "year"]
 
 
 @extend_schema(
     summary=gettext_lazy("The reporting periods of the plans, with their lock (signed-in callers)"),
+    description=gettext_lazy(
+        "By plan and start; filter with `?plan=`, `?label=`, `?locked=`, `?year=`; 100 per page (`?page=`)."
+    ),
     responses={200: PeriodSerializer, **errors(400, 401)},
     tags=["reports"],
 )
@@ -606,6 +634,9 @@ class PeriodList(generics.ListAPIView):
     gate_action = "period.view"
     serializer_class = PeriodSerializer
     filterset_class = PeriodFilter
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings = {"id": ("id",), "-id": ("-id",)}
 
     def get_queryset(self) -> QuerySet[ReportingPeriod]:
         return (
@@ -613,3 +644,228 @@ class PeriodList(generics.ListAPIView):
             .select_related("plan")
             .order_by("plan__slug", "start")
         )
+
+
+class PeriodDetail(generics.RetrieveAPIView):
+    """One reporting period, with its lock."""
+
+    gate_action = "period.view"
+    serializer_class = PeriodSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("One reporting period (signed-in callers)"),
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The period's id.")
+            )
+        ],
+        responses={200: PeriodSerializer, **errors(401, 403, 404)},
+        tags=["reports"],
+    )
+    def get(self, request: Request, id: int) -> Response:
+        scope = ReportingPeriod.objects.filter(plan__in=plans_visible_to(request.user)).select_related("plan")
+        period = permissions.get_or_refuse(request, scope, pk=id)
+        return Response(PeriodSerializer(period).data)
+
+
+# --- what a report keeps beside its content ----------------------------------------------------------
+
+REPORT_PATH_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The report's id.")
+)
+EVIDENCE_ID = OpenApiParameter(
+    "evidence_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The file's id.")
+)
+VERSION_NUMBER = OpenApiParameter(
+    "number", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("The version's number.")
+)
+WHO_READS = gettext_lazy(
+    "Whoever may read the report: coordinators and evaluators every report, the agency's people their "
+    "agency's (another agency's report answers 404)."
+)
+
+
+def _visible_report(request: Request, report_id: int) -> ProgressReport:
+    """The report ``report_id`` among those the caller may see, else 404 (audited when it exists)."""
+    report = permissions.get_or_refuse(request, selectors.report_queryset(request.user), pk=report_id)
+    permissions.require(request, "report.view", report)
+    return report
+
+
+class ReportPartList(generics.GenericAPIView):
+    """A list of what a report keeps (its evidence, comments, steps, versions), paged, oldest first."""
+
+    gate_action = "report.view"
+    pagination_class = PageNumberPagination
+    filter_backends = filter_backends()
+    orderings: dict[str, tuple[str, ...]] = {}
+
+    def rows(self, report: ProgressReport) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        # Only for the schema (the model of the filters); the rows are ``rows(report)``.
+        return self.get_serializer_class().Meta.model.objects.none()
+
+    def get(self, request: Request, id: int) -> Response:
+        report = _visible_report(request, id)
+        page = self.paginate_queryset(self.filter_queryset(self.rows(report)))
+        assert page is not None  # the API is always paginated
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _part_list_schema(summary: StrOrPromise, serializer: Any) -> Any:
+    return extend_schema(
+        summary=summary,
+        description=format_lazy("{} {}", WHO_READS, gettext_lazy("100 per page (`?page=`).")),
+        parameters=[REPORT_PATH_ID],
+        responses={200: serializer, **errors(400, 401, 403, 404)},
+        tags=["reports"],
+    )
+
+
+class ReportEvidenceList(ReportPartList):
+    """The files backing a report."""
+
+    serializer_class = EvidenceSerializer
+    orderings = {"id": ("id",), "-id": ("-id",)}
+
+    def rows(self, report: ProgressReport) -> QuerySet[Any]:
+        return (
+            Evidence.objects.filter(report=report).select_related("uploaded_by").order_by("created_at", "id")
+        )
+
+    @_part_list_schema(gettext_lazy("A report's evidence: what each file is"), EvidenceSerializer(many=True))
+    def get(self, request: Request, id: int) -> Response:
+        return super().get(request, id)
+
+
+def _evidence(request: Request, report_id: int, evidence_id: int) -> Evidence:
+    report = _visible_report(request, report_id)
+    scope = form_selectors.evidence_visible_to(request.user).select_related("uploaded_by")
+    return permissions.get_or_refuse(request, scope, pk=evidence_id, report_id=report.pk)
+
+
+class ReportEvidenceDetail(generics.GenericAPIView):
+    """One file backing a report: what it is."""
+
+    gate_action = "report.view"
+    serializer_class = EvidenceSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("One evidence file of a report: what it is"),
+        description=WHO_READS,
+        parameters=[REPORT_PATH_ID, EVIDENCE_ID],
+        responses={200: EvidenceSerializer, **errors(401, 403, 404)},
+        tags=["reports"],
+    )
+    def get(self, request: Request, id: int, evidence_id: int) -> Response:
+        return Response(self.get_serializer(_evidence(request, id, evidence_id)).data)
+
+
+FILE_TYPES = sorted({content_type.split(";")[0] for content_type in CONTENT_TYPES.values()})
+
+
+def file_responses(*codes: int) -> dict[Any, Any]:
+    """A download's documented answers: the file, in one of the types stored files are, or an error."""
+    return {
+        **{
+            (200, content_type): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=gettext_lazy("The file, as an attachment, of the type its content was judged."),
+            )
+            for content_type in FILE_TYPES
+        },
+        **{(code, "application/json"): response for code, response in errors(*codes).items()},
+    }
+
+
+class ReportEvidenceFile(APIView):
+    """The evidence file itself."""
+
+    gate_action = "report.view"
+
+    @extend_schema(
+        summary=gettext_lazy("Download an evidence file of a report"),
+        description=format_lazy(
+            "{} {}", WHO_READS, gettext_lazy("Sent as a private attachment; never cached.")
+        ),
+        parameters=[REPORT_PATH_ID, EVIDENCE_ID],
+        responses=file_responses(401, 403, 404),
+        tags=["reports"],
+    )
+    def get(self, request: Request, id: int, evidence_id: int) -> Any:
+        return _evidence(request, id, evidence_id).as_attachment()
+
+
+class ReportCommentList(ReportPartList):
+    """The comments on a report, oldest first."""
+
+    serializer_class = ReportCommentSerializer
+    orderings = {"id": ("id",), "-id": ("-id",)}
+
+    def rows(self, report: ProgressReport) -> QuerySet[Any]:
+        return Comment.objects.filter(report=report).select_related("author").order_by("at", "id")
+
+    @_part_list_schema(gettext_lazy("The comments on a report"), ReportCommentSerializer(many=True))
+    def get(self, request: Request, id: int) -> Response:
+        return super().get(request, id)
+
+
+class ReportTransitionList(ReportPartList):
+    """The workflow steps of a report, oldest first."""
+
+    serializer_class = TransitionSerializer
+    orderings = {"id": ("id",), "-id": ("-id",)}
+
+    def rows(self, report: ProgressReport) -> QuerySet[Any]:
+        return ReportTransition.objects.filter(report=report).select_related("actor").order_by("at", "id")
+
+    @_part_list_schema(
+        gettext_lazy("A report's workflow steps: who moved it from which status to which, when"),
+        TransitionSerializer(many=True),
+    )
+    def get(self, request: Request, id: int) -> Response:
+        return super().get(request, id)
+
+
+class ReportVersionList(ReportPartList):
+    """The versions of a report, one per workflow step, oldest first."""
+
+    serializer_class = VersionSerializer
+    orderings = {"number": ("number",), "-number": ("-number",)}
+
+    def rows(self, report: ProgressReport) -> QuerySet[Any]:
+        return (
+            ReportVersion.objects.filter(report=report)
+            .select_related("actor")
+            .defer("content")
+            .order_by("number")
+        )
+
+    @_part_list_schema(
+        gettext_lazy("A report's versions: one at each workflow step (what each said is at its address)"),
+        VersionSerializer(many=True),
+    )
+    def get(self, request: Request, id: int) -> Response:
+        return super().get(request, id)
+
+
+class ReportVersionDetail(generics.GenericAPIView):
+    """What a report said at one workflow step."""
+
+    gate_action = "report.view"
+    serializer_class = VersionContentSerializer
+
+    @extend_schema(
+        summary=gettext_lazy("One version of a report, with what it said"),
+        description=WHO_READS,
+        parameters=[REPORT_PATH_ID, VERSION_NUMBER],
+        responses={200: VersionContentSerializer, **errors(401, 403, 404)},
+        tags=["reports"],
+    )
+    def get(self, request: Request, id: int, number: int) -> Response:
+        report = _visible_report(request, id)
+        scope = ReportVersion.objects.filter(report=report).select_related("actor")
+        version = permissions.get_or_refuse(request, scope, number=number)
+        return Response(self.get_serializer(version).data)

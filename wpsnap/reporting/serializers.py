@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.serializers import StrictSerializer
@@ -23,10 +24,14 @@ from wpsnap.plan.serializers import NamedChoiceField
 
 from .disaggregation import TOTAL, parse_cell_key
 from .models import (
+    Comment,
+    Evidence,
     FundingSource,
     ProgressReport,
     ProgressStatus,
     ReportingPeriod,
+    ReportTransition,
+    ReportVersion,
 )
 from .selectors import ValueRow
 from .workflow import Status
@@ -274,4 +279,98 @@ class PeriodSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingPeriod
         fields = ["id", "plan", "label", "start", "end", "opens_on", "due_on", "locked", "locked_at"]
+        read_only_fields = fields
+
+
+# --- what a report keeps beside its content: evidence, comments, steps, versions ----------------------
+
+
+class PersonField(serializers.CharField):
+    """Who did it, by name as the pages show it; null once their account is gone."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return value.get_full_name() or value.get_username()
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """A file backing a report: what it is; the file itself is at ``file``."""
+
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    name = serializers.CharField(
+        source="download_name", read_only=True, help_text=gettext_lazy("The name it downloads as.")
+    )
+    kind = serializers.CharField(read_only=True, help_text=gettext_lazy("Its type, judged by its content."))
+    size = serializers.IntegerField(read_only=True, help_text=gettext_lazy("In bytes."))
+    sha256 = serializers.CharField(read_only=True)
+    uploaded_by = PersonField()
+    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
+    file = serializers.SerializerMethodField(help_text=gettext_lazy("Where to download it."))
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "report", "name", "kind", "size", "sha256", "uploaded_by", "uploaded_at", "file"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_file(self, evidence: Evidence) -> str:
+        return reverse(
+            "api:report-evidence-file",
+            kwargs={"id": evidence.report_id, "evidence_id": evidence.pk},
+            request=self.context.get("request"),
+        )
+
+
+class ReportCommentSerializer(serializers.ModelSerializer):
+    """A comment on a report."""
+
+    author = PersonField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "text", "at"]
+        read_only_fields = fields
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    """One workflow step of a report: from which status to which, by whom, when, with its note."""
+
+    source = NamedChoiceField(STATUS_CHOICES, enum_name="ReportStatusEnum", read_only=True)
+    target = NamedChoiceField(STATUS_CHOICES, enum_name="ReportStatusEnum", read_only=True)
+    actor = PersonField()
+
+    class Meta:
+        model = ReportTransition
+        fields = ["id", "source", "target", "actor", "at", "note"]
+        read_only_fields = fields
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    """What the report said at one workflow step (its content at ``/versions/{number}/``)."""
+
+    status = NamedChoiceField(STATUS_CHOICES, enum_name="ReportStatusEnum", read_only=True)
+    actor = PersonField()
+
+    class Meta:
+        model = ReportVersion
+        fields = ["number", "status", "actor", "at"]
+        read_only_fields = fields
+
+
+class VersionContentSerializer(VersionSerializer):
+    """One version of a report, with what it said then."""
+
+    content = serializers.DictField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The report's text, figures (by indicator id and cell), answers and financing at that step."
+        ),
+    )
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "content"]
         read_only_fields = fields
