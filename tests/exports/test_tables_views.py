@@ -114,6 +114,12 @@ def test_reports_are_the_browsers_rows_under_its_filters(client, people, world) 
     query = f"?agency={mod}&status=approved"
     page = client.get("/reports/browse/" + query).content.decode()
     shown = [int(pk) for pk in re.findall(r'data-report="(\d+)"', page)]
+    # The page's own download link carries its filters.
+    link = (
+        re.search(r'<a href="(/exports/lists/reports/[^"]+format=xlsx)"', page).group(1).replace("&amp;", "&")
+    )
+    sheet = load_workbook(io.BytesIO(client.get(link).content)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == shown
     assert (
         [int(r[0]) for r in rows_of(client.get("/exports/lists/reports/" + query))[1:]]
         == shown
@@ -219,6 +225,13 @@ def test_events_are_the_lists_rows_with_people_by_sex_and_age(client, people, wo
 
     filtered = rows_of(client.get("/exports/lists/events/?kind=awareness"))
     assert [int(r[0]) for r in filtered[1:]] == [world["events"][1].pk]
+    page = client.get("/events/?kind=awareness").content.decode()
+    link = (
+        re.search(r'<a href="(/exports/lists/events/[^"]+format=csv[^"]*)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+    assert [int(r[0]) for r in rows_of(client.get(link))[2:]] == [world["events"][1].pk]
     assert client.get("/exports/lists/events/?year=1900").status_code == 400
     assert "<code>district</code>" in client.get("/exports/lists/events/?district=atlantis").content.decode()
 
@@ -263,6 +276,8 @@ def test_participants_names_audit_and_canary(client, people, world, caplog) -> N
     sign_in(client, people["mod"])
     rows = rows_of(client.get(url))
     assert "name" not in rows[0] and CANARY not in str(rows)
+    page = client.get(f"/events/{world['listed'].pk}/participants/").content.decode()
+    assert f'href="{url}?format=xlsx"' in page
     lines = AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(world["listed"].pk)).order_by(
         "pk"
     )
