@@ -355,3 +355,7 @@ if WPSNAP_JOB_STALE_SECONDS <= 2 * WPSNAP_JOB_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured(
         "WPSNAP_JOB_STALE_SECONDS must be more than twice WPSNAP_JOB_HEARTBEAT_SECONDS."
     )
+
+# Lists exported as CSV/XLSX (wpsnap.exports.table_views): more rows than this are written by a background
+# job, whose page offers the file when it is done; up to it, while the person waits.
+WPSNAP_EXPORT_SYNC_ROWS = int(os.environ.get("WPSNAP_EXPORT_SYNC_ROWS", "5000"))

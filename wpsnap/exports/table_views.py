@@ -29,7 +29,7 @@ from .tables import CSV_TYPE, XLSX_TYPE, csv_lines, write_xlsx
 
 def sync_rows() -> int:
     """The most rows written while the person waits; more go to a background job."""
-    return int(getattr(settings, "WPSNAP_EXPORT_SYNC_ROWS", 5000))
+    return int(settings.WPSNAP_EXPORT_SYNC_ROWS)
 
 
 def audit_export(
