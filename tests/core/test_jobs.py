@@ -309,7 +309,8 @@ def _take_back(url: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_is_killed_offers_nothing(make_user, settings, tmp_path) -> None:
     """A worker process killed (SIGKILL) while its job sleeps half-way leaves the job marked running and a
-    temporary file: the page shows the progress so far and no file; once the heartbeat is stale it shows
+    temporary file: the page shows the progress so far and no file (the heartbeat went on while the job
+    slept); once the heartbeat is stale it shows
     the job failed, the file answers 404, and the sweep removes the temporary file."""
     user = make_user("focal_point")
     ready = tmp_path / "ready"
@@ -340,6 +341,7 @@ def test_a_job_whose_worker_is_killed_offers_nothing(make_user, settings, tmp_pa
         assert ready.exists(), "the worker never reached the job's half-way point"
         (part,) = _files_of(job)
         assert part.startswith(".") and part.endswith(".part")
+        time.sleep(0.8)  # the worker's heartbeat (every 0.2 s here) beats while the job sleeps
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
@@ -350,6 +352,7 @@ def test_a_job_whose_worker_is_killed_offers_nothing(make_user, settings, tmp_pa
 
     job.refresh_from_db()
     assert (job.status, job.progress, job.step, job.file_name) == ("running", 50, "Half way", "")
+    assert job.heartbeat_at - job.started_at >= timedelta(seconds=0.5)
     client = sign_in(Client(), user)
     settings.WPSNAP_JOB_STALE_SECONDS = 600
     page = client.get(reverse("jobs:detail", args=[job.pk]))
