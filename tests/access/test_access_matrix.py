@@ -323,6 +323,28 @@ EVENT_CASES = [
         COORDINATOR,
         codes="302 200 404 404 404 403",
     ),
+    # Lists as CSV/XLSX (issue 12, exports): each as its page, plus exports.table (anyone signed in).
+    Case(
+        "events: export the events list",
+        "get",
+        lambda w: "/exports/lists/events/?format=xlsx",
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
+    Case(
+        "events: export own event's participants as a list",
+        "get",
+        lambda w: f"/exports/lists/events/{w.own_event.pk}/participants/?format=xlsx",
+        PARTICIPANT_READERS,
+        codes="302 200 200 200 404 403",
+    ),
+    Case(
+        "events: export other agency's participants as a list",
+        "get",
+        lambda w: f"/exports/lists/events/{w.other_event.pk}/participants/",
+        COORDINATOR,
+        codes="302 200 404 404 404 403",
+    ),
     Case(
         "events: import form of own event",
         "get",
@@ -905,6 +927,21 @@ CASES = [
         lambda w: "/reports/browse/",
         frozenset({"coordinator", "approver", "evaluator"}),
         codes="302 200 200 403 403 200",
+    ),
+    # The browser's list and the plan's figures as CSV/XLSX (issue 12): as the browser and /api/v1/results/.
+    Case(
+        "reports browser: export",
+        "get",
+        lambda w: "/exports/lists/reports/?format=xlsx&hxl=1",
+        frozenset({"coordinator", "approver", "evaluator"}),
+        codes="302 200 200 403 403 200",
+    ),
+    Case(
+        "figures: export",
+        "get",
+        lambda w: "/exports/lists/figures/?hxl=1",
+        SEES_DRAFTS,
+        codes="302 200 403 403 403 200",
     ),
     # Bulk steps are gated as one report's steps: the page by report.review, the step by its action.
     Case(
