@@ -157,7 +157,11 @@ def grow_dataset(slug: str) -> dict[str, Any]:
 
     started = time.perf_counter()
     plan = Plan.objects.get(slug=slug)
-    added = add_agencies(plan, AGENCIES + 1, AGENCIES_10X - AGENCIES)
+    # International organisations: the plan owes them nothing (no collective takes them in), so the 10x
+    # set grows the reports alone, as the issue's comparison did (2,800 -> 28,000 reports on the same
+    # plan), not the grid of reports owed. With ministries, "all ministries and state committees" would
+    # owe each 12 more reports and the status and compliance answers would grow 4x with the plan.
+    added = add_agencies(plan, AGENCIES + 1, AGENCIES_10X - AGENCIES, kind="international")
     log(f"grew to {AGENCIES_10X} agencies in {time.perf_counter() - started:.1f}s")
     from wpsnap.reporting.models import IndicatorValue, ProgressReport
 
@@ -173,10 +177,11 @@ def grow_dataset(slug: str) -> dict[str, Any]:
     }
 
 
-def add_agencies(plan: Any, first: int, count: int) -> dict[str, int]:
-    """``count`` ministries (bench-<first>...) each with an approved report on every activity in every
-    period, figures by sex x age band and one financing line; then the analytics rollups rebuilt (the bulk
-    inserts bypass the writers' hooks) and fresh planner statistics."""
+def add_agencies(plan: Any, first: int, count: int, kind: str = "ministry") -> dict[str, int]:
+    """``count`` agencies of ``kind`` (bench-<first>...; ministries by default) each with an approved
+    report on every activity in every period, figures by sex x age band and one financing line; then the
+    analytics rollups rebuilt (the bulk inserts bypass the writers' hooks) and fresh planner
+    statistics."""
     from django.utils import timezone
 
     from wpsnap.accounts.models import Organisation, OrganisationKind
@@ -196,9 +201,9 @@ def add_agencies(plan: Any, first: int, count: int) -> dict[str, int]:
             Organisation(
                 country=plan.country,
                 key=f"bench-{n:02d}",
-                name=f"Benchmark ministry {n:02d}",
+                name=f"Benchmark {'ministry' if kind == 'ministry' else 'organisation'} {n:02d}",
                 short_name=f"BM{n:02d}",
-                kind=OrganisationKind.MINISTRY,
+                kind=OrganisationKind(kind),
             )
             for n in range(first, first + count)
         ]

@@ -112,7 +112,8 @@ def tally(
         return {}, {}
     today = today or timezone.localdate()
     running_in, expected = expected_grid(plan, periods, pillar=pillar, agencies=agencies)
-    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods], **expected)
+    # No order: the reports go into a dict (the default order joins four tables to sort them).
+    reports = scope.reports(viewer).filter(expected, plan=plan, period__in=[p.pk for p in periods]).order_by()
     status_of = {
         (activity_id, agency_id, period_id): status
         for activity_id, agency_id, period_id, status in reports.values_list(

@@ -16,12 +16,13 @@ from django.db.models import Sum
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.plan.models import Indicator, Plan
+from wpsnap.registries.selectors import rules_for
 from wpsnap.reporting.disaggregation import TOTAL
 from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
 from wpsnap.reporting.selectors import indicator_specs
 
 from . import scope
-from .derived import Derived, derived_figures
+from .derived import Derived, derived_figures, stored_figures
 from .scope import Viewer
 
 
@@ -74,13 +75,12 @@ def reported_and_derived(
     indicators = list(bound.select_related("derivation").order_by("priority_area__position", "position"))
     if not indicators:
         return ()
-    if isinstance(period, ReportingPeriod):
-        periods = [period]
-    else:
-        of_plan = ReportingPeriod.objects.filter(plan=plan)
-        periods = list(of_plan if period is None else of_plan.filter(pk=period))
-        if period is not None and not periods:
-            return ()
+    # Every period of the plan (the stored figures' digest covers their dates), then those asked for.
+    every_period = list(ReportingPeriod.objects.filter(plan=plan))
+    period_id = period.pk if isinstance(period, ReportingPeriod) else period
+    periods = every_period if period_id is None else [p for p in every_period if p.pk == period_id]
+    if period is not None and not periods:
+        return ()
     agency_id = agency.pk if isinstance(agency, Organisation) else agency
     events = scope.events(viewer)
     reports = scope.reports(viewer).filter(plan=plan)
@@ -94,7 +94,21 @@ def reported_and_derived(
     if statuses is not None:
         reports = reports.filter(status__in=sorted(statuses))
     specs = indicator_specs(indicators)
-    derived = derived_figures(events=events, plan=plan, periods=periods, indicators=indicators, specs=specs)
+    # The stored figures of the events (``EventFigure``) while they are current; else from the events.
+    rules = rules_for(indicators)
+    derived = stored_figures(
+        plan=plan,
+        periods=periods,
+        every_period=every_period,
+        indicators=indicators,
+        specs=specs,
+        rules=rules,
+        events=events,
+    )
+    if derived is None:
+        derived = derived_figures(
+            events=events, plan=plan, periods=periods, indicators=indicators, specs=specs, rules=rules
+        )
     reported: dict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
     sums = (
         IndicatorValue.objects.filter(report__in=reports, indicator__in=[i.pk for i in indicators])

@@ -1,5 +1,7 @@
 """Financing planned and spent by source (``FinancingLine``, in the plan's currency), per pillar or activity
-and year, summed by the database over the reports that count (approved and published)."""
+and year, summed by the database over the reports that count (approved and published): from the financing
+rollups (``models.FinancingRollup``, kept by ``rollups.py``) where the viewer sees the whole plan and no
+agency narrows it, else from the lines of the reports in the viewer's scope."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from wpsnap.reporting.models import FinancingLine, FundingSource, ReportingPerio
 from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
+from .models import FinancingRollup
+from .results import rolled_up
 from .scope import Viewer
 
 
@@ -48,22 +52,40 @@ def financing(
     reports of ``viewer``'s scope whose status is in ``statuses``: in the plan's order, then year and
     source. ``period`` (a period or its id), ``pillar`` (a pillar's id) and ``agency`` (an organisation's
     id) narrow the reports summed. Three queries whatever the number of reports."""
-    reports = scope.reports(viewer).filter(plan=plan, status__in=sorted(str(s) for s in statuses))
-    if period is not None:
-        reports = reports.filter(period_id=getattr(period, "pk", period))
-    if pillar is not None:
-        reports = reports.filter(activity__priority_area__pillar_id=pillar)
-    if agency is not None:
-        reports = reports.filter(agency_id=agency)
-    keys = ["report__activity__priority_area__pillar_id"]
-    if by == "activity":
-        keys.append("report__activity_id")
-    sums = list(
-        FinancingLine.objects.filter(report__in=reports)
-        .values_list(*keys, "report__period__start__year", "source")
-        .annotate(planned=Sum("planned"), spent=Sum("spent"), lines=Count("id"))
-        .order_by()
-    )
+    period_id = getattr(period, "pk", period)
+    rolled = rolled_up(viewer, statuses, agency)
+    if rolled is not None:
+        # The whole plan's financing from the rollups: bounded by activities x periods x sources.
+        rollups = FinancingRollup.objects.filter(plan=plan, status__in=rolled)
+        if period_id is not None:
+            rollups = rollups.filter(period_id=period_id)
+        if pillar is not None:
+            rollups = rollups.filter(activity__priority_area__pillar_id=pillar)
+        keys = ["activity__priority_area__pillar_id"]
+        if by == "activity":
+            keys.append("activity_id")
+        sums = list(
+            rollups.values_list(*keys, "period__start__year", "source")
+            .annotate(planned=Sum("planned"), spent=Sum("spent"), lines=Sum("lines"))
+            .order_by()
+        )
+    else:
+        reports = scope.reports(viewer).filter(plan=plan, status__in=sorted(str(s) for s in statuses))
+        if period_id is not None:
+            reports = reports.filter(period_id=period_id)
+        if pillar is not None:
+            reports = reports.filter(activity__priority_area__pillar_id=pillar)
+        if agency is not None:
+            reports = reports.filter(agency_id=agency)
+        keys = ["report__activity__priority_area__pillar_id"]
+        if by == "activity":
+            keys.append("report__activity_id")
+        sums = list(
+            FinancingLine.objects.filter(report__in=reports)
+            .values_list(*keys, "report__period__start__year", "source")
+            .annotate(planned=Sum("planned"), spent=Sum("spent"), lines=Count("id"))
+            .order_by()
+        )
     if not sums:
         return ()
     pillars = {p.pk: p for p in Pillar.objects.filter(plan=plan)}

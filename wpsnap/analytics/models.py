@@ -106,3 +106,86 @@ class EventPeople(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} [{self.sex}|{self.age}] = {self.value}"
+
+
+class EventFigure(models.Model):
+    """What one event gives one indicator bound to event data (``derived.py``'s rule): a row for the
+    total (``cell`` ""; ``value`` 1 when the rule counts events, else its participants, ``total_only``
+    those whose breakdown is not the indicator's) and one per cell its participants fall in, with the
+    event's organiser and period beside them. Reported-beside-derived figures for a whole plan sum these
+    (about events x indicators x cells rows) instead of matching every event-activity link to the
+    indicators on each request. Written by ``rollups.py`` for the events a write touches; valid only
+    while the plan's rules, breakdowns, activities and periods are those of ``DerivedState``."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="analytics_figures")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    organiser = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    cell = models.CharField(_("cell"), max_length=200, blank=True)
+    value = models.PositiveIntegerField(_("value"))
+    total_only = models.PositiveIntegerField(_("participants in the total only"), default=0)
+
+    class Meta:
+        verbose_name = _("event figure")
+        verbose_name_plural = _("event figures")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "indicator", "cell"], name="event_figure_one_per_cell")
+        ]
+        indexes = [models.Index(fields=["plan", "indicator"], name="event_figure_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}/{self.indicator_id} [{self.cell or 'total'}] = {self.value}"
+
+
+class DerivedState(models.Model):
+    """The plan's derivation set-up as digests, when ``EventFigure`` was last rebuilt under it: the
+    activities' priority areas and the periods' dates (``fingerprint``), and each bound indicator's rule,
+    breakdown, activity and priority area (``indicators``: {indicator id: digest}). An indicator's rows
+    are read only while both still match: a rule or breakdown changed since sends the reads back to the
+    events until the next ``rollups_rebuild``."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(_("digest"), max_length=64)
+    indicators = models.JSONField(_("digests of the indicators"), default=dict)
+    built_at = models.DateTimeField(_("built at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("derived figures state")
+        verbose_name_plural = _("derived figures states")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.fingerprint[:12]}"
+
+
+class FinancingRollup(models.Model):
+    """The financing lines of the reports in one counted status, summed by (activity, period, source):
+    ``planned`` and ``spent`` the sums (None where no line gives an amount), ``lines`` how many lines. A
+    whole plan's financing reads at most activities x periods x sources x 2 of these, however many
+    reports there are."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    activity = models.ForeignKey("plan.Activity", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=40)
+    # "approved" or "published" (reporting.workflow.COUNTED).
+    status = models.CharField(_("review status"), max_length=20)
+    planned = models.DecimalField(_("planned"), max_digits=24, decimal_places=2, null=True, blank=True)
+    spent = models.DecimalField(_("spent"), max_digits=24, decimal_places=2, null=True, blank=True)
+    lines = models.PositiveIntegerField(_("lines"))
+
+    class Meta:
+        verbose_name = _("financing rollup")
+        verbose_name_plural = _("financing rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "period", "source", "status"], name="rollup_financing_one_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "published"]), name="rollup_financing_status_counted"
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "status"], name="rollup_financing_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}/{self.period_id} [{self.source}] {self.status}"

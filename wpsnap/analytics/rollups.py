@@ -34,13 +34,21 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Subquery, Sum, Value
 
-from wpsnap.plan.models import Indicator, Plan
+from wpsnap.plan.models import Activity, Indicator, Plan
 from wpsnap.registries.models import Event, Participant, ParticipantCount
 from wpsnap.reporting.disaggregation import parse_cell_key
-from wpsnap.reporting.models import IndicatorValue, ProgressReport
+from wpsnap.reporting.models import FinancingLine, IndicatorValue, ProgressReport
 from wpsnap.reporting.workflow import COUNTED
 
-from .models import EventPeople, EventTally, ReportFigureRollup
+from .derived import Setup, event_figure_rows, setup_of
+from .models import (
+    DerivedState,
+    EventFigure,
+    EventPeople,
+    EventTally,
+    FinancingRollup,
+    ReportFigureRollup,
+)
 
 __all__ = [
     "Drift",
@@ -99,12 +107,38 @@ def reports_changed(report_ids: list[int]) -> None:
         | Q(pk__in=Subquery(IndicatorValue.objects.filter(report_id__in=report_ids).values("indicator_id")))
     )
     locked = list(indicators.select_for_update().order_by("pk").values_list("pk", flat=True))
-    if not locked:
-        return
     periods = Subquery(reports.values("period_id"))
-    ReportFigureRollup.objects.filter(indicator_id__in=locked, period_id__in=periods).delete()
-    values = IndicatorValue.objects.filter(indicator_id__in=locked, report__period_id__in=periods)
-    _insert_select(ReportFigureRollup, FIGURE_COLUMNS, _figure_sums(values))
+    if locked:
+        ReportFigureRollup.objects.filter(indicator_id__in=locked, period_id__in=periods).delete()
+        values = IndicatorValue.objects.filter(indicator_id__in=locked, report__period_id__in=periods)
+        _insert_select(ReportFigureRollup, FIGURE_COLUMNS, _figure_sums(values))
+    # The financing of the reports' activities and periods, under the activities' locks (after the
+    # indicators', always in this order).
+    activities = list(
+        Activity.objects.select_for_update()
+        .filter(pk__in=Subquery(reports.values("activity_id")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if activities:
+        FinancingRollup.objects.filter(activity_id__in=activities, period_id__in=periods).delete()
+        lines = FinancingLine.objects.filter(
+            report__activity_id__in=activities, report__period_id__in=periods
+        )
+        _insert_select(FinancingRollup, FINANCING_COLUMNS, _financing_sums(lines))
+
+
+FINANCING_COLUMNS = ("plan", "activity", "period", "source", "status", "planned", "spent", "lines")
+
+
+def _financing_sums(lines: QuerySet[FinancingLine]) -> QuerySet[Any]:
+    """``lines`` of counted reports summed by the financing rollup's key, in its column order."""
+    return (
+        lines.filter(report__status__in=COUNTED_STATUSES)
+        .values("report__plan_id", "report__activity_id", "report__period_id", "source", "report__status")
+        .annotate(planned=Sum("planned"), spent=Sum("spent"), lines=Count("id"))
+        .order_by()
+    )
 
 
 # --- event tallies ----------------------------------------------------------------------------------------
@@ -187,12 +221,44 @@ def events_changed(event_ids: list[int]) -> None:
     )
     EventTally.objects.filter(event_id__in=event_ids).delete()
     EventPeople.objects.filter(event_id__in=event_ids).delete()
+    EventFigure.objects.filter(event_id__in=event_ids).delete()
     if locked:
         _tally_insert(
             Participant.objects.filter(event_id__in=locked),
             ParticipantCount.objects.filter(event_id__in=locked),
         )
         _people_insert(EventTally.objects.filter(event_id__in=locked))
+        plans = Plan.objects.filter(pk__in=Subquery(Event.objects.filter(pk__in=locked).values("plan_id")))
+        for plan in plans.order_by("pk"):
+            setup = setup_of(plan)
+            _figures_insert(plan, Event.objects.filter(pk__in=locked, plan=plan), setup)
+            # Rows written under another set-up than the stored one are never read with the older rows:
+            # the plan's stored figures stay unread until the next rebuild.
+            state = DerivedState.objects.filter(plan=plan).values_list("fingerprint", "indicators").first()
+            if state is not None and state != (setup.fingerprint, setup.indicators):
+                DerivedState.objects.filter(plan=plan).delete()
+
+
+def _figures_insert(plan: Plan, events: QuerySet[Event], setup: Setup) -> None:
+    """``EventFigure`` rows of ``events`` (of ``plan``) under ``setup``."""
+    EventFigure.objects.bulk_create(
+        (
+            EventFigure(
+                plan=plan,
+                event_id=event_id,
+                indicator_id=indicator_id,
+                organiser_id=organiser_id,
+                period_id=period_id,
+                cell=cell,
+                value=value,
+                total_only=total_only,
+            )
+            for event_id, indicator_id, organiser_id, period_id, cell, value, total_only in event_figure_rows(
+                plan=plan, events=events, setup=setup
+            )
+        ),
+        batch_size=5000,
+    )
 
 
 # --- rebuild and check ------------------------------------------------------------------------------------
@@ -206,6 +272,7 @@ class Rebuilt:
     figures: int  # report figure rollup rows
     tallies: int  # event tally rows
     people: int  # event people rows
+    figures_derived: int  # event figure rows
 
 
 def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
@@ -224,6 +291,13 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
                 FIGURE_COLUMNS,
                 _figure_sums(IndicatorValue.objects.filter(report__plan=one)),
             )
+            list(Activity.objects.select_for_update().filter(plan=one).order_by("pk").values_list("pk"))
+            FinancingRollup.objects.filter(plan=one).delete()
+            _insert_select(
+                FinancingRollup,
+                FINANCING_COLUMNS,
+                _financing_sums(FinancingLine.objects.filter(report__plan=one)),
+            )
             list(Event.objects.select_for_update().filter(plan=one).order_by("pk").values_list("pk"))
             EventTally.objects.filter(event__plan=one).delete()
             EventPeople.objects.filter(event__plan=one).delete()
@@ -231,12 +305,19 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
                 Participant.objects.filter(event__plan=one), ParticipantCount.objects.filter(event__plan=one)
             )
             _people_insert(EventTally.objects.filter(event__plan=one))
+            EventFigure.objects.filter(plan=one).delete()
+            setup = setup_of(one)
+            _figures_insert(one, Event.objects.filter(plan=one), setup)
+            DerivedState.objects.update_or_create(
+                plan=one, defaults={"fingerprint": setup.fingerprint, "indicators": setup.indicators}
+            )
             done.append(
                 Rebuilt(
                     one.slug,
                     ReportFigureRollup.objects.filter(plan=one).count(),
                     EventTally.objects.filter(event__plan=one).count(),
                     EventPeople.objects.filter(event__plan=one).count(),
+                    EventFigure.objects.filter(plan=one).count(),
                 )
             )
     return done
@@ -299,11 +380,50 @@ def rollups_verify(plan: Plan) -> list[Drift]:
     fresh_people = _fresh_people(
         Participant.objects.filter(event__plan=plan), ParticipantCount.objects.filter(event__plan=plan)
     )
-    return (
+    stored_financing = {
+        (a, p, s, st): (pl, sp, n)
+        for a, p, s, st, pl, sp, n in FinancingRollup.objects.filter(plan=plan).values_list(
+            "activity_id", "period_id", "source", "status", "planned", "spent", "lines"
+        )
+    }
+    fresh_financing = {
+        (a, p, s, st): (pl, sp, n)
+        for _plan, a, p, s, st, pl, sp, n in _financing_sums(
+            FinancingLine.objects.filter(report__plan=plan)
+        ).values_list(
+            "report__plan_id",
+            "report__activity_id",
+            "report__period_id",
+            "source",
+            "report__status",
+            "planned",
+            "spent",
+            "lines",
+        )
+    }
+    drift = (
         _differences("figures", stored_figures, fresh_figures)
+        + _differences("financing", stored_financing, fresh_financing)
         + _differences("tallies", stored_tallies, fresh_tallies)
         + _differences("people", stored_people, fresh_people)
     )
+    if any(d.table in ("tallies", "people") for d in drift):
+        # The events' figures are computed from the tallies and people: checked once those agree (a
+        # rebuild rewrites all three).
+        return drift
+    stored_derived: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e, i, c): (o, p, v, t)
+        for e, i, o, p, c, v, t in EventFigure.objects.filter(plan=plan).values_list(
+            "event_id", "indicator_id", "organiser_id", "period_id", "cell", "value", "total_only"
+        )
+    }
+    fresh_derived: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e, i, c): (o, p, v, t)
+        for e, i, o, p, c, v, t in event_figure_rows(
+            plan=plan, events=Event.objects.filter(plan=plan), setup=setup_of(plan)
+        )
+    }
+    return drift + _differences("derived", stored_derived, fresh_derived)
 
 
 def _differences(
@@ -312,7 +432,10 @@ def _differences(
     def same(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
         if a is None or b is None:
             return a is b
-        return all(Decimal(x) == Decimal(y) for x, y in zip(a, b, strict=True))
+        return all(
+            (x is None and y is None) or (x is not None and y is not None and Decimal(x) == Decimal(y))
+            for x, y in zip(a, b, strict=True)
+        )
 
     return [
         Drift(table, key, stored.get(key), fresh.get(key))

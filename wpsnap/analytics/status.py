@@ -132,7 +132,8 @@ def activity_status(
     periods = periods_of(plan, period)
     counted = {str(s) for s in (COUNTED | IN_REVIEW if include_submitted else COUNTED)}
     running_in, expected = expected_grid(plan, periods, pillar=pillar, agencies=agencies)
-    reports = scope.reports(viewer).filter(plan=plan, period__in=[p.pk for p in periods], **expected)
+    # No order: the reports go into a dict (the default order joins four tables to sort them).
+    reports = scope.reports(viewer).filter(expected, plan=plan, period__in=[p.pk for p in periods]).order_by()
     found = {
         (activity_id, agency_id, period_id): (status, progress)
         for activity_id, agency_id, period_id, status, progress in reports.values_list(
