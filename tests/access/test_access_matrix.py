@@ -1389,7 +1389,14 @@ CASES = [
         )
         for version in ("internal", "public")
     ],
-    # A background job's page, its poll and its file: its owner's only (anyone else: 404).
+    # One's own background jobs; a job's page, its poll and its file: its owner's only (anyone else: 404).
+    Case(
+        "background jobs list",
+        "get",
+        lambda w: reverse("jobs:list"),
+        SIGNED_IN,
+        codes="302 200 200 200 200 200",
+    ),
     *[
         case
         for name in ("detail", "status", "file")

@@ -186,6 +186,29 @@ def test_the_owner_loses_the_file_with_the_permission(make_user, run_jobs) -> No
     assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
 
+def test_the_list_shows_ones_own_jobs_only(make_user, run_jobs) -> None:
+    """/jobs/ lists the person's own jobs, newest first, each linked to its page, a finished one to its
+    file; another person's jobs, and those the gate no longer allows, are not there."""
+    user, other = make_user("coordinator"), make_user("focal_point")
+    older, audit_job = _start(user), _start(user, action="audit.view")
+    theirs = _start(other)
+    Job.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    run_jobs()
+    html = _text(sign_in(Client(), user).get(reverse("jobs:list")))
+    assert html.index(reverse("jobs:detail", args=[audit_job.pk])) < html.index(
+        reverse("jobs:detail", args=[older.pk])
+    )
+    assert reverse("jobs:file", args=[older.pk]) in html
+    assert str(theirs.pk) not in html
+    user.role = "focal_point"
+    user.save(update_fields=["role"])
+    html = _text(sign_in(Client(), user).get(reverse("jobs:list")))
+    assert str(audit_job.pk) not in html
+    assert str(older.pk) in html
+    empty = _text(sign_in(Client(), make_user("approver")).get(reverse("jobs:list")))
+    assert "You have not started any background task yet." in empty
+
+
 def test_a_missing_job_is_404(make_user) -> None:
     """An id no job has answers 404, like another person's."""
     client = sign_in(Client(), make_user("focal_point"))

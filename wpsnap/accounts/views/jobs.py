@@ -1,6 +1,6 @@
 """A background job's pages (``wpsnap.core.jobs``): its progress, refreshed while it runs, and its file
-once done. Only the job's owner sees them, and only while the gate still allows them the job's action;
-anyone else gets 404, as if the job did not exist."""
+once done; and the list of one's own jobs, to come back to them. Only the job's owner sees them, and only
+while the gate still allows them the job's action; anyone else gets 404, as if the job did not exist."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,6 +25,8 @@ POLL_SECONDS = 2
 REFRESH_SECONDS = 5
 # A job still waiting this long after it was started suggests no worker is running.
 WAITING_LONG = timedelta(minutes=1)
+# The list shows one's latest jobs (the sweep deletes them after WPSNAP_JOB_KEEP_DAYS anyway).
+LIST_SIZE = 50
 
 
 def _job_or_404(request: HttpRequest, pk: uuid.UUID) -> Job:
@@ -52,6 +55,18 @@ def _context(job: Job) -> dict[str, object]:
         "refresh_seconds": REFRESH_SECONDS,
         "waiting_long": job.status == JobStatus.QUEUED and timezone.now() - job.created_at > WAITING_LONG,
     }
+
+
+@permissions.gate("job.view", authenticated=True)
+@require_safe
+@never_cache
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The request's user's latest jobs, newest first (those the gate still allows them)."""
+    latest = Job.objects.filter(owner=request.user).defer("params")[:LIST_SIZE]
+    rows = [jobs.job_fail_stale(job) for job in latest if permissions.can(request.user, "job.view", job)]
+    return render(
+        request, "accounts/jobs/job_list.html", {"jobs": rows, "keep_days": settings.WPSNAP_JOB_KEEP_DAYS}
+    )
 
 
 @permissions.gate("job.view", authenticated=True)
