@@ -1198,7 +1198,7 @@ CASES = [
     Case(
         "api an organisation",
         "get",
-        lambda w: f"/api/v1/organisations/{w.own_colleague.organisation_id}/",
+        lambda w: f"/api/v1/organisations/{w.own_submitted.agency_id}/",
         ALL,
         api=True,
         codes="200 200 200 200 200 200",
