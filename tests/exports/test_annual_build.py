@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from docx import Document
 from lxml import html as lxml_html
@@ -259,8 +258,9 @@ def test_the_public_version_shows_no_suppressed_value(demo):
 
 @pytest.mark.django_db
 def test_other_languages_carry_their_attribute_and_date_format(demo):
-    """The az and ru builds say their language in the page and give the date built in its format."""
-    today = date.today()
+    """The az and ru builds say their language in the page, give the date built in its format, and their
+    headings in the language where its catalogue has them."""
+    today = timezone.localdate()
     for name, language in (("annual-az-html", "az"), ("annual-ru-public-html", "ru")):
         tree = page(demo, name)
         assert tree.get("lang") == language
@@ -269,6 +269,13 @@ def test_other_languages_carry_their_attribute_and_date_format(demo):
         assert tree.xpath("//header//time")[0].text_content() == built
     with translation.override("en"):
         assert date_format(today, "DATE_FORMAT", use_l10n=True) != built
+    # Headings in the language where its catalogue has them (Russian has "Summary").
+    with translation.override("ru"):
+        summary = translation.gettext("Summary")
+    assert summary != "Summary"
+    assert (
+        page(demo, "annual-ru-public-html").xpath("//section[@id='summary']/h2")[0].text_content() == summary
+    )
     # The az summary is used in an az build of the same years (the annual report has none: other years).
     assert "Plan bütün" not in page(demo, "annual-az-html").text_content()
 

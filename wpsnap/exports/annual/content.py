@@ -17,6 +17,7 @@ from decimal import Decimal
 from itertools import product
 from typing import Any
 
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -378,7 +379,7 @@ def frame(
         first_year=first_year,
         last_year=last_year,
         public=public,
-        built_on=built_on(today or date.today()),
+        built_on=built_on(today or timezone.localdate()),
         title=report_title(s.plan, first_year, last_year),
         kind="annual" if first_year == last_year else "review",
         version_label=_("Public version") if public else _("Internal version"),
