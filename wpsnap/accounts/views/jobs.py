@@ -62,7 +62,7 @@ def _context(job: Job) -> dict[str, object]:
 @never_cache
 def job_list(request: HttpRequest) -> HttpResponse:
     """The request's user's latest jobs, newest first (those the gate still allows them)."""
-    latest = Job.objects.filter(owner=request.user).defer("params")[:LIST_SIZE]
+    latest = Job.objects.filter(owner_id=request.user.pk).defer("params")[:LIST_SIZE]
     rows = [jobs.job_fail_stale(job) for job in latest if permissions.can(request.user, "job.view", job)]
     return render(
         request, "accounts/jobs/job_list.html", {"jobs": rows, "keep_days": settings.WPSNAP_JOB_KEEP_DAYS}
