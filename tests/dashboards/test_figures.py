@@ -330,6 +330,35 @@ def test_the_alert_names_an_approved_report_that_its_events_no_longer_match(plan
     assert "men, 35-59: reported \N{EN DASH}, events 1 (difference 1)" in body
 
 
+def test_a_long_alert_lists_the_first_reports_and_links_to_all(plan, people, monkeypatch) -> None:
+    """Past ``ALERTS_SHOWN`` reports the alert lists the first ones, says how many there are and links to
+    the whole list (``?alerts=all``, the filters kept), which lists every one (here: the limit set to 0,
+    one report differing)."""
+    from wpsnap.dashboards import selectors
+
+    activity = Activity.objects.get(plan=plan, code="5.1.2.3")
+    [report] = write_reports(
+        plan, [activity], [Written(0, "mod", 1, "approved", "completed", (("", 3), (W25, 3)))]
+    )
+    write_events(
+        plan,
+        [activity],
+        [Happened("mod", frozenset({0}), date(2021, 3, 10), "training", (("women", "25-34"),) * 4)],
+    )
+    monkeypatch.setattr(selectors, "ALERTS_SHOWN", 0)
+    client = sign_in(Client(), people["coordinator"])
+    period = report.period
+    short = client.get(url(plan, period=period.pk))
+    assert len(short.context["page"].alerts) == 1
+    body = short.content.decode()
+    assert "1 approved report no longer matches its events" in body
+    assert "data-alert" not in body
+    assert f'href="?period={period.pk}&amp;alerts=all#alert"' in body
+    whole = client.get(url(plan, period=period.pk, alerts="all"))
+    assert whole.content.decode().count("data-alert") == 1
+    assert f'href="/reports/{report.pk}/"' in whole.content.decode()
+
+
 reports_written = st.lists(
     st.tuples(
         st.integers(0, 10_000),

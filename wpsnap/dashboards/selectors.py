@@ -161,6 +161,11 @@ class AlertRow:
         )
 
 
+# The alert lists this many reports unless the viewer asks for all (``?alerts=all``): at national scale
+# it may name hundreds, which would double the page's size and the time to write it.
+ALERTS_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class Overview:
     whose: str
@@ -168,8 +173,14 @@ class Overview:
     compliance: tuple[Chart, ...]
     chase: tuple[ChaseLine, ...] | None  # None: not shown to this viewer
     timeline: Chart
-    alerts: tuple[AlertRow, ...]
+    alerts: tuple[AlertRow, ...]  # every report that differs
     notes: tuple[str, ...]
+    all_alerts: bool = False  # the viewer asked for the whole list
+
+    @property
+    def shown_alerts(self) -> tuple[AlertRow, ...]:
+        """The alerts listed on the page: every one when asked for, else the first ``ALERTS_SHOWN``."""
+        return self.alerts if self.all_alerts else self.alerts[:ALERTS_SHOWN]
 
 
 def _activity_places(plan: Plan) -> tuple[dict[int, tuple[int, int]], list[PriorityArea]]:
@@ -687,8 +698,9 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
     return tuple(rows)
 
 
-def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date) -> Overview:
-    """The overview page: status, compliance (and who to chase), the periods' timeline and the alert."""
+def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date, all_alerts: bool = False) -> Overview:
+    """The overview page: status, compliance (and who to chase), the periods' timeline and the alert
+    (listing every report that differs when ``all_alerts``, else the first ``ALERTS_SHOWN``)."""
     filters = bar.filters
     rows = activity_status(viewer, plan=plan, period=filters.period)
     lines, missing = narrowed_call(
@@ -708,6 +720,7 @@ def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date) -> Overvie
         timeline=timeline_chart(bar, every, today),
         alerts=alerts(viewer, plan, bar),
         notes=tuple(notes),
+        all_alerts=all_alerts,
     )
 
 

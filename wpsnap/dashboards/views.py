@@ -79,8 +79,14 @@ def _context(plan: Plan, bar: FilterBar, here: str, **more: Any) -> dict[str, An
 def plan_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The overview: implementation status, reporting compliance, the periods' timeline and the alert."""
     plan, bar = _page(request, slug)
-    page = selectors.overview(request.user, plan, bar, today=timezone.localdate())
-    return render(request, "dashboards/overview.html", _context(plan, bar, _("Dashboard"), page=page))
+    every = request.GET.get("alerts") == "all"
+    page = selectors.overview(request.user, plan, bar, today=timezone.localdate(), all_alerts=every)
+    more = f"?{bar.filters.query(alerts='all')}#alert"
+    return render(
+        request,
+        "dashboards/overview.html",
+        _context(plan, bar, _("Dashboard"), page=page, all_alerts_url=more),
+    )
 
 
 @gate("dashboard.view", authenticated=True)
