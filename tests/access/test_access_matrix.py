@@ -1211,6 +1211,14 @@ CASES = [
         api=True,
         codes="401 200 200 200 200 200",
     ),
+    Case(
+        "api figures",
+        "get",
+        lambda w: "/api/v1/values/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
     # What a report keeps beside its content (issue 12): read as the report is.
     Case(
         "api own report's evidence",

@@ -220,3 +220,67 @@ def test_a_topic_by_code(people) -> None:
     client = token_client(people["focal"])
     assert client.get("/api/v1/topics/unscr-1325/").json()["code"] == "unscr-1325"
     assert client.get("/api/v1/topics/no-such-topic/").status_code == 404
+
+
+def test_the_figures_one_by_one(report, people, plan) -> None:
+    """/api/v1/values/ lists each figure with its report, period, agency, activity, indicator and cell:
+    MoD's to MoD's people, nothing of MoD's to MIA's focal point, every agency's to the coordinator;
+    filters narrow it, and pages are walked by cursor without a figure twice or missed, in the same
+    number of queries on every page."""
+    indicator = plan.indicators.get(key="5.1.2-3-i1")
+    services.report_return(actor=people["approver"], report=report, comment="Figures, please.")
+    cells = {"": "20", "sex:women|age:18-24": "4", "sex:women|age:25-34": "6", "sex:men|age:25-34": "10"}
+    services.report_save(
+        actor=people["focal"], report=report, data=services.ReportInput(values={indicator.pk: cells})
+    )
+    mine = token_client(people["approver"]).get("/api/v1/values/").json()
+    assert {(row["indicator"], row["cell"], row["value"]) for row in mine["results"]} == {
+        ("5.1.2-3-i1", cell, value) for cell, value in cells.items()
+    }
+    first = next(row for row in mine["results"] if row["cell"] == "sex:women|age:18-24")
+    assert first["cell_options"] == {"sex": "women", "age": "18-24"}
+    assert (first["report"], first["period"], first["agency"], first["status"]) == (
+        report.pk,
+        "2020",
+        "mod",
+        "returned",
+    )
+    assert token_client(people["other"]).get("/api/v1/values/").json()["results"] == []
+    coordinator = token_client(people["coordinator"])
+    totals = coordinator.get("/api/v1/values/", {"total": "true", "agency": "mod", "period": "2020"}).json()
+    assert [(row["cell"], row["value"]) for row in totals["results"]] == [("", "20")]
+    assert coordinator.get("/api/v1/values/", {"status": "approved"}).json()["results"] == []
+    refused = coordinator.get("/api/v1/values/", {"ordering": "value"})
+    assert refused.status_code == 400
+    assert fields_of(refused) == ["ordering"]
+
+
+def test_the_figures_are_walked_by_cursor(report, people, plan) -> None:
+    """With pages of two, the four figures come in two pages by id, then back by ``previous``; every page
+    costs the same queries."""
+    from wpsnap.reporting.api import ValueCursorPagination
+
+    indicator = plan.indicators.get(key="5.1.2-3-i1")
+    services.report_return(actor=people["approver"], report=report, comment="Figures, please.")
+    cells = {"": "20", "sex:women|age:18-24": "4", "sex:women|age:25-34": "6", "sex:men|age:25-34": "10"}
+    services.report_save(
+        actor=people["focal"], report=report, data=services.ReportInput(values={indicator.pk: cells})
+    )
+    client = token_client(people["coordinator"])
+    client.get("/api/v1/me/")
+    size = ValueCursorPagination.page_size
+    ValueCursorPagination.page_size = 2
+    try:
+        with CaptureQueriesContext(connection) as first_page:
+            page = client.get("/api/v1/values/").json()
+        ids = [row["id"] for row in page["results"]]
+        assert page["previous"] is None
+        with CaptureQueriesContext(connection) as second_page:
+            page = client.get(page["next"]).json()
+        ids += [row["id"] for row in page["results"]]
+        assert ids == sorted(ids) and len(set(ids)) == 4
+        assert len(first_page) == len(second_page)
+        back = client.get(page["previous"]).json()
+        assert [row["id"] for row in back["results"]] == ids[:2]
+    finally:
+        ValueCursorPagination.page_size = size

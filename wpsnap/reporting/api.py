@@ -57,6 +57,7 @@ from .models import (
 from .serializers import (
     CommentSerializer,
     EvidenceSerializer,
+    FigureSerializer,
     NoInputSerializer,
     PeriodSerializer,
     ReportCommentSerializer,
@@ -249,6 +250,7 @@ class ReportCursorPagination(BasePagination):
     ``?ordering=`` one of ``API_ORDERINGS``. A cursor or ordering that does not fit answers 400 naming it."""
 
     page_size = 100
+    orderings: tuple[keyset.Ordering, ...] = API_ORDERINGS
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         if "page" in request.query_params:
@@ -258,7 +260,7 @@ class ReportCursorPagination(BasePagination):
                 "invalid",
                 _("This list is paged by cursor: follow the addresses in next and previous instead."),
             )
-        ordering = keyset.ordering_named("ordering", request.query_params.get("ordering"), API_ORDERINGS)
+        ordering = keyset.ordering_named("ordering", request.query_params.get("ordering"), self.orderings)
         cursor = params.text("cursor", request.query_params.get("cursor", "")) or None
         self.request = request
         self.page = keyset.paginate(queryset, ordering, cursor, self.page_size)
@@ -301,9 +303,9 @@ class ReportCursorPagination(BasePagination):
                 "in": "query",
                 "description": str(
                     gettext_lazy("The order (indexed keys only): %(orders)s.")
-                    % {"orders": "; ".join(f"`{o.key}`: {o.label}" for o in API_ORDERINGS)}
+                    % {"orders": "; ".join(f"`{o.key}`: {o.label}" for o in self.orderings)}
                 ),
-                "schema": {"type": "string", "enum": [o.key for o in API_ORDERINGS]},
+                "schema": {"type": "string", "enum": [o.key for o in self.orderings]},
             },
         ]
 
@@ -869,3 +871,90 @@ class ReportVersionDetail(generics.GenericAPIView):
         scope = ReportVersion.objects.filter(report=report).select_related("actor")
         version = permissions.get_or_refuse(request, scope, number=number)
         return Response(self.get_serializer(version).data)
+
+
+# --- figures, one row per cell -------------------------------------------------------------------------
+
+VALUE_ORDERINGS = (
+    keyset.Ordering("id", ("id",), False, gettext_lazy("oldest figure first (the default)")),
+    keyset.Ordering("-id", ("id",), True, gettext_lazy("newest figure first")),
+)
+
+
+class ValueCursorPagination(ReportCursorPagination):
+    """Keyset paging of the figures, 500 a page, by id."""
+
+    page_size = 500
+    orderings = VALUE_ORDERINGS
+
+
+class ValueFilter(django_filters.FilterSet):
+    plan = params.TextFilter(field_name="report__plan__slug", help_text=gettext_lazy("The plan's slug."))
+    period = params.TextFilter(
+        method="by_period",
+        help_text=gettext_lazy("The period's label (“2021”) or, when no period has that label, its id."),
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="report__status",
+        choices=[(s.value, s.value) for s in Status],
+        help_text=gettext_lazy("The report's status."),
+    )
+    agency = params.TextFilter(field_name="report__agency__key", help_text=gettext_lazy("The agency's key."))
+    activity = params.TextFilter(
+        field_name="report__activity__key", help_text=gettext_lazy("The activity's key.")
+    )
+    indicator = params.TextFilter(field_name="indicator__key", help_text=gettext_lazy("The indicator's key."))
+    total = django_filters.BooleanFilter(
+        method="totals", help_text=gettext_lazy("true: the totals only; false: the cells only.")
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["plan", "period", "status", "agency", "activity", "indicator", "total"]
+
+    def by_period(
+        self, queryset: QuerySet[IndicatorValue], name: str, value: str
+    ) -> QuerySet[IndicatorValue]:
+        pk = params.digits(value)
+        if pk is None or ReportingPeriod.objects.filter(label=value).exists():
+            return queryset.filter(report__period__label=value)
+        return queryset.filter(report__period_id=pk)
+
+    def totals(self, queryset: QuerySet[IndicatorValue], name: str, value: bool) -> QuerySet[IndicatorValue]:
+        return queryset.filter(cell="") if value else queryset.exclude(cell="")
+
+
+@extend_schema(
+    summary=gettext_lazy("The figures of the reports the caller may see, one row per indicator and cell"),
+    description=format_lazy(
+        "{}\n\n{}",
+        gettext_lazy(
+            "Every figure of every report in the caller's scope, whatever its status (filter with "
+            "`?status=approved` for the approved ones; the results, approved figures summed, are at "
+            "/api/v1/results/). Coordinators and evaluators see every agency's; an agency's people their "
+            "agency's. Filter with `?plan=`, `?period=`, `?status=`, `?agency=`, `?activity=`, "
+            "`?indicator=`, `?total=`; order with `?ordering=` (`id`, the default, or `-id`)."
+        ),
+        gettext_lazy(
+            "Paged by cursor, 500 figures a page: follow `next` and `previous` as given; there is no "
+            "total count."
+        ),
+    ),
+    responses={200: FigureSerializer(many=True), **errors(400, 401, 403)},
+    tags=["reports"],
+)
+class ValueList(generics.ListAPIView):
+    """The reports' figures one by one, for those who would rather not unpack reports."""
+
+    gate_action = "report.list"
+    serializer_class = FigureSerializer
+    filterset_class = ValueFilter
+    pagination_class = ValueCursorPagination
+
+    def get_queryset(self) -> QuerySet[IndicatorValue]:
+        reports = selectors.report_queryset(self.request.user).order_by().values("pk")
+        return (
+            IndicatorValue.objects.filter(report__in=reports)
+            .select_related("indicator", "report__period", "report__agency", "report__activity")
+            .order_by()
+        )

@@ -30,5 +30,6 @@ urlpatterns = [
         api.ReportVersionDetail.as_view(),
         name="report-version-detail",
     ),
+    path("values/", api.ValueList.as_view(), name="value-list"),
     *router.urls,
 ]

@@ -27,6 +27,7 @@ from .models import (
     Comment,
     Evidence,
     FundingSource,
+    IndicatorValue,
     ProgressReport,
     ProgressStatus,
     ReportingPeriod,
@@ -374,3 +375,61 @@ class VersionContentSerializer(VersionSerializer):
     class Meta(VersionSerializer.Meta):
         fields = [*VersionSerializer.Meta.fields, "content"]
         read_only_fields = fields
+
+
+# --- figures one by one (/api/v1/values/) ---------------------------------------------------------
+
+
+class FigureSerializer(serializers.ModelSerializer):
+    """One figure of one report: an indicator's cell ("" is the total), with the report it is in."""
+
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    status = NamedChoiceField(
+        STATUS_CHOICES, enum_name="ReportStatusEnum", source="report.status", read_only=True
+    )
+    period = serializers.CharField(
+        source="report.period.label", read_only=True, help_text=gettext_lazy("The period's label.")
+    )
+    agency = serializers.CharField(
+        source="report.agency.key", read_only=True, help_text=gettext_lazy("The agency's key.")
+    )
+    activity = serializers.CharField(
+        source="report.activity.key", read_only=True, help_text=gettext_lazy("The activity's key.")
+    )
+    indicator = serializers.CharField(
+        source="indicator.key", read_only=True, help_text=gettext_lazy("The indicator's key.")
+    )
+    cell = serializers.CharField(
+        read_only=True,
+        help_text=gettext_lazy('The cell\'s key, e.g. "sex:women|age:18-24"; "" is the total.'),
+    )
+    cell_options = serializers.SerializerMethodField(
+        help_text=gettext_lazy("{dimension: option} of the cell; {} for the total.")
+    )
+    value = serializers.SerializerMethodField(
+        help_text=gettext_lazy('The figure, as text without trailing zeros ("20", "12.5").')
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "id",
+            "report",
+            "status",
+            "period",
+            "agency",
+            "activity",
+            "indicator",
+            "cell",
+            "cell_options",
+            "value",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_cell_options(self, value: IndicatorValue) -> dict[str, str]:
+        return cell_options(value.cell)
+
+    @extend_schema_field(serializers.CharField())
+    def get_value(self, value: IndicatorValue) -> str | None:
+        return plain(value.value)
