@@ -26,8 +26,8 @@ class BuildForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=NarrativeLanguage.choices)
     version = forms.ChoiceField(label=_("Version"), choices=VERSIONS)
 
-    def __init__(self, *args: Any, versions: list[str], prefix: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=prefix, **kwargs)
+    def __init__(self, *args: Any, versions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["version"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(value, label) for value, label in VERSIONS if value in versions]
