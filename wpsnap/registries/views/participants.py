@@ -6,7 +6,6 @@ and participants never reach a URL, a log line or an audit note."""
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +23,7 @@ from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.core.idempotency import KeyReused
 from wpsnap.core.middleware import max_body
 from wpsnap.core.models import AuditAction
+from wpsnap.core.tables import neutralise
 from wpsnap.plan.selectors import plan_get_with_text
 
 from .. import page_selectors, templates
@@ -36,12 +36,6 @@ from ..services import participants as services
 from ..services.events import EventLockedError
 from ..services.participants import max_bytes
 from .common import event_for, private
-
-# Cells a spreadsheet would run as a formula: written with a leading quote (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Excel in Azerbaijani or Russian splits a CSV on ";" (quotes or not): a formula after a semicolon
-# would start a cell of its own there, so it gets its quote too.
-FORMULA_AFTER_SEMICOLON = re.compile(r"(;[\s\"']*)(?=[=+\-@])")
 
 
 def _with_participants(request: HttpRequest, pk: int) -> Event:
@@ -251,10 +245,9 @@ def participant_template_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def safe_cell(value: str) -> str:
-    """A cell no spreadsheet runs as a formula, split on commas or on semicolons."""
-    if ";" in value:
-        value = FORMULA_AFTER_SEMICOLON.sub(r"\1'", value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A cell no spreadsheet runs as a formula, split on commas or on semicolons: the leading quote of
+    ``core.tables.neutralise`` (CSV injection), which the platform's imports take off again."""
+    return neutralise(value)
 
 
 class _Echo:
