@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
@@ -30,19 +31,25 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size = 100
 
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        self._paginator = paginator
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None:
-            number = params.integer(self.page_query_param, raw, low=1, high=PAGE_MAX)
-            paginator = self.django_paginator_class(queryset, self.page_size)
-            if number > max(1, paginator.num_pages):
-                raise InvalidInput.one(
-                    self.page_query_param,
-                    "invalid",
-                    _("There is no page %(page)d: the last page is %(last)d.")
-                    % {"page": number, "last": max(1, paginator.num_pages)},
-                )
-        return super().paginate_queryset(queryset, request, view)
+        if raw is None:
+            return 1
+        return params.integer(self.page_query_param, raw, low=1, high=PAGE_MAX)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            # Past the last page (the paginator has counted the rows already: no query more).
+            last = max(1, self._paginator.num_pages)
+            raise InvalidInput.one(
+                self.page_query_param,
+                "invalid",
+                _("There is no page %(page)s: the last page is %(last)d.")
+                % {"page": request.query_params.get(self.page_query_param), "last": last},
+            ) from None
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         found = super().get_schema_operation_parameters(view)
