@@ -178,7 +178,7 @@ def test_figures_are_the_approved_and_published_sums(client, people, world) -> N
     rows = rows_of(client.get("/exports/lists/figures/?hxl=1"))
     header, tags, data = rows[0], rows[1], rows[2:]
     assert tags[0] == "#indicator+code" and tags[header.index("Value")] == "#indicator+num"
-    value, reports, sex, age = (header.index(n) for n in ("Value", "Reports", "sex", "age"))
+    value, reports, sex, age = (header.index(n) for n in ("Value", "Reports", "Sex", "Age band"))
     assert [(r[sex], r[age], r[value], r[reports]) for r in data] == [
         ("", "", "15", "2"),
         ("women", "18-24", "4", ""),
@@ -319,7 +319,7 @@ def test_the_participants_export_imports_back_unchanged(client, people, world, f
     ("who", "url", "queries"),
     [
         ("coordinator", "/exports/lists/reports/", 9),
-        ("coordinator", "/exports/lists/figures/", 9),
+        ("coordinator", "/exports/lists/figures/", 10),
         ("mod", "/exports/lists/events/", 9),
         ("coordinator", "/exports/lists/events/{listed}/participants/", 7),
     ],

@@ -41,7 +41,7 @@ from wpsnap.registries.participants import age_band
 from wpsnap.registries.permissions import events_with_participants_visible_to
 from wpsnap.reporting import selectors as reporting_selectors
 from wpsnap.reporting.disaggregation import parse_cell_key
-from wpsnap.reporting.models import ProgressStatus, ReportingPeriod
+from wpsnap.reporting.models import Dimension, ProgressStatus, ReportingPeriod
 from wpsnap.reporting.workflow import STATUS_LABELS, Status
 
 from .tables import Column, Row
@@ -199,13 +199,19 @@ def figures_table(user: Any, data: Any) -> Table:
                 for code, _option in parse_cell_key(cell.cell):
                     if code not in dimensions:
                         dimensions.append(code)
+    # Each dimension's column under its name in the active language (its option codes in the cells).
+    names = (
+        {d.code: _(d.tr("name")) for d in Dimension.objects.filter(plan=plan, code__in=dimensions)}
+        if dimensions
+        else {}
+    )
     columns = [
         Column(_("Indicator"), "#indicator+code", 14),
         Column(_("Indicator (text)"), "#indicator+name", 50),
         Column(_("Period"), "", 12),
         Column(_("From"), "#date+start", 12),
         Column(_("To"), "#date+end", 12),
-        *(Column(code, "", 14) for code in dimensions),
+        *(Column(names.get(code, code), "", 14) for code in dimensions),
         Column(_("Value"), "#indicator+num", 12),
         Column(_("Reports"), "", 10),
     ]
