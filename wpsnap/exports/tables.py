@@ -65,8 +65,7 @@ class Column:
 
 def _plain_number(value: Decimal) -> str:
     """A decimal as plain digits ("12.5", "-3", never "1.2E+1")."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
 
 
 def csv_cell(value: Cell) -> str:
@@ -105,11 +104,11 @@ def csv_lines(columns: Sequence[Column], rows: Iterable[Row], *, hxl: bool = Fal
     writer = csv.writer(_Line(), lineterminator="\r\n")
     first = True
     for row in header_rows(columns, hxl=hxl):
-        line: str = writer.writerow(row)  # type: ignore[func-returns-value]
+        line: str = writer.writerow(row)
         yield (BOM + line) if first else line
         first = False
     for values in rows:
-        yield writer.writerow([csv_cell(v) for v in values])  # type: ignore[func-returns-value]
+        yield writer.writerow([csv_cell(v) for v in values])
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Row], out: BinaryIO, *, hxl: bool = False) -> None:
@@ -172,7 +171,7 @@ def _repack(buffer: io.BytesIO, out: BinaryIO) -> None:
     buffer.seek(0)
     with (
         zipfile.ZipFile(buffer) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,  # type: ignore[arg-type]
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
             data = source.read(info.filename)
