@@ -189,8 +189,8 @@ def test_the_docx_reopens_with_its_headings_tables_and_charts(demo):
 
 @pytest.mark.django_db
 def test_the_review_has_a_section_per_activity(demo):
-    """The review's HTML has a section per activity (not a row per report), each with its status year by
-    year, and the coordinator's note on the activity in its own section."""
+    """The review's HTML has a section per activity (not a row per report), each with its status period by
+    period, and the coordinator's note on the activity in its own section."""
     tree = page(demo, "review-html")
     assert tree.get("lang") == "en"
     sections = tree.xpath("//section[@class='activity']")
@@ -198,7 +198,7 @@ def test_the_review_has_a_section_per_activity(demo):
     assert sorted(keys) == sorted(Activity.objects.filter(plan=demo["plan"]).values_list("key", flat=True))
     first = tree.xpath(f"//section[@id='activity-{demo['first'].key}']")[0]
     assert NOTE in first.text_content()
-    assert "Status year by year" in first.text_content()
+    assert "Period by period: its status and its indicators' totals" in first.text_content()
 
 
 @pytest.mark.django_db
@@ -253,7 +253,7 @@ def test_the_public_version_shows_no_suppressed_value(demo):
     assert suppressed_in_all > 0  # the demo has small groups: the test has something to check
     text = tree.text_content()
     assert "Public version" in text
-    assert not tree.xpath("//section[@id='financing']") and "Status year by year" not in text
+    assert not tree.xpath("//section[@id='financing']") and "its status and its indicators" not in text
 
 
 @pytest.mark.django_db

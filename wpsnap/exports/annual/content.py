@@ -98,7 +98,7 @@ class ActivityBlock:
     agencies: tuple[str, ...]  # by name, as the plan assigns them
     status: str | None  # its status at the end of the report's years (None: not told, the public report)
     status_code: str | None
-    statuses: TextTable | None  # its status year by year (review only; None in the public report)
+    statuses: TextTable | None  # period by period: its status, its indicators (review; None in public)
     indicators: TextTable | None  # its count indicators' totals period by period (review)
     note: str  # the coordinator's note on it ("activity:<key>"), or ""
 

@@ -53,9 +53,11 @@ def gather(
     year_of = {p.pk: p.start.year for p in s.periods}
     # Each activity's status in each year: its status in the last period of the year that it runs in.
     by_year: dict[int, dict[int, str]] = defaultdict(dict)
+    by_period: dict[int, dict[int, str]] = defaultdict(dict)
     for row in activity_status(viewer, plan=plan):
         if row.period_id in period_ids:
             by_year[row.activity_id][year_of[row.period_id]] = str(row.status)
+            by_period[row.activity_id][row.period_id] = str(row.status)
     final = {activity_id: years[max(years)] for activity_id, years in by_year.items()}
     step(30, _("Reading the figures"))
     figures = {r.indicator_id: r for r in results(viewer, plan=plan).indicators}
@@ -72,7 +74,10 @@ def gather(
     for pillar in s.pillars:
         activities = [a for a in s.activities_of(pillar) if a.pk in final]
         counts = Counter(final[a.pk] for a in activities)
-        blocks = tuple(_activity(s, a, by_year.get(a.pk, {}), figures, notes, review) for a in activities)
+        blocks = tuple(
+            _activity(s, a, by_year.get(a.pk, {}), by_period.get(a.pk, {}), figures, notes, review)
+            for a in activities
+        )
         table = None
         if not review:
             table = TextTable(
@@ -164,33 +169,31 @@ def _activity(
     s: Structure,
     activity: Any,
     years: dict[int, str],
+    periods: dict[int, str],
     figures: dict[int, IndicatorResult],
     notes: dict[str, str],
     review: bool,
 ) -> ActivityBlock:
     code = years[max(years)] if years else None
-    statuses = indicators = None
+    statuses = None
     if review:
+        # One table (a table per fact makes the review twice as long): its status in each period it runs
+        # in, then each of its count indicators' totals.
         statuses = TextTable(
-            caption=_("Status year by year"),
-            columns=(_("Year"), _("Status")),
-            rows=tuple((str(year), status_label(years[year])) for year in sorted(years)),
-            widths=(0.3, 0.7),
-        )
-        own = s.indicators_of_activity(activity)
-        if own:
-            indicators = TextTable(
-                caption=_("Its indicators, period by period"),
-                columns=(_("Indicator"), *(p.label for p in s.periods)),
-                rows=tuple(
+            caption=_("Period by period: its status and its indicators' totals"),
+            columns=("", *(p.label for p in s.periods)),
+            rows=(
+                (_("Status"), *(status_label(periods[p.pk]) if p.pk in periods else "" for p in s.periods)),
+                *(
                     (
                         Truncator(i.tr("text")).chars(120),
                         *(_total(figures.get(i.pk), p.pk) for p in s.periods),
                     )
-                    for i in own
+                    for i in s.indicators_of_activity(activity)
                 ),
-                widths=_spread(0.44, len(s.periods)),
-            )
+            ),
+            widths=_spread(0.36, len(s.periods)),
+        )
     return ActivityBlock(
         key=activity.key,
         code=activity.code,
@@ -200,7 +203,7 @@ def _activity(
         status=status_label(code) if code else None,
         status_code=code,
         statuses=statuses,
-        indicators=indicators,
+        indicators=None,
         note=notes.get(f"activity:{activity.key}", ""),
     )
 
