@@ -114,7 +114,7 @@ def test_the_coordinator_downloads_the_review_pdf(clean_reports, browser, tmp_pa
         page.get_by_role("link", name="English").click()
         page.wait_for_url(f"**{WRITE}?lang=en")
         walk.check(page, WRITE)
-        page.get_by_label("Conclusions").fill(CONCLUSIONS)
+        page.get_by_label("Conclusions", exact=True).fill(CONCLUSIONS)
         with page.expect_navigation():
             page.get_by_role("button", name="Save").click()
         assert page.get_by_text("Saved 1 section.").is_visible()

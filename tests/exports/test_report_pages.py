@@ -99,7 +99,7 @@ def test_query_counts(az_plan, make_user, django_assert_num_queries):
                 )
         with django_assert_num_queries(5):
             assert client.get(_list()).status_code == 200
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert client.get(_write(), {"lang": "en"}).status_code == 200
 
 
@@ -138,23 +138,25 @@ def _form(page) -> dict[str, str]:
 
 
 def test_write_saves_the_sections_changed(az_plan, make_user):
-    """The writing page shows the four sections and a note on each pillar; a save stores what was
+    """The writing page shows the four sections, a note on each pillar and one on each activity; a save stores what was
     changed, in the language of the page, and the page shows it again."""
     client = _client(make_user, "coordinator")
     page = client.get(_write(), {"lang": "ru"})
     assert page.status_code == 200
     names = [item["field"].name for item in page.context["fields"]]
     assert names[:4] == ["summary", "challenges", "conclusions", "recommendations"]
-    assert names[4:] == [
-        f"pillar:{key}" for key in az_plan.pillars.order_by("position").values_list("key", flat=True)
-    ]
-    data = _form(page) | {"conclusions": "Выводы.", names[4]: "Первое направление."}
+    pillars = [f"pillar:{key}" for key in az_plan.pillars.order_by("position").values_list("key", flat=True)]
+    assert names[4 : 4 + len(pillars)] == pillars
+    assert sorted(names[4 + len(pillars) :]) == sorted(f"activity:{a.key}" for a in az_plan.activities.all())
+    activity = names[-1]
+    data = _form(page) | {"conclusions": "Выводы.", names[4]: "Первое направление.", activity: "Заметка."}
     saved = client.post(_write(), data)
     assert saved.status_code == 302
     assert saved["Location"] == f"{_write()}?lang=ru"
     assert dict(ReportNarrative.objects.values_list("section", "text")) == {
         "conclusions": "Выводы.",
         names[4]: "Первое направление.",
+        activity: "Заметка.",
     }
     assert set(ReportNarrative.objects.values_list("language", flat=True)) == {"ru"}
     again = client.get(saved["Location"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from wpsnap.core import params
@@ -17,6 +18,7 @@ from .models import (
     NarrativeLanguage,
     ReportNarrative,
     Section,
+    activity_section,
     pillar_section,
 )
 
@@ -123,6 +125,19 @@ def pillar_sections(plan: Plan) -> list[tuple[str, str]]:
             % {"number": pillar.number, "title": pillar.tr("title")},
         )
         for pillar in Pillar.objects.filter(plan=plan).order_by("position")
+    ]
+
+
+def activity_sections(plan: Plan) -> list[tuple[str, str]]:
+    """A note on each activity of ``plan``: (section key, label), in the plan's order. One query."""
+    activities = Activity.objects.filter(plan=plan).order_by("priority_area__position", "position")
+    return [
+        (
+            activity_section(activity.key),
+            _("Note on activity %(code)s: %(text)s")
+            % {"code": activity.code or activity.key, "text": Truncator(activity.tr("text")).chars(90)},
+        )
+        for activity in activities.only("key", "code", "text", "translations")
     ]
 
 

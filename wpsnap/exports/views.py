@@ -4,8 +4,8 @@
   span), how much of the coordinator's text is written in each language, a form to build it (format,
   language, version) and, for coordinators, the link to write the text.
 - ``/exports/plans/<slug>/reports/<first>-<last>/write/``: the coordinator's text of one report in one
-  language (``?lang=az|en|ru``): summary, challenges, conclusions, recommendations and a note on each
-  pillar. A save made on a text someone else changed since is refused (409) with their text shown beside
+  language (``?lang=az|en|ru``): summary, challenges, conclusions, recommendations, a note on each
+  pillar and (folded away) on each activity. A save made on a text someone else changed since is refused (409) with their text shown beside
   what was typed, which is kept.
 - ``/exports/plans/<slug>/reports/<first>-<last>/build/`` (POST): starts the job that builds the report
   (``jobs.py``) and sends the person to its page (progress bar, then the file).
@@ -153,7 +153,9 @@ def report_write(request: HttpRequest, slug: str, first_year: int, last_year: in
     language = params.text("lang", source.get("lang", "") or _default_language(plan))
     if language not in NarrativeLanguage.values:
         raise InvalidInput.one("lang", "invalid_choice", _("Choose az, en or ru."))
-    sections = narratives.own_sections() + narratives.pillar_sections(plan)
+    sections = (
+        narratives.own_sections() + narratives.pillar_sections(plan) + narratives.activity_sections(plan)
+    )
     rows = {
         row.section: row
         for row in ReportNarrative.objects.filter(
@@ -230,6 +232,7 @@ def report_write(request: HttpRequest, slug: str, first_year: int, last_year: in
             "version_name": f"{VERSION_PREFIX}{key}",
             "version": shown_versions.get(key, 0),
             "row": rows.get(key),
+            "activity": key.startswith("activity:"),
         }
         for key, _label in sections
     ]
@@ -248,6 +251,9 @@ def report_write(request: HttpRequest, slug: str, first_year: int, last_year: in
             "languages": NarrativeLanguage.choices,
             "base": shown_base,
             "conflicts": conflicts,
+            "activity_notes_written": sum(
+                1 for key in rows if key.startswith("activity:") and rows[key].text
+            ),
         },
         status=status,
     )
