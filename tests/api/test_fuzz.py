@@ -63,8 +63,8 @@ CHECKS = [
 
 @pytest.fixture
 def world(az_plan, make_user, settings) -> dict[str, Any]:
-    """The plan set up for reporting and events; MoD's focal point with a draft report (with evidence, a
-    comment and a version), an event with a list of participants and a file, and one with counts; MIA's
+    """The plan set up for reporting and events; MoD's focal point with a draft report (with a figure,
+    evidence and a comment), an event with a list of participants and a file, and one with counts; MIA's
     focal point; the coordinator; MIA's approver, whose account the coordinator's requests change."""
     from wpsnap.registries.services.setup import events_setup, read_districts
 
@@ -88,7 +88,8 @@ def world(az_plan, make_user, settings) -> dict[str, Any]:
     reporting.report_save(actor=other, report=theirs, data=ReportInput(done="A training."))
     reporting.report_submit(actor=other, report=theirs)
     report = reporting.report_start(actor=focal, activity=activity, agency=focal.organisation, period=period)
-    reporting.report_save(actor=focal, report=report, data=ReportInput(done="Work done."))
+    figures = {activity.indicators.get(kind="count").pk: {"": "12"}}
+    reporting.report_save(actor=focal, report=report, data=ReportInput(done="Work done.", values=figures))
     evidence = reporting.evidence_add(
         actor=focal, report=report, name="agenda.pdf", content=b"%PDF-1.4\nagenda\n"
     )
