@@ -465,13 +465,14 @@ def test_the_check_names_people_that_drift_and_a_rebuild_repairs_them(plan, peop
 
 
 def test_keeping_the_rollups_costs_the_same_for_few_and_many(plan) -> None:
-    """Recomputing the figure rollups of reports takes three queries (lock the indicators, delete, insert
-    from a sum) for 2 reports and for 12; recomputing the tallies of events 21 for 2 events of 2 people and
-    for 20 of 20: seven for the tallies (lock the events, delete the tallies and the people, insert from a
-    count of the listed people, read the counts, insert them, insert the people from the tallies), then
-    fourteen for the events' figures (delete them, the events' plan, its set-up: bound indicators, rules
-    and their topics, breakdowns in three, periods, activities; the two sums of the rule, the insert, the
-    stored set-up's digests)."""
+    """Keeping the rollups takes as many queries for 2 reports and 2 events of 2 people as for 12 reports
+    and 20 events of 20. Recomputing reports: three for their figures (lock the indicators, delete, insert
+    from a sum) and three for their financing (lock the activities, delete, insert from a sum). Recomputing
+    events: seven for the tallies (lock the events, delete the tallies and the people, insert from a count
+    of the listed people, read the counts, insert them, insert the people from the tallies), then 11 to 14
+    for the events' figures (delete them, the events' plan, its set-up: bound indicators, rules and their
+    topics, breakdowns in three, periods, activities; the rule's sums, one or two as the rules count
+    events or people, and the insert when any event counts; the stored set-up's digests)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -514,4 +515,5 @@ def test_keeping_the_rollups_costs_the_same_for_few_and_many(plan) -> None:
         assert rollups_verify(plan) == []
         ProgressReport.objects.all().delete()
         Event.objects.all().delete()
-    assert queries == [3 + 7 + 14, 3 + 7 + 14]
+    assert queries[0] == queries[1]
+    assert 6 + 7 + 11 <= queries[0] <= 6 + 7 + 14
