@@ -201,14 +201,14 @@ FROM links l JOIN registries_event e ON e.id = l.event_id
 JOIN analytics_eventpeople p ON p.event_id = l.event_id
 WHERE e.plan_id = %(plan)s
 GROUP BY 1, 2, 3, 4"""
-FINANCING = """SELECT pa.pillar_id, r.activity_id, extract(year FROM p.start)::int, f.source,
-  sum(f.planned), sum(f.spent), count(*)
-FROM reporting_financingline f
-JOIN reporting_progressreport r ON r.id = f.report_id
-JOIN plan_activity a ON a.id = r.activity_id
+# The financing rollup (analytics.models.FinancingRollup), as the endpoint reads it for a coordinator.
+FINANCING = """SELECT pa.pillar_id, f.activity_id, extract(year FROM p.start)::int, f.source,
+  sum(f.planned), sum(f.spent), sum(f.lines)
+FROM analytics_financingrollup f
+JOIN plan_activity a ON a.id = f.activity_id
 JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
-JOIN reporting_reportingperiod p ON p.id = r.period_id
-WHERE r.plan_id = %(plan)s AND r.status IN ('approved', 'published')
+JOIN reporting_reportingperiod p ON p.id = f.period_id
+WHERE f.plan_id = %(plan)s AND f.status IN ('approved', 'published')
 GROUP BY 1, 2, 3, 4"""
 ACTIVITY_ORDER = """SELECT a.id, a.key FROM plan_activity a JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
 WHERE a.plan_id = %(plan)s ORDER BY pa.position, a.position"""
