@@ -41,9 +41,16 @@ def seed_migration_rows() -> None:
         import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
 
 
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
 @pytest.fixture(autouse=True)
-def _migration_rows(django_db_blocker) -> None:
-    """Every test starts with the rows migrations seed, whatever the tests before it flushed."""
+def _migration_rows(request, django_db_blocker) -> None:
+    """Every test that uses the database starts with the rows migrations seed, whatever the tests before it
+    flushed. A test without the database is left alone (its module may run before any test database exists)."""
+    if request.node.get_closest_marker("django_db") is None and not _DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         seed_migration_rows()
 

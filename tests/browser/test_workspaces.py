@@ -63,7 +63,9 @@ def test_an_approver_endorses_two_reports_in_one_go(demo_db, browser, size) -> N
             with page.expect_navigation():
                 page.get_by_role("button", name="Endorse the chosen reports").click()
             walk.check(page, "/reports/browse/bulk/run/ (result)")
-            done = page.locator(".bulk-done > li").evaluate_all("(items) => items.map((i) => i.dataset.report)")
+            done = page.locator(".bulk-done > li").evaluate_all(
+                "(items) => items.map((i) => i.dataset.report)"
+            )
             assert sorted(done) == sorted(str(pk) for pk in before)
         finally:
             context.close()
