@@ -41,7 +41,13 @@ def seed_migration_rows() -> None:
         import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
 
 
-_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 
 
 @pytest.fixture(autouse=True)
