@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wpsnap.publishing",
     "wpsnap.dashboards",
     "wpsnap.exports",
+    "wpsnap.portal",
     "wpsnap.demo",
 ]
 
