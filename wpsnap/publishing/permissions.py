@@ -12,3 +12,10 @@ def _public_statistics(user: Any, indicator: Any) -> bool:
     """Marking an indicator as public statistics (its figures published whole, without suppression) is the
     coordinator's decision."""
     return is_coordinator(user)
+
+
+@register("publishing.release")
+def _release(user: Any, plan: Any) -> bool:
+    """Making a release of a plan's public figures (a static build of the portal) is the coordinator's; the
+    server's command line may make one without naming a person (``releases.release_create``)."""
+    return is_coordinator(user)

@@ -36,6 +36,7 @@ from .disclosure import (
     protect,
     table_from_values,
 )
+from .models import Release, figures_published
 
 # Why a figure is not shown, beside disclosure's reasons: the period's figures could not be protected
 # (a count that is not a whole number), so none of them is published.
@@ -132,8 +133,9 @@ def public_results(
     """Every count indicator of ``plan`` by every period, as the public may see it: the figures of
     published reports summed by the read model, each indicator-period's table protected by disclosure
     control with ``threshold`` (default ``WPSNAP_DISCLOSURE_THRESHOLD``), holding what ``previous`` (the
-    release before this one) published as known. A plan the public may not see (a draft) gives nothing.
-    Eight queries whatever the plan's size."""
+    release before this one; by default the plan's latest stored release, ``releases.latest_release``)
+    published as known. A plan the public may not see (a draft) gives nothing. Nine queries whatever the
+    plan's size (eight with ``previous`` given)."""
     threshold = default_threshold() if threshold is None else threshold
     if threshold < 1:
         raise ValueError(f"the disclosure threshold must be at least 1, not {threshold}")
@@ -147,7 +149,9 @@ def public_results(
         )
     }
     specs = indicator_specs(list(indicators.values()))
-    known = previous.published() if previous is not None else {}
+    # What the last release showed is known to the public: the live outputs and the next release hold it
+    # as such (docs/disclosure.md, "The previous release"). One query.
+    known = previous.published() if previous is not None else latest_published(plan)
     listed = []
     for result in figures.indicators:
         indicator = indicators.get(result.indicator_id)
@@ -170,6 +174,13 @@ def public_results(
             )
         )
     return PublicResults(plan.slug, threshold, last_published(PUBLIC, plan=plan), tuple(listed))
+
+
+def latest_published(plan: Plan) -> dict[tuple[str, int], dict[str, Decimal]]:
+    """The figures the plan's latest release showed (``releases``), as ``PublicResults.published()``
+    gives them; nothing before the first release. One query."""
+    figures = Release.objects.filter(plan=plan).order_by("-number").values_list("figures", flat=True).first()
+    return figures_published(figures) if figures else {}
 
 
 def _period(
