@@ -98,6 +98,25 @@ class Case:
         return self.name.startswith("events: ")
 
 
+def _published(w: World) -> int:
+    """MoD's submitted report, made published (as after approve and publish) in this test's database
+    (the shared world's object is left as it is: each test's changes are rolled back)."""
+    from django.utils import timezone
+
+    from wpsnap.reporting.models import ProgressReport
+
+    ProgressReport.objects.filter(pk=w.own_submitted.pk).exclude(status="published").update(
+        status="published", published_at=timezone.now()
+    )
+    return int(w.own_submitted.pk)
+
+
+def _published_version(w: World) -> int:
+    from wpsnap.reporting.models import ProgressReport
+
+    return int(ProgressReport.objects.values_list("version", flat=True).get(pk=_published(w)))
+
+
 def _me(w: World) -> int:
     assert w.me is not None
     return w.me.pk
@@ -1088,6 +1107,24 @@ CASES = [
         NOBODY,
         logs_refusal=False,
         codes="302 400 400 400 404 400",
+    ),
+    # Unpublish (issue 13): coordinators only, with a reason; MoD's submitted report, published for it.
+    Case(
+        "unpublish a published report",
+        "post",
+        lambda w: f"/reports/{_published(w)}/step/unpublish/",
+        COORDINATOR,
+        data=lambda w: {"comment": "A figure was wrong.", "version": str(_published_version(w))},
+        codes="302 302 403 403 404 403",
+    ),
+    Case(
+        "api unpublish a published report",
+        "post",
+        lambda w: f"/api/v1/reports/{_published(w)}/unpublish/",
+        COORDINATOR,
+        data=lambda w: {"comment": "A figure was wrong."},
+        api=True,
+        codes="401 200 403 403 403 403",
     ),
     Case(
         "own evidence",

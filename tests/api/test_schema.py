@@ -41,7 +41,7 @@ DOCUMENTED = {
     ("/api/v1/reports/{id}/", "patch"): {"200", "400", "401", "403", "404", "409", "428"},
     **{
         (f"/api/v1/reports/{{id}}/{step}/", "post"): STEP_CODES
-        for step in ("submit", "endorse", "approve", "return", "publish")
+        for step in ("submit", "endorse", "approve", "return", "publish", "unpublish")
     },
     ("/api/v1/results/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/plans/", "get"): {"200", "400", "401"},

@@ -66,6 +66,7 @@ from .serializers import (
     ReportSerializer,
     ReturnSerializer,
     TransitionSerializer,
+    UnpublishSerializer,
     VersionContentSerializer,
     VersionSerializer,
     plain,
@@ -408,6 +409,14 @@ def _step_schema(summary: StrOrPromise, description: StrOrPromise, request: Any)
         gettext_lazy("Its figures then leave the platform: the public results include them."),
         None,
     ),
+    unpublish=_step_schema(
+        gettext_lazy("Unpublish a published report, with a reason (coordinators)"),
+        gettext_lazy(
+            "Back to approved: its figures leave the public pages, open data and the public API at once. "
+            "The reason is required and recorded in the audit trail."
+        ),
+        UnpublishSerializer,
+    ),
 )
 @extend_schema(tags=["reports"])
 class ReportViewSet(
@@ -433,6 +442,7 @@ class ReportViewSet(
         "approve": "report.approve",
         "return_": "report.list",
         "publish": "report.publish",
+        "unpublish": "report.unpublish",
     }
 
     def get_queryset(self) -> QuerySet[ProgressReport]:
@@ -564,6 +574,10 @@ class ReportViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         return self._step(request, Step.PUBLISH, NoInputSerializer)
+
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request: Request, pk: str) -> Response:
+        return self._step(request, Step.UNPUBLISH, UnpublishSerializer)
 
 
 def _activity_and_period(request: Request, data: dict[str, Any]) -> tuple[Activity, ReportingPeriod]:

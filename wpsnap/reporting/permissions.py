@@ -96,6 +96,13 @@ def _report_publish(user: Any, report: Any) -> bool:
     return is_coordinator(user)
 
 
+@register("report.unpublish")
+def _report_unpublish(user: Any, report: Any) -> bool:
+    """Take a published report's figures off the public pages (with a reason): coordinators, as
+    publishing."""
+    return is_coordinator(user)
+
+
 @register("report.comment")
 def _report_comment(user: Any, report: Any) -> bool:
     return _report_view(user, report) and not has_role(user, Role.EVALUATOR)

@@ -264,6 +264,13 @@ class ReturnSerializer(StrictSerializer):
     )
 
 
+class UnpublishSerializer(StrictSerializer):
+    comment = serializers.CharField(
+        allow_blank=True,
+        help_text=gettext_lazy("Why the report is taken off the public pages (required; recorded)."),
+    )
+
+
 class NoInputSerializer(StrictSerializer):
     """Steps that take no input: any field sent is refused."""
 

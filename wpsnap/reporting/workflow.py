@@ -42,6 +42,8 @@ class Step(StrEnum):
     RETURN = "return"
     APPROVE = "approve"
     PUBLISH = "publish"
+    # Take a published report's figures down from the public pages again (coordinators, with a reason).
+    UNPUBLISH = "unpublish"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Step.RETURN, Status.ENDORSED, Status.RETURNED, "report.approve", needs_comment=True),
     Transition(Step.RETURN, Status.APPROVED, Status.RETURNED, "report.approve", needs_comment=True),
     Transition(Step.PUBLISH, Status.APPROVED, Status.PUBLISHED, "report.publish"),
+    Transition(Step.UNPUBLISH, Status.PUBLISHED, Status.APPROVED, "report.unpublish", needs_comment=True),
 )
 
 
@@ -84,4 +87,5 @@ STEP_LABELS = {
     Step.RETURN: _("Return for correction"),
     Step.APPROVE: _("Approve"),
     Step.PUBLISH: _("Publish"),
+    Step.UNPUBLISH: _("Unpublish"),
 }

@@ -24,4 +24,5 @@ from .workflow import (  # noqa: F401
     report_return,
     report_submit,
     report_transition,
+    report_unpublish,
 )

@@ -73,12 +73,19 @@ def report_transition(
             if visible and report.period.is_locked:
                 ensure_writable(report.period_id)  # say why: the lock, not the person
             raise permissions.Refusal(transition.action, report, hide=not visible)
-        if step != Step.PUBLISH:  # publishing what was approved is what a locked period is for
+        if step not in (Step.PUBLISH, Step.UNPUBLISH):
+            # publishing what was approved (and taking it down again) is what a locked period is for
             ensure_writable(report.period_id)
         if version is not None and version != report.version:
             _refuse_stale(report, version)
         comment = comment.strip()
         if transition.needs_comment and not comment:
+            if step == Step.UNPUBLISH:
+                raise InvalidInput.one(
+                    "comment",
+                    "required",
+                    _("Say why the report is taken off the public pages; the reason is recorded."),
+                )
             raise InvalidInput.one(
                 "comment", "required", _("Say what needs correcting, so that the agency can act on it.")
             )
@@ -99,8 +106,12 @@ def report_transition(
         elif step == Step.PUBLISH:
             report.published_at = at
             fields.append("published_at")
+        elif step == Step.UNPUBLISH:
+            report.published_at = None
+            fields.append("published_at")
         report._history_user = actor  # type: ignore[attr-defined]
-        report._change_reason = step  # type: ignore[attr-defined]
+        # The audit trail's line: the step, and for an unpublish its reason.
+        report._change_reason = f"{step}: {comment}" if step == Step.UNPUBLISH else step  # type: ignore[attr-defined]
         clock.dated(report, now).save(update_fields=fields)
         clock.stamp(report, now, "updated_at")
         versions.bump(report, ["status"])
@@ -132,6 +143,7 @@ def _step_past(step: str) -> str:
         Step.RETURN: _("returned"),
         Step.APPROVE: _("approved"),
         Step.PUBLISH: _("published"),
+        Step.UNPUBLISH: _("unpublished"),
     }.get(Step(step), step)
 
 
@@ -169,6 +181,17 @@ def report_publish(
     *, actor: Any, report: ProgressReport, now: datetime | None = None, request: Any = None
 ) -> ProgressReport:
     return report_transition(actor=actor, report=report, step=Step.PUBLISH, now=now, request=request)
+
+
+def report_unpublish(
+    *, actor: Any, report: ProgressReport, reason: str, now: datetime | None = None, request: Any = None
+) -> ProgressReport:
+    """Take a published report back to approved: its figures leave the public pages and open data at
+    once (the read model's public sums are updated in the same transaction). Coordinators only, with a
+    reason, which the audit trail and the report's comments keep."""
+    return report_transition(
+        actor=actor, report=report, step=Step.UNPUBLISH, comment=reason, now=now, request=request
+    )
 
 
 def period_lock(

@@ -44,7 +44,7 @@ from ..sources import SourceFigures, figures_for
 from ..workflow import EDITABLE, STATUS_LABELS, STEP_LABELS, Status, Step, Transition, steps_from
 
 # The steps taken on these pages; a report is submitted from its form, where problems show by field.
-REVIEW_STEPS = frozenset({Step.ENDORSE, Step.RETURN, Step.APPROVE, Step.PUBLISH})
+REVIEW_STEPS = frozenset({Step.ENDORSE, Step.RETURN, Step.APPROVE, Step.PUBLISH, Step.UNPUBLISH})
 
 # Short names of the statuses, for table headings.
 STATUS_SHORT = {
@@ -286,6 +286,10 @@ def _next_hint(report: ProgressReport, steps: set[str], may_edit: bool) -> str:
         )
     if Step.PUBLISH in steps:
         return _("This report is approved. Publish it to make its figures public.")
+    if Step.UNPUBLISH in steps:
+        return _(
+            "This report is published. To take its figures off the public pages, unpublish it and say why."
+        )
     if may_edit and report.status == Status.RETURNED:
         return _(
             "This report was returned for correction: read the comments, correct it and submit it again."
@@ -311,6 +315,14 @@ def _render_detail(
     actions = _actions(user, report)
     may_edit = permissions.can(user, "report.edit", report)
     financing_order = {source: i for i, source in enumerate(FundingSource.values)}
+    return_action = next((a for a in actions if a.needs_comment), None)
+    step_form = step_form or StepForm()
+    if return_action is not None and return_action.step == Step.UNPUBLISH:
+        # The one comment field asks for the reason, which the audit trail keeps.
+        step_form.fields["comment"].label = _("Why it is taken off the public pages")
+        step_form.fields["comment"].help_text = _(
+            "The reason is recorded in the audit trail and the comments."
+        )
     context = {
         "plan": plan_get_with_text(report.plan),
         "report": report,
@@ -320,8 +332,8 @@ def _render_detail(
         "evidence": list(report.evidence.all()),
         "comments": list(report.comments.select_related("author")),
         "actions": [a for a in actions if not a.needs_comment],
-        "return_action": next((a for a in actions if a.needs_comment), None),
-        "step_form": step_form or StepForm(),
+        "return_action": return_action,
+        "step_form": step_form,
         "may_comment": permissions.can(user, "report.comment", report),
         "comment_form": comment_form or CommentForm(),
         "may_edit": may_edit,
@@ -342,6 +354,7 @@ _DONE = {
     Step.RETURN: gettext_lazy("%(report)s is returned to the agency with your comment."),
     Step.APPROVE: gettext_lazy("You approved %(report)s. Its figures now count in the plan's totals."),
     Step.PUBLISH: gettext_lazy("%(report)s is published."),
+    Step.UNPUBLISH: gettext_lazy("%(report)s is unpublished: its figures are no longer on the public pages."),
 }
 
 
