@@ -751,6 +751,25 @@ CASES = [
         SEES_DRAFTS,
         codes="404 200 404 404 404 200",
     ),
+    # The public open-data downloads (issue 13): everyone; a draft plan is not public, 404 to all alike.
+    *[
+        Case(
+            f"open data {name}",
+            "get",
+            lambda w, n=name: f"/exports/open/az-2020-2023/{n}",
+            ALL,
+            codes="200 200 200 200 200 200",
+        )
+        for name in ("figures.csv", "figures.xlsx", "datapackage.zip")
+    ],
+    Case(
+        "open data of a draft plan",
+        "get",
+        lambda w: f"/exports/open/{w.draft.slug}/figures.csv",
+        NOBODY,
+        logs_refusal=False,
+        codes="404 404 404 404 404 404",
+    ),
     # --- people and the audit trail (coordinators) ---
     Case("user list", "get", lambda w: "/accounts/users/", COORDINATOR, codes="302 200 403 403 403 403"),
     Case(

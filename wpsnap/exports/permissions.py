@@ -51,3 +51,13 @@ def _narrative_edit(user: Any, plan: Any) -> bool:
 @register("exports.table")
 def _table_export(user: Any, obj: Any) -> bool:
     return is_signed_in(user)
+
+
+# --- the public open-data downloads (issue 13) ---------------------------------------------------------
+# Everyone, signed in or not: the files hold only what publishing releases (published reports' figures
+# through disclosure control) of a plan that is not a draft (the view answers 404 for a draft).
+
+
+@register("opendata.download")
+def _open_data_download(user: Any, obj: Any) -> bool:
+    return True

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import table_views, views
+from . import open_views, table_views, views
 
 app_name = "exports"
 
@@ -29,4 +29,12 @@ urlpatterns += [
         views.report_build,
         name="report_build",
     ),
+]
+
+# The public open-data downloads of a plan (issue 13): no sign-in; a draft or unknown plan is 404.
+urlpatterns += [
+    path("open/<slug:slug>/figures.csv", open_views.figures_csv, name="open_csv"),
+    path("open/<slug:slug>/figures.xlsx", open_views.figures_xlsx, name="open_xlsx"),
+    path("open/<slug:slug>/datapackage.zip", open_views.datapackage_zip, name="open_datapackage"),
+    path("open/<slug:slug>/iati.xml", open_views.iati_xml, name="open_iati"),
 ]
