@@ -1,8 +1,25 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, register_converter
 
 from wpsnap.accounts.permissions import gate
 from wpsnap.core.health import healthz
+from wpsnap.plan import views as plan_views
+from wpsnap.portal import views as portal_views
+from wpsnap.portal.converters import LanguageConverter
+
+# The public portal's language segment: /az/, /en/, /ru/ (wpsnap/portal, docs/portal.md).
+register_converter(LanguageConverter, "lang")
+
+
+@gate("portal.view")
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: the public portal in Azerbaijani for a visitor (an address without a language is
+    Azerbaijani); signed-in staff keep their list of plans, in their own language."""
+    if request.user.is_authenticated:
+        return plan_views.home(request)
+    return portal_views.home(request, lang="az")
+
 
 urlpatterns = [
     # For load balancers and monitors: open to all, nothing written, never cached (core.health).
@@ -16,6 +33,8 @@ urlpatterns = [
     path("exports/", include("wpsnap.exports.urls")),
     path("jobs/", include("wpsnap.accounts.job_urls")),
     path("api/v1/", include(("config.api", "api"))),
+    path("", home, name="home"),
+    path("<lang:lang>/", include("wpsnap.portal.urls")),
     path("", include("wpsnap.dashboards.urls")),
     path("", include("wpsnap.plan.urls")),
 ]
