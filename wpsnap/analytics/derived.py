@@ -324,6 +324,33 @@ def stored_figures(
     bound = [i for i in indicators if i.pk in rules]
     if not bound or not periods:
         return {}
+    if not stored_current(plan=plan, every_period=every_period, bound=bound, rules=rules, specs=specs):
+        return None
+    sums = stored_sums(plan=plan, periods=periods, bound=bound, events=events)
+    found: dict[Key, Derived] = {}
+    for indicator_id, organiser_id, period_id, cell, value, total_only, given in sums:
+        key = (indicator_id, organiser_id, period_id)
+        measure = rules[indicator_id].measure
+        derived = found.get(key) or Derived(*key, measure, 0, 0, {})
+        if cell == TOTAL:
+            derived = Derived(*key, measure, given, total_only, derived.cells)
+        if value and (measure == Measure.PARTICIPANTS or cell == TOTAL):
+            derived.cells[cell] = value
+        found[key] = derived
+    return found
+
+
+def stored_current(
+    *,
+    plan: Plan,
+    every_period: list[ReportingPeriod],
+    bound: list[Indicator],
+    rules: dict[int, DerivationRule],
+    specs: dict[int, tuple[Any, BreakdownSpec]],
+) -> bool:
+    """Whether the stored ``EventFigure`` rows are current for ``bound`` (indicators with a rule): the
+    plan's activities and periods and each indicator's rule and breakdown as at the last rebuild. One
+    query (the activities with the stored digests)."""
     state = DerivedState.objects.filter(plan=plan)
     activities = list(
         Activity.objects.filter(plan=plan)
@@ -336,31 +363,27 @@ def stored_figures(
     if not activities or activities[0][2] != plan_digest(
         ((a, p) for a, p, _s, _d in activities), every_period
     ):
-        return None
+        return False
     stored = activities[0][3]
     if isinstance(stored, str):  # a JSON column read through a subquery comes back as text on some backends
         stored = json.loads(stored)
     digests = indicator_digests(bound, rules, specs)
-    if any(stored.get(pk) != digest for pk, digest in digests.items()):
-        return None
+    return all(stored.get(pk) == digest for pk, digest in digests.items())
+
+
+def stored_sums(
+    *, plan: Plan, periods: list[ReportingPeriod], bound: list[Indicator], events: QuerySet[Event]
+) -> QuerySet[Any]:
+    """The stored ``EventFigure`` rows of ``events`` for ``bound`` in ``periods``, summed by (indicator,
+    organiser, period, cell): (indicator id, organiser id, period id, cell, value, total_only, events).
+    Not run: a queryset."""
     rows = EventFigure.objects.filter(
         plan=plan, indicator__in=[i.pk for i in bound], period__in=[p.pk for p in periods]
     )
     if events.query.has_filters():  # every event (a coordinator's scope) needs no join
         rows = rows.filter(event__in=events)
-    sums = (
+    return (
         rows.values_list("indicator_id", "organiser_id", "period_id", "cell")
         .annotate(value=Sum("value"), total_only=Sum("total_only"), events=Count("id"))
         .order_by()
     )
-    found: dict[Key, Derived] = {}
-    for indicator_id, organiser_id, period_id, cell, value, total_only, given in sums:
-        key = (indicator_id, organiser_id, period_id)
-        measure = rules[indicator_id].measure
-        derived = found.get(key) or Derived(*key, measure, 0, 0, {})
-        if cell == TOTAL:
-            derived = Derived(*key, measure, given, total_only, derived.cells)
-        if value and (measure == Measure.PARTICIPANTS or cell == TOTAL):
-            derived.cells[cell] = value
-        found[key] = derived
-    return found

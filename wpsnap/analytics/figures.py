@@ -11,18 +11,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db import connection
+from django.db.models import QuerySet, Sum
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.plan.models import Indicator, Plan
+from wpsnap.registries.models import DerivationRule, Event, Measure
 from wpsnap.registries.selectors import rules_for
-from wpsnap.reporting.disaggregation import TOTAL
-from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
+from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec
+from wpsnap.reporting.models import IndicatorValue, ProgressReport, ReportingPeriod
 from wpsnap.reporting.selectors import indicator_specs
 
 from . import scope
-from .derived import Derived, derived_figures, stored_figures
+from .derived import Derived, Key, derived_figures, stored_current, stored_figures, stored_sums
 from .scope import Viewer
 
 
@@ -69,33 +72,11 @@ def reported_and_derived(
     agency compares its events with the report it is writing). With both ``period`` and ``agency`` every
     bound indicator is listed, with zeros where nothing was recorded; otherwise only the (indicator,
     agency, period) that have figures. By period, agency id, then the plan's order."""
-    bound = Indicator.objects.filter(plan=plan, derivation__isnull=False)
-    if pillar is not None:
-        bound = bound.filter(priority_area__pillar_id=pillar)
-    indicators = list(bound.select_related("derivation").order_by("priority_area__position", "position"))
-    if not indicators:
+    setup = _setup(viewer, plan, period, agency, statuses, pillar, district)
+    if setup is None:
         return ()
-    # Every period of the plan (the stored figures' digest covers their dates), then those asked for.
-    every_period = list(ReportingPeriod.objects.filter(plan=plan))
-    period_id = period.pk if isinstance(period, ReportingPeriod) else period
-    periods = every_period if period_id is None else [p for p in every_period if p.pk == period_id]
-    if period is not None and not periods:
-        return ()
+    indicators, every_period, periods, events, reports, specs, rules = setup
     agency_id = agency.pk if isinstance(agency, Organisation) else agency
-    events = scope.events(viewer)
-    reports = scope.reports(viewer).filter(plan=plan)
-    if period is not None:
-        reports = reports.filter(period=periods[0])
-    if agency_id is not None:
-        events = events.filter(organiser_id=agency_id)
-        reports = reports.filter(agency_id=agency_id)
-    if district is not None:
-        events = events.filter(district=district)
-    if statuses is not None:
-        reports = reports.filter(status__in=sorted(statuses))
-    specs = indicator_specs(indicators)
-    # The stored figures of the events (``EventFigure``) while they are current; else from the events.
-    rules = rules_for(indicators)
     derived = stored_figures(
         plan=plan,
         periods=periods,
@@ -110,14 +91,8 @@ def reported_and_derived(
             events=events, plan=plan, periods=periods, indicators=indicators, specs=specs, rules=rules
         )
     reported: dict[tuple[int, int, int], dict[str, Decimal]] = defaultdict(dict)
-    sums = (
-        IndicatorValue.objects.filter(report__in=reports, indicator__in=[i.pk for i in indicators])
-        .values_list("indicator_id", "report__agency_id", "report__period_id", "cell")
-        .annotate(value=Sum("value"))
-        .order_by()
-    )
-    for indicator_id, agency_id, period_id, cell, value in sums:
-        reported[(indicator_id, agency_id, period_id)][cell] = value
+    for indicator_id, agency_of, period_id, cell, value in _reported_sums(reports, indicators):
+        reported[(indicator_id, agency_of, period_id)][cell] = value
     every = period is not None and agency_id is not None
     pairs = {(a, p) for _, a, p in derived.keys() | reported.keys()}
     if period is not None and agency_id is not None:
@@ -131,6 +106,156 @@ def reported_and_derived(
             if every or found is not None or said is not None:
                 listed.append(_figures(indicator, key, found, said or {}))
     return tuple(listed)
+
+
+Setup = tuple[
+    list[Indicator],
+    list[ReportingPeriod],
+    list[ReportingPeriod],
+    QuerySet[Event],
+    QuerySet[ProgressReport],
+    dict[int, tuple[Any, BreakdownSpec]],
+    dict[int, DerivationRule],
+]
+
+
+def _setup(
+    viewer: Viewer,
+    plan: Plan,
+    period: ReportingPeriod | int | None,
+    agency: Organisation | int | None,
+    statuses: Iterable[str] | None,
+    pillar: int | None,
+    district: str | None,
+) -> Setup | None:
+    """What both readings need: the bound indicators, every period and those asked for, the events and
+    reports in scope (narrowed), the indicators' breakdowns and rules; None when nothing can be listed."""
+    bound = Indicator.objects.filter(plan=plan, derivation__isnull=False)
+    if pillar is not None:
+        bound = bound.filter(priority_area__pillar_id=pillar)
+    indicators = list(bound.select_related("derivation").order_by("priority_area__position", "position"))
+    if not indicators:
+        return None
+    # Every period of the plan (the stored figures' digest covers their dates), then those asked for.
+    every_period = list(ReportingPeriod.objects.filter(plan=plan))
+    period_id = period.pk if isinstance(period, ReportingPeriod) else period
+    periods = every_period if period_id is None else [p for p in every_period if p.pk == period_id]
+    if period is not None and not periods:
+        return None
+    agency_id = agency.pk if isinstance(agency, Organisation) else agency
+    events = scope.events(viewer)
+    reports = scope.reports(viewer).filter(plan=plan)
+    if period is not None:
+        reports = reports.filter(period=periods[0])
+    if agency_id is not None:
+        events = events.filter(organiser_id=agency_id)
+        reports = reports.filter(agency_id=agency_id)
+    if district is not None:
+        events = events.filter(district=district)
+    if statuses is not None:
+        reports = reports.filter(status__in=sorted(statuses))
+    # The stored figures of the events (``EventFigure``) are read while current; else from the events.
+    return (
+        indicators,
+        every_period,
+        periods,
+        events,
+        reports,
+        indicator_specs(indicators),
+        rules_for(indicators),
+    )
+
+
+def differing(
+    viewer: Viewer,
+    *,
+    plan: Plan,
+    period: ReportingPeriod | int | None = None,
+    agency: Organisation | int | None = None,
+    statuses: Iterable[str] | None = None,
+    pillar: int | None = None,
+    district: str | None = None,
+) -> tuple[IndicatorFigures, ...]:
+    """The figures of ``reported_and_derived`` (same arguments, same order, every cell of each) whose
+    reports give a figure and differ from their events in at least one cell: what the dashboards' alert
+    names. While the stored event figures are current the database sums both sides, compares them and
+    returns the cells of the differing (indicator, agency, period) alone, so the cost follows the
+    differences, not the plan's figures: five queries (indicators, periods, breakdowns, rules, the
+    stored digests) and one for the comparison. Else the same as filtering ``reported_and_derived``."""
+    found = _setup(viewer, plan, period, agency, statuses, pillar, district)
+    if found is None:
+        return ()
+    indicators, every_period, periods, events, reports, specs, rules = found
+    bound = [i for i in indicators if i.pk in rules]
+    if not bound or not stored_current(
+        plan=plan, every_period=every_period, bound=bound, rules=rules, specs=specs
+    ):
+        return tuple(
+            f
+            for f in reported_and_derived(
+                viewer,
+                plan=plan,
+                period=period,
+                agency=agency,
+                statuses=statuses,
+                pillar=pillar,
+                district=district,
+            )
+            if any(c.reported is not None for c in f.cells)
+            and any((c.reported or Decimal(0)) != c.derived for c in f.cells)
+        )
+    derived_sql, derived_params = stored_sums(
+        plan=plan, periods=periods, bound=bound, events=events
+    ).query.sql_with_params()
+    reported_sql, reported_params = _reported_sums(reports, indicators).query.sql_with_params()
+    # Both sides summed per cell, joined cell by cell; the keys with a reported figure and a difference.
+    sql = f"""WITH d (i, a, p, cell, dv, t, n) AS ({derived_sql}),
+r (i, a, p, cell, rv) AS ({reported_sql}),
+j AS (SELECT COALESCE(d.i, r.i) AS i, COALESCE(d.a, r.a) AS a, COALESCE(d.p, r.p) AS p,
+             COALESCE(d.cell, r.cell) AS cell, d.dv, d.t, d.n, r.rv
+      FROM d FULL OUTER JOIN r ON d.i = r.i AND d.a = r.a AND d.p = r.p AND d.cell = r.cell),
+k AS (SELECT i, a, p FROM j GROUP BY i, a, p
+      HAVING MAX(CASE WHEN rv IS NOT NULL THEN 1 ELSE 0 END) = 1
+         AND MAX(CASE WHEN COALESCE(rv, 0) <> COALESCE(dv, 0) THEN 1 ELSE 0 END) = 1)
+SELECT j.i, j.a, j.p, j.cell, j.dv, j.t, j.n, j.rv FROM j JOIN k ON j.i = k.i AND j.a = k.a AND j.p = k.p"""  # noqa: S608 - the two queries compiled by Django, their values as parameters
+    places = Decimal(1).scaleb(-IndicatorValue._meta.get_field("value").decimal_places)
+    derived: dict[Key, Derived] = {}
+    reported: dict[Key, dict[str, Decimal]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*derived_params, *reported_params])
+        rows = cursor.fetchall()
+    for indicator_id, agency_id, period_id, cell, value, total_only, given, said in rows:
+        key = (indicator_id, agency_id, period_id)
+        if said is not None:
+            # PostgreSQL gives numeric as Decimal; SQLite a number, made the field's Decimal as the ORM does.
+            reported[key][cell] = said if isinstance(said, Decimal) else Decimal(str(said)).quantize(places)
+        if given is None:
+            continue
+        measure = rules[indicator_id].measure
+        figures = derived.get(key) or Derived(*key, measure, 0, 0, {})
+        if cell == TOTAL:
+            figures = Derived(*key, measure, given, total_only, figures.cells)
+        if value and (measure == Measure.PARTICIPANTS or cell == TOTAL):
+            figures.cells[cell] = value
+        derived[key] = figures
+    starts = {p.pk: p.start for p in periods}
+    position = {i.pk: n for n, i in enumerate(indicators)}
+    by_id = {i.pk: i for i in indicators}
+    keys = sorted(
+        derived.keys() | reported.keys(),
+        key=lambda k: (starts[k[2]], k[2], k[1], position[k[0]]),
+    )
+    return tuple(_figures(by_id[k[0]], k, derived.get(k), reported.get(k, {})) for k in keys)
+
+
+def _reported_sums(reports: QuerySet[ProgressReport], indicators: list[Indicator]) -> QuerySet[Any]:
+    """The reports' figures for ``indicators`` summed by (indicator, agency, period, cell). Not run."""
+    return (
+        IndicatorValue.objects.filter(report__in=reports, indicator__in=[i.pk for i in indicators])
+        .values_list("indicator_id", "report__agency_id", "report__period_id", "cell")
+        .annotate(value=Sum("value"))
+        .order_by()
+    )
 
 
 def _figures(

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import operator
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce
+from typing import Any
 
 from django.db.models import Q
 
@@ -33,7 +37,38 @@ def periods_of(plan: Plan, period: ReportingPeriod | int | None) -> list[Reporti
     return list(periods if period is None else periods.filter(pk=period))
 
 
+# The grids read inside ``grids_shared()``, by (plan, periods, pillar, agencies); None outside it.
+_grids: ContextVar[dict[tuple[Any, ...], tuple[list[ExpectedActivity], Q]] | None] = ContextVar(
+    "wpsnap_expected_grids", default=None
+)
+
+
+@contextmanager
+def grids_shared() -> Iterator[None]:
+    """Within the block, ``expected_grid`` reads each grid once: a page that shows status and compliance
+    (the dashboards' overview) reads the plan's activities, assignments and collectives' members once,
+    not once per selector. Only around reads: a write inside the block would not be seen."""
+    token = _grids.set({})
+    try:
+        yield
+    finally:
+        _grids.reset(token)
+
+
 def expected_grid(
+    plan: Plan, periods: list[ReportingPeriod], *, pillar: int | None, agencies: frozenset[int] | None
+) -> tuple[list[ExpectedActivity], Q]:
+    """``_expected_grid``, read once per block of ``grids_shared()``."""
+    shared = _grids.get()
+    if shared is None:
+        return _expected_grid(plan, periods, pillar=pillar, agencies=agencies)
+    key = (plan.pk, frozenset(p.pk for p in periods), pillar, agencies)
+    if key not in shared:
+        shared[key] = _expected_grid(plan, periods, pillar=pillar, agencies=agencies)
+    return shared[key]
+
+
+def _expected_grid(
     plan: Plan, periods: list[ReportingPeriod], *, pillar: int | None, agencies: frozenset[int] | None
 ) -> tuple[list[ExpectedActivity], Q]:
     """The activities running in ``periods`` (of ``pillar``, when given) with the agencies expected or

@@ -28,7 +28,8 @@ from django.utils.translation import ngettext
 from wpsnap.accounts.models import Role, User
 from wpsnap.accounts.permissions import can
 from wpsnap.analytics.compliance import Compliance, reporting_compliance
-from wpsnap.analytics.figures import reported_and_derived
+from wpsnap.analytics.figures import differing as differing_figures
+from wpsnap.analytics.filters import grids_shared
 from wpsnap.analytics.financing import financing
 from wpsnap.analytics.people import people_reached
 from wpsnap.analytics.scope import agencies as visible_agencies
@@ -642,8 +643,9 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
     """Approved or published reports whose figures differ from their agency's events (an event added or
     changed after approval), cell by cell with the difference (derived minus reported)."""
     filters = bar.filters
+    # Only the figures that differ come back, compared by the database (``analytics.figures.differing``).
     found, _missing = narrowed_call(
-        reported_and_derived,
+        differing_figures,
         viewer,
         plan,
         replace(filters, district=None),
@@ -702,10 +704,11 @@ def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date, all_alerts
     """The overview page: status, compliance (and who to chase), the periods' timeline and the alert
     (listing every report that differs when ``all_alerts``, else the first ``ALERTS_SHOWN``)."""
     filters = bar.filters
-    rows = activity_status(viewer, plan=plan, period=filters.period)
-    lines, missing = narrowed_call(
-        reporting_compliance, viewer, plan, replace(filters, period=None, district=None), today=today
-    )
+    with grids_shared():  # status and compliance read the plan's grid of reports owed once
+        rows = activity_status(viewer, plan=plan, period=filters.period)
+        lines, missing = narrowed_call(
+            reporting_compliance, viewer, plan, replace(filters, period=None, district=None), today=today
+        )
     every = [c for c in lines if filters.agency is None or c.agency_id == filters.agency.pk]
     chosen = tuple(c for c in every if filters.period is None or c.period_id == filters.period.pk)
     compliance, chase, _kept = compliance_charts(viewer, bar, chosen)
