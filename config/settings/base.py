@@ -360,3 +360,8 @@ if WPSNAP_JOB_STALE_SECONDS <= 2 * WPSNAP_JOB_HEARTBEAT_SECONDS:
 # Lists exported as CSV/XLSX (wpsnap.exports.table_views): more rows than this are written by a background
 # job, whose page offers the file when it is done; up to it, while the person waits.
 WPSNAP_EXPORT_SYNC_ROWS = int(os.environ.get("WPSNAP_EXPORT_SYNC_ROWS", "5000"))
+
+# Participant files and pasted rows (wpsnap.registries): more rows than this (counted cheaply once the file
+# is judged by its content) are imported by a background job, whose page shows the progress; up to it, while
+# the person waits.
+WPSNAP_IMPORT_SYNC_ROWS = int(os.environ.get("WPSNAP_IMPORT_SYNC_ROWS", "5000"))
