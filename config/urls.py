@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, register_converter
 
 from wpsnap.accounts.permissions import gate
+from wpsnap.accounts.views.language import language_set
 from wpsnap.core.health import healthz
 from wpsnap.plan import views as plan_views
 from wpsnap.portal import views as portal_views
@@ -25,7 +26,8 @@ urlpatterns = [
     # For load balancers and monitors: open to all, nothing written, never cached (core.health).
     path("healthz", gate("health.view")(healthz), name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher (accounts.views.language): stores a signed-in person's choice, sets the cookie.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("accounts/", include("wpsnap.accounts.urls")),
     path("reports/", include("wpsnap.reporting.urls")),
     path("events/", include("wpsnap.registries.urls")),

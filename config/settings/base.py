@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After LocaleMiddleware and the sign-in: a signed-in person's stored language on staff pages.
+    "wpsnap.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "wpsnap.accounts.middleware.SessionTimeoutMiddleware",
     "wpsnap.accounts.middleware.SecondFactorMiddleware",
@@ -114,7 +116,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-LANGUAGE_CODE = "en"
+# Azerbaijani first: the officials who report and the public read it first (docs/languages.md). Staff
+# pages follow each person's stored choice (User.language), public pages the path's prefix.
+LANGUAGE_CODE = "az"
 LANGUAGES = [("az", _("Azerbaijani")), ("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "wpsnap" / "locale"]
 USE_I18N = True

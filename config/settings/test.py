@@ -20,6 +20,10 @@ STORAGES["default"] = {  # noqa: F405
 # tests turn it on (tests/accounts/test_throttle.py). Failed sign-ins keep their real limit.
 WPSNAP_REFUSAL_RATE = "off"
 
+# The tests read the interface in English (most assert its wording) unless they choose a language:
+# production and local default to Azerbaijani (base.py); tests/core/test_locale.py checks that default.
+LANGUAGE_CODE = "en"
+
 # The background jobs' files of the test run go to a temporary folder too (unless a test's worker
 # process is handed one).
 WPSNAP_JOB_DIR = Path(os.environ.get("WPSNAP_JOB_DIR") or tempfile.mkdtemp(prefix="wpsnap-test-jobs-"))  # noqa: F405

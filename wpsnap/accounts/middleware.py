@@ -12,6 +12,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+
+from .language import PUBLIC_PREFIXES
 
 SESSION_SIGNED_IN_AT = "wpsnap_signed_in_at"
 SESSION_LAST_SEEN = "wpsnap_last_seen"
@@ -97,3 +100,32 @@ class ThrottledMiddleware:
         if isinstance(exception, TooManyRequests):
             return too_many_requests_page(request, exception)
         return None
+
+
+class UserLanguageMiddleware:
+    """Staff pages in the signed-in person's stored language (``User.language``), placed after
+    LocaleMiddleware and the sign-in. Public portal pages keep the language of their path (``/az/``,
+    ``/en/``, ``/ru/``, none for Azerbaijani), whoever reads them; a person with no stored choice keeps
+    what LocaleMiddleware found (the language cookie, the browser's languages, the site's default)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any) -> None:
+        user = request.user
+        language = getattr(user, "language", "") if user.is_authenticated else ""
+        if not language or language == translation.get_language():
+            return None
+        if request.path.startswith(PUBLIC_PREFIXES) or _is_portal(view_func):
+            return None
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        return None
+
+
+def _is_portal(view_func: Any) -> bool:
+    view = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None) or view_func
+    return str(getattr(view, "__module__", "")).startswith("wpsnap.portal")

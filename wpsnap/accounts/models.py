@@ -114,6 +114,11 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
 }
 
 
+# The interface's languages, each named in itself (a person looks for their own language's name). The
+# settings' LANGUAGES must list the same codes (a test says so).
+LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
+
+
 class User(AbstractUser):
     """A person who signs in, with one organisation and one role.
 
@@ -130,6 +135,10 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    # The language of the staff pages and of the e-mails this person gets; blank: the site's default.
+    language = models.CharField(
+        _("language"), max_length=8, choices=list(LANGUAGE_NAMES.items()), blank=True, default=""
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -142,6 +151,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role="") | models.Q(organisation__isnull=False),
                 name="user_role_needs_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language="") | models.Q(language__in=list(LANGUAGE_NAMES)),
+                name="user_language_valid",
             ),
         ]
 

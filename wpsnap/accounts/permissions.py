@@ -212,6 +212,17 @@ def _account_view(user: Any, obj: Any) -> bool:
     return is_signed_in(user)
 
 
+@register("account.language")
+def _account_language(user: Any, obj: Any) -> bool:
+    # One's own stored language only: nobody chooses another person's.
+    return is_signed_in(user) and (obj is None or obj.pk == user.pk)
+
+
+@register("language.set")
+def _language_set(user: Any, obj: Any) -> bool:
+    return True  # the language switcher: anyone may read the site in another language
+
+
 @register("admin.access")
 def _admin_access(user: Any, obj: Any) -> bool:
     return is_coordinator(user) and bool(getattr(user, "is_verified", lambda: False)())

@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction
 
 from . import permissions
+from .language import language_codes, language_of
 from .models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
 
 
@@ -91,25 +93,30 @@ def user_invite(
         user.save()
         audit.record(AuditAction.INVITE, actor=actor, obj=user, request=request, note=role)
         link = invitation_link(user, base_url=base_url)
-        transaction.on_commit(
-            lambda: send_mail(
-                _("Your wpsnap account"),
-                _(
-                    "%(name)s invited you to wpsnap as %(role)s for %(organisation)s.\n\n"
-                    "Choose your password here within %(days)d days (the link works once):\n%(link)s\n"
-                )
-                % {
-                    "name": actor.get_full_name() or actor.get_username(),
-                    "role": Role(role).label,
-                    "organisation": organisation,
-                    "days": settings.WPSNAP_INVITE_DAYS,
-                    "link": link,
-                },
-                None,
-                [email],
-            )
-        )
+        transaction.on_commit(lambda: _invitation_send(actor=actor, user=user, link=link))
     return user
+
+
+def _invitation_send(*, actor: User, user: User, link: str) -> None:
+    """The invitation, in the invited person's language (the site's default until they choose one)."""
+    assert user.organisation is not None
+    with translation.override(language_of(user)):
+        send_mail(
+            _("Your wpsnap account"),
+            _(
+                "%(name)s invited you to wpsnap as %(role)s for %(organisation)s.\n\n"
+                "Choose your password here within %(days)d days (the link works once):\n%(link)s\n"
+            )
+            % {
+                "name": actor.get_full_name() or actor.get_username(),
+                "role": Role(user.role).label,
+                "organisation": user.organisation,
+                "days": settings.WPSNAP_INVITE_DAYS,
+                "link": link,
+            },
+            None,
+            [user.email],
+        )
 
 
 def user_change_role(*, actor: User, user: User, role: str, request: Any = None) -> User:
@@ -235,4 +242,25 @@ def invitation_accept(*, uidb64: str, token: str, password1: str, password2: str
         user._history_user = user  # type: ignore[attr-defined]
         user._change_reason = INVITATION_ACCEPTED_NOTE  # type: ignore[attr-defined]
         user.save(update_fields=["password"])
+    return user
+
+
+def user_language_set(*, actor: User, user: User, language: str, request: Any = None) -> User:
+    """Store the language ``user`` reads the staff pages and their e-mails in (blank: the site's
+    default). A person sets their own only."""
+    if not permissions.can(actor, "account.language", user):
+        permissions.refuse(request, "account.language", user)
+    if language and language not in language_codes():
+        raise InvalidInput.one(
+            "language",
+            "invalid_choice",
+            _("%(language)r is not a language of this site.") % {"language": language},
+        )
+    if user.language == language:
+        return user
+    with transaction.atomic():
+        user.language = language
+        # The history row is the audit line (core.audit records simple-history's rows): who, old, new.
+        user._history_user = actor  # type: ignore[attr-defined]
+        user.save(update_fields=["language"])
     return user

@@ -86,6 +86,11 @@ def plan_export(plan: Plan) -> dict[str, Any]:
         "status": plan.status,
         "languages": list(plan.languages),
         "default_language": plan.default_language,
+        **(
+            {"unofficial_translations": list(plan.unofficial_translations)}
+            if plan.unofficial_translations
+            else {}
+        ),
         "period": _period(plan.start_year, plan.end_year),
         "source": {
             "title": plan.source_title,

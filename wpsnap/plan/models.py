@@ -81,6 +81,9 @@ class Plan(TimeStampedModel, TranslatedModel, YearPeriod):
     )
     default_language = models.CharField(_("default language"), max_length=10, default="en")
     languages = models.JSONField(_("languages"), default=list)
+    # Languages whose translations of the plan's text are the platform's, not an adopted text: pages in
+    # them say so (core.templatetags.language_tags.unofficial_translation).
+    unofficial_translations = models.JSONField(_("unofficial translations"), default=list, blank=True)
     source_title = models.TextField(_("source document"), blank=True)
     source_file = models.CharField(_("source file"), max_length=300, blank=True)
     source_sha256 = models.CharField(_("source checksum"), max_length=64, blank=True)

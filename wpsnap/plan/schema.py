@@ -194,6 +194,8 @@ class PlanFile(_Strict):
     status: Literal["draft", "adopted", "active", "closed"]
     default_language: LanguageCode
     languages: list[LanguageCode]
+    # Languages whose `translations` are not an adopted text (made for the platform): pages say so.
+    unofficial_translations: list[LanguageCode] = []
     source: Source | None = None
     coordinator: Key | None = None
     introduction: list[Text] = []
@@ -215,6 +217,11 @@ class PlanFile(_Strict):
         _unique(problems, "indicators", [i.key for i in self.indicators()])
         if self.default_language not in self.languages:
             problems.append(f"default_language {self.default_language!r} is not among languages")
+        for code in self.unofficial_translations:
+            if code == self.default_language or code not in self.languages:
+                problems.append(
+                    f"unofficial_translations: {code!r} is the default language or not among languages"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self

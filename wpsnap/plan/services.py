@@ -142,6 +142,7 @@ class _Loader:
             "status": f.status,
             "default_language": f.default_language,
             "languages": list(f.languages),
+            "unofficial_translations": list(f.unofficial_translations),
             "source_title": f.source.title if f.source else "",
             "source_file": (f.source.file or "") if f.source else "",
             "source_sha256": (f.source.sha256 or "") if f.source else "",

@@ -101,6 +101,7 @@ def _detail(
         "role_form": role_form or forms.UserRoleForm(actor=actor, person=person),
         "history": selectors.user_history(person),
         "history_length": selectors.USER_HISTORY_LENGTH,
+        "default_language": settings.LANGUAGE_CODE,
     }
     return render(request, "accounts/users/user_detail.html", context, status=status)
 

@@ -14,9 +14,11 @@ from datetime import date
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from wpsnap.accounts.language import language_of
 from wpsnap.accounts.models import Role, User
 from wpsnap.core import audit
 from wpsnap.core.models import AuditAction, AuditEvent
@@ -149,6 +151,12 @@ def _state_label(state: str) -> str:
 
 
 def _message(reminder: Reminder) -> EmailMessage:
+    """The reminder, in the language its recipient reads (accounts.language)."""
+    with translation.override(language_of(reminder.person)):
+        return _message_text(reminder)
+
+
+def _message_text(reminder: Reminder) -> EmailMessage:
     person = reminder.person
     count = len(reminder.items)
     subject = _("%(count)d progress reports are overdue") % {"count": count}
