@@ -18,15 +18,7 @@ from wpsnap.reporting.services import report_publish
 from wpsnap.reporting.workflow import Status
 
 from ..conftest import sign_in
-from ..publishing.conftest import (  # noqa: F401 - fixtures used here
-    PUBLIC_STATISTICS,
-    SEX_AND_AGE,
-    by_hand,
-    events_plan,
-    people,
-    plan,
-    world,
-)
+from ..publishing.conftest import PUBLIC_STATISTICS, SEX_AND_AGE, by_hand
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +258,15 @@ def test_indicator_page_gives_chart_table_summary_and_metadata(client, world) ->
     assert 'class="chart"' in page and "json_script" not in page
     assert f'id="chart-indicator-{indicator.pk}-spec"' in page
     assert "The latest published total, for" in page or "The latest total, for" in page
-    for label in ("Definition", "Unit", "Source", "Who reports", "Last updated", "What \u00d7 means", "Licence"):
+    for label in (
+        "Definition",
+        "Unit",
+        "Source",
+        "Who reports",
+        "Last updated",
+        "What \u00d7 means",
+        "Licence",
+    ):
         assert label in page
     assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license"' in page
     assert world.last_published.strftime("%Y") in page
