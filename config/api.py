@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("wpsnap.reporting.api_urls")),
     path("", include("wpsnap.registries.api_urls")),
     path("", include("wpsnap.analytics.api_urls")),
+    path("", include("wpsnap.publishing.api_urls")),
 ]

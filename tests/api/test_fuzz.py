@@ -130,6 +130,8 @@ def world(az_plan, make_user, settings) -> dict[str, Any]:
                 "file_id": stored.pk,
             },
             "plans": {"slug": plan.slug},
+            # The public API: a plan and a count indicator (anonymous callers too, below).
+            "public": {"slug": plan.slug, "key": activity.indicators.get(kind="count").key},
             "users": {"id": third.pk},
             "periods": {"id": period.pk},
             "topics": {"code": "unscr-1325"},
@@ -170,8 +172,8 @@ def test_no_server_error_and_no_schema_mismatch(world, app) -> None:
     failures: list[str] = []
     started = time.perf_counter()
 
-    def run(operation: Any, mode: GenerationMode, token: str, path: dict[str, Any] | None) -> None:
-        headers = {"Authorization": f"Token {token}", "If-Match": "*"}
+    def run(operation: Any, mode: GenerationMode, token: str | None, path: dict[str, Any] | None) -> None:
+        headers = {"Authorization": f"Token {token}", "If-Match": "*"} if token else {"If-Match": "*"}
 
         @hypothesis.seed(SEED)
         @hypothesis.settings(
@@ -192,7 +194,7 @@ def test_no_server_error_and_no_schema_mismatch(world, app) -> None:
                     failures.append(
                         f"{type(failure).__name__} {operation.label} -> {response.status_code}: "
                         f"{str(getattr(failure, 'title', failure))[:200]}\n    "
-                        + case.as_curl_command(headers={"Authorization": "Token ..."})[:400]
+                        + case.as_curl_command(headers={"Authorization": "Token ..."} if token else {})[:400]
                     )
 
         # Unsatisfiable: nothing to make invalid (an operation without parameters or body).
@@ -202,7 +204,9 @@ def test_no_server_error_and_no_schema_mismatch(world, app) -> None:
     for operation in operations:
         resource = operation.path.split("/")[3]
         paths = [None] + ([known[resource]] if "{" in operation.path and resource in known else [])
-        for token in tokens.values():
+        # The public API is for anonymous callers: they call it too.
+        callers = [*tokens.values(), *([None] if operation.path.startswith("/api/v1/public/") else [])]
+        for token in callers:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 for path in paths:
                     run(operation, mode, token, path)

@@ -103,6 +103,10 @@ DOCUMENTED = {
         )
     },
     ("/api/v1/analytics/results/", "get"): {"200", "401", "403", "404"},
+    # The public API (issue 13): anonymous callers, read-only, published figures only.
+    ("/api/v1/public/plans/", "get"): {"200", "400"},
+    ("/api/v1/public/plans/{slug}/", "get"): {"200", "400", "404"},
+    ("/api/v1/public/plans/{slug}/indicators/{key}/figures/", "get"): {"200", "400", "404"},
 }
 # Every operation documents 400 (an address or query string carrying control characters is refused
 # before any view runs) and 429.
@@ -232,6 +236,9 @@ def test_only_public_endpoints_are_documented_without_credentials(schema) -> Non
         ("/api/v1/organisations/{id}/", "get"),
         *{(f"/api/v1/{part}/", "get") for part in PLAN_PARTS},
         *{(f"/api/v1/{part}/{{id}}/", "get") for part in PLAN_PARTS},
+        ("/api/v1/public/plans/", "get"),
+        ("/api/v1/public/plans/{slug}/", "get"),
+        ("/api/v1/public/plans/{slug}/indicators/{key}/figures/", "get"),
     }
     assert all(
         {"tokenAuth": []} in operation["security"]

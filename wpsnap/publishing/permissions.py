@@ -19,3 +19,10 @@ def _release(user: Any, plan: Any) -> bool:
     """Making a release of a plan's public figures (a static build of the portal) is the coordinator's; the
     server's command line may make one without naming a person (``releases.release_create``)."""
     return is_coordinator(user)
+
+
+@register("publishing.public_api")
+def _public_api(user: Any, obj: Any) -> bool:
+    """The public API (``/api/v1/public/``) is open to everyone, signed in or not: it serves plans that are
+    not drafts and figures only as ``public_results`` releases them (issue 13)."""
+    return True
