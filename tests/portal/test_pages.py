@@ -139,13 +139,26 @@ def test_plan_content_without_a_translation_falls_back_to_english_marked(client,
     activity = Activity.objects.get(plan=az_plan, key="5.1.2-3")
     Activity.objects.filter(pk=activity.pk).update(translations={})
     az = page_of(client, f"/az/plans/{SLUG}/activities/5.1.2-3/")
-    assert f'<span lang="en">{activity.text}</span> <small class="text-fallback">' in az
+    assert f'<span lang="en">{activity.text}</span> <small class="fallback-note">' in az
     translated = {"az": {"text": "Azərbaycanca mətn"}}
     Activity.objects.filter(pk=activity.pk).update(translations=translated)
     az = page_of(client, f"/az/plans/{SLUG}/activities/5.1.2-3/")
     assert "Azərbaycanca mətn" in az
     assert f'<span lang="en">{activity.text}</span>' not in az
-    assert "text-fallback" not in page_of(client, f"/en/plans/{SLUG}/activities/5.1.2-3/")
+    assert "fallback-note" not in page_of(client, f"/en/plans/{SLUG}/activities/5.1.2-3/")
+
+
+def test_search_finds_plan_content_and_links_inside_the_language(client, az_plan) -> None:
+    """The GET form (no JavaScript needed) asks publishing's public search; each hit links to its portal
+    page in the same language; an over-long query is refused naming the field, never a server error."""
+    activity = Activity.objects.get(plan=az_plan, key="5.1.2-3")
+    word = max(activity.text.split(), key=len).strip(".,;:()")
+    page = page_of(client, f"/ru/search/?q={word}")
+    assert f'href="/ru/plans/{SLUG}/activities/5.1.2-3/"' in page
+    assert f'value="{word}"' in page
+    refused = client.get("/en/search/", {"q": "x" * 201})
+    assert refused.status_code == 400
+    assert 'aria-invalid="true"' in html(refused)
 
 
 # --- figures -------------------------------------------------------------------------------------------

@@ -117,7 +117,6 @@ def _render(
         **context,
         "lang": lang,
         "alternates": _alternates(request, lang),
-        "source_language": getattr(context.get("plan"), "default_language", "en"),
         "licence": licence(),
     }
     return render(request, template, context, status=status)
