@@ -770,6 +770,31 @@ CASES = [
         logs_refusal=False,
         codes="404 404 404 404 404 404",
     ),
+    # --- the public portal (open to all; a draft plan is never shown there, whoever asks) ---
+    Case("portal home", "get", lambda w: "/en/", ALL, logs_refusal=False, codes="200 200 200 200 200 200"),
+    Case("portal plan", "get", lambda w: "/az/plans/az-2020-2023/", ALL, codes="200 200 200 200 200 200"),
+    Case(
+        "portal indicator",
+        "get",
+        lambda w: "/ru/plans/az-2020-2023/indicators/5.1.2-3-i1/",
+        ALL,
+        codes="200 200 200 200 200 200",
+    ),
+    Case(
+        "portal indicator figures",
+        "get",
+        lambda w: "/en/plans/az-2020-2023/indicators/5.1.2-3-i1/figures.csv",
+        ALL,
+        codes="200 200 200 200 200 200",
+    ),
+    Case(
+        "portal draft plan",
+        "get",
+        lambda w: f"/en/plans/{w.draft.slug}/",
+        NOBODY,
+        logs_refusal=False,
+        codes="404 404 404 404 404 404",
+    ),
     # --- people and the audit trail (coordinators) ---
     Case("user list", "get", lambda w: "/accounts/users/", COORDINATOR, codes="302 200 403 403 403 403"),
     Case(
