@@ -34,3 +34,9 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
     if _sees_drafts(user):
         return qs
     return qs.exclude(status=PlanStatus.DRAFT)
+
+
+@register("plan.translate")
+def _plan_translate(user: Any, plan: Any) -> bool:
+    """The plan's content in other languages: coordinators only (the translation screen)."""
+    return is_coordinator(user)

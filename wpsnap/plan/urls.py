@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import translation_views, views
 
 app_name = "plan"
 urlpatterns = [
@@ -12,4 +12,9 @@ urlpatterns = [
     path("plans/<slug:slug>/agencies/", views.agency_list, name="agency_list"),
     path("plans/<slug:slug>/agencies/<slug:key>/", views.agency_detail, name="agency_detail"),
     path("plans/<slug:slug>/timeline/", views.timeline, name="timeline"),
+    path(
+        "plans/<slug:slug>/translations/<str:language>/",
+        translation_views.plan_translations,
+        name="translations",
+    ),
 ]

@@ -43,6 +43,11 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help=_("Print a loaded plan."))
         export.add_argument("slug", help=_("The plan's slug, e.g. az-2020-2023"))
         export.add_argument("--json", action="store_true", default=True, help=_("Print JSON (the default)."))
+        export.add_argument(
+            "--plan-file",
+            action="store_true",
+            help=_("Print a plan file (YAML) that plan load reads back, with every translation."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -116,4 +121,9 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(slug=options["slug"]).first()
         if plan is None:
             raise CommandError(_("No plan with the slug %(slug)r is loaded.") % {"slug": options["slug"]})
+        if options.get("plan_file"):
+            from wpsnap.plan.plan_file import plan_file_yaml
+
+            self.stdout.write(plan_file_yaml(plan), ending="")
+            return
         self.stdout.write(json.dumps(plan_export(plan), ensure_ascii=False, indent=2))
