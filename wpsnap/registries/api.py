@@ -56,6 +56,7 @@ from .serializers import (
     ParticipantRowsSerializer,
     ParticipantsAddedSerializer,
     ParticipantSerializer,
+    ParticipantsImportQueuedSerializer,
     TopicSerializer,
 )
 from .services.events import (
@@ -67,10 +68,14 @@ from .services.events import (
     event_update,
 )
 from .services.participants import (
+    DuplicateImport,
     max_bytes,
     participant_delete,
     participants_add_rows,
     participants_import_file,
+    participants_import_start,
+    rows_estimate,
+    sync_rows,
 )
 
 # --- errors (answered by wpsnap.core.api.exception_handler) -----------------------------------------
@@ -449,6 +454,24 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
+QUEUED = OpenApiResponse(
+    ParticipantsImportQueuedSerializer,
+    description=gettext_lazy(
+        "A file with more rows than WPSNAP_IMPORT_SYNC_ROWS (5,000) is imported by a background task: "
+        "its page is in the `Location` header; it shows the progress, and the rows' problems if the file "
+        "is refused. Nothing is added until the whole file is."
+    ),
+)
+DUPLICATE = error(
+    409,
+    gettext_lazy(
+        "The event is locked (code `locked`), or the same rows were imported into this event before and "
+        "are still in its list (code `duplicate`, naming when, by whom and how many): nothing was added. "
+        "Send `replace` to make them the whole list, or `allow_duplicate` to add them again."
+    ),
+)
+
+
 class EventParticipants(generics.GenericAPIView):
     """The event's list of participants: one row per person."""
 
@@ -513,37 +536,54 @@ class EventParticipants(generics.GenericAPIView):
             "application/json": ParticipantRowsSerializer,
             "multipart/form-data": ParticipantFileSerializer,
         },
-        responses={201: ADDED, **errors(400, 401, 403, 404, 413), 409: LOCKED, 422: KEY_REUSED},
+        responses={
+            201: ADDED,
+            202: QUEUED,
+            **errors(400, 401, 403, 404, 413),
+            409: DUPLICATE,
+            422: KEY_REUSED,
+        },
         tags=["events"],
     )
     def post(self, request: Request, id: int) -> Response:
         event = _event(request, id)
         key = request.headers.get("Idempotency-Key", "")
-        if request.content_type.startswith("multipart/"):
-            upload = ParticipantFileSerializer(data=request.data)
-            upload.is_valid(raise_exception=True)
-            file = upload.validated_data["file"]
-            content = file.read(max_bytes() + 1)
-            result = participants_import_file(
-                actor=request.user,
-                event=event,
-                name=file.name or "",
-                content=content,
-                replace=upload.validated_data["replace"],
-                idempotency_key=key,
-                request=request,
-            )
-        else:
-            form = ParticipantRowsSerializer(data=request.data)
-            form.is_valid(raise_exception=True)
-            result = participants_add_rows(
-                actor=request.user,
-                event=event,
-                rows=form.validated_data["rows"],
-                replace=form.validated_data["replace"],
-                idempotency_key=key,
-                request=request,
-            )
+        try:
+            if request.content_type.startswith("multipart/"):
+                upload = ParticipantFileSerializer(data=request.data)
+                upload.is_valid(raise_exception=True)
+                file = upload.validated_data["file"]
+                content = file.read(max_bytes() + 1)
+                options = {
+                    "actor": request.user,
+                    "event": event,
+                    "name": file.name or "",
+                    "content": content,
+                    "replace": upload.validated_data["replace"],
+                    "allow_duplicate": upload.validated_data["allow_duplicate"],
+                    "idempotency_key": key,
+                    "request": request,
+                }
+                rows = rows_estimate(content) if len(content) <= max_bytes() else 0
+                if rows > sync_rows():
+                    return self._queued(
+                        request, participants_import_start(source="file", rows=rows, **options), rows
+                    )
+                result = participants_import_file(**options)
+            else:
+                form = ParticipantRowsSerializer(data=request.data)
+                form.is_valid(raise_exception=True)
+                result = participants_add_rows(
+                    actor=request.user,
+                    event=event,
+                    rows=form.validated_data["rows"],
+                    replace=form.validated_data["replace"],
+                    allow_duplicate=form.validated_data["allow_duplicate"],
+                    idempotency_key=key,
+                    request=request,
+                )
+        except DuplicateImport as exc:
+            raise exc.worded(replace="replace", anyway="allow_duplicate") from None
         return Response(
             {
                 "added": result.rows,
@@ -553,6 +593,14 @@ class EventParticipants(generics.GenericAPIView):
             },
             status=status.HTTP_201_CREATED,
             headers={"Idempotent-Replayed": "true"} if result.replayed else None,
+        )
+
+    def _queued(self, request: Request, job: Any, rows: int) -> Response:
+        location = reverse("jobs:detail", args=[job.pk], request=request)
+        return Response(
+            {"job": str(job.pk), "status": job.status, "url": location, "rows": rows},
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
         )
 
 

@@ -9,7 +9,10 @@ class RegistriesConfig(AppConfig):
     def ready(self) -> None:
         from wpsnap.reporting import sources as reporting_sources
 
-        from . import permissions  # noqa: F401 - registers this app's rules in the permission gate
+        from . import (
+            jobs,  # noqa: F401 - registers the background import (kind registries.participants_import)
+            permissions,  # noqa: F401 - registers this app's rules in the permission gate
+        )
         from .sources import report_figures
 
         # Reports show what the agency's events say beside the figures it reports.

@@ -400,6 +400,11 @@ class ParticipantImportForm(_Form):
         label=gettext_lazy("Replace the current list (the participants recorded now are removed)"),
         required=False,
     )
+    # An import of rows the event already holds from an earlier import is refused, unless this is ticked.
+    allow_duplicate = forms.BooleanField(
+        label=gettext_lazy("Add anyway, even if these participants were imported into this event before"),
+        required=False,
+    )
     # The import's idempotency key, made when the page is shown: the same form sent twice (a double
     # click, a retry after a lost connection) imports once. Optional, so that a page shown before it
     # existed still works.

@@ -169,6 +169,10 @@ class ParticipantImport(models.Model):
     replaced = models.BooleanField(_("replaced the list"), default=False)
     rows = models.PositiveIntegerField(_("rows"))
     sha256 = models.CharField(_("checksum"), max_length=64, blank=True)
+    # What the rows say once read and checked (services.participants.RowsFingerprint): the same people in
+    # any order, spelling or file format give the same fingerprint; an import of rows an earlier import
+    # of the event still holds is refused unless the person chose to replace the list or add them anyway.
+    fingerprint = models.CharField(_("fingerprint of the rows"), max_length=64, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -205,6 +205,13 @@ class ParticipantRowsSerializer(StrictSerializer):
     replace = serializers.BooleanField(
         default=False, help_text=gettext_lazy("Make these rows the event's whole list (default: add them).")
     )
+    allow_duplicate = serializers.BooleanField(
+        default=False,
+        help_text=gettext_lazy(
+            "Add the rows even if an earlier import into this event brought the same rows (default: such "
+            "an import is refused with 409, code `duplicate`)."
+        ),
+    )
 
 
 class ParticipantFileSerializer(StrictSerializer):
@@ -214,6 +221,20 @@ class ParticipantFileSerializer(StrictSerializer):
     replace = serializers.BooleanField(
         default=False, help_text=gettext_lazy("Make the file the event's whole list (default: add it).")
     )
+    allow_duplicate = serializers.BooleanField(
+        default=False,
+        help_text=gettext_lazy(
+            "Add the file's rows even if an earlier import into this event brought the same rows "
+            "(default: such an import is refused with 409, code `duplicate`)."
+        ),
+    )
+
+
+class ParticipantsImportQueuedSerializer(serializers.Serializer):
+    job = serializers.UUIDField(help_text=gettext_lazy("The background task's id."))
+    status = serializers.CharField(help_text=gettext_lazy("The task's state: `queued` at first."))
+    url = serializers.URLField(help_text=gettext_lazy("The task's page (also in the `Location` header)."))
+    rows = serializers.IntegerField(help_text=gettext_lazy("About how many rows the file holds."))
 
 
 class ParticipantsAddedSerializer(serializers.Serializer):

@@ -150,6 +150,7 @@ def _render_import(
             ("population_group", list(labels.get("population_group", {}).items())),
         ],
         "max_mb": max_bytes() // (1024 * 1024),
+        "sync_rows": services.sync_rows(),
     }
     return private(render(request, "registries/participant_import.html", context, status=status))
 
@@ -158,6 +159,8 @@ def _render_import(
 @gate("event.edit", authenticated=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Adds a file's or pasted rows' participants while the person waits; more rows than
+    ``WPSNAP_IMPORT_SYNC_ROWS`` go to a background job, whose page this sends the person to."""
     event = event_for(request, pk, "event.edit")
     if request.method != "POST":
         return _render_import(request, event, ParticipantImportForm())
@@ -166,27 +169,33 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_import(request, event, form, status=400)
     data = form.cleaned_data
     upload = data.get("file")
+    options = {
+        "actor": request.user,
+        "event": event,
+        "replace": data["replace"],
+        "allow_duplicate": data["allow_duplicate"],
+        "idempotency_key": data["token"],
+        "request": request,
+    }
     try:
         if upload:
             content = upload.read(max_bytes() + 1)
-            result = services.participants_import_file(
-                actor=request.user,
-                event=event,
-                name=upload.name or "",
-                content=content,
-                replace=data["replace"],
-                idempotency_key=data["token"],
-                request=request,
-            )
+            rows = services.rows_estimate(content) if len(content) <= max_bytes() else 0
+            if rows > services.sync_rows():
+                job = services.participants_import_start(
+                    name=upload.name or "", content=content, source="file", rows=rows, **options
+                )
+                return private(redirect("jobs:detail", job.pk))
+            result = services.participants_import_file(name=upload.name or "", content=content, **options)
         else:
-            result = services.participants_import_text(
-                actor=request.user,
-                event=event,
-                text=data["text"],
-                replace=data["replace"],
-                idempotency_key=data["token"],
-                request=request,
-            )
+            text = data["text"]
+            rows = text.count("\n") + 1
+            if rows > services.sync_rows():
+                job = services.participants_import_start(
+                    name="", content=text.encode("utf-8"), source="paste", rows=rows, **options
+                )
+                return private(redirect("jobs:detail", job.pk))
+            result = services.participants_import_text(text=text, **options)
     except EventLockedError as exc:
         return _render_import(request, event, form, notice=f"{exc} {_('Nothing was saved.')}", status=409)
     except KeyReused:
@@ -198,6 +207,11 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
             "then send the form again if these participants are still missing."
         )
         return _render_import(request, event, fresh, notice=notice, status=422)
+    except services.DuplicateImport as exc:
+        notice = exc.problems[0].message
+        if upload:
+            notice += " " + _("The file is not kept: choose it again, with one of these choices ticked.")
+        return _render_import(request, event, form, notice=notice, status=409)
     except InvalidInput as exc:
         return _render_import(request, event, form, problems=exc.problems, status=400)
     if result.replayed:

@@ -1,7 +1,10 @@
 # noqa: N999 - Django names the command after its module: `wpsnap import`
-"""``wpsnap import participants FILE --event ID --user USERNAME [--replace] [--key KEY]``: add an event's
-participants from a CSV or spreadsheet file, as the event's page does. With ``--key``, running the same
-command again (after a lost connection or a killed job) adds nothing and prints what the first run did.
+"""``wpsnap import participants FILE --event ID --user USERNAME [--replace] [--allow-duplicate] [--key KEY]``:
+add an event's participants from a CSV or spreadsheet file, as the event's page does. With ``--key``, running
+the same command again (after a lost connection or a killed job) adds nothing and prints what the first run
+did. A file whose rows an earlier import of the event still holds is refused unless ``--replace`` or
+``--allow-duplicate``. However large the file, the command imports it itself (it is already in the
+background), printing the rows checked and written as it goes (on standard error, about once a second).
 
 The work is ``services.participants.participants_import_file``, called as USERNAME, so the same
 permission gate, checks and audit apply as on the page: all or nothing, every problem named by its row
@@ -11,6 +14,7 @@ names are never printed.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,14 @@ class Command(BaseCommand):
             help=_("Make the file the event's whole list: the participants recorded so far are removed."),
         )
         participants.add_argument(
+            "--allow-duplicate",
+            action="store_true",
+            help=_(
+                "Add the rows even if an earlier import into this event brought the same rows (without it, "
+                "such an import is refused and nothing is added)."
+            ),
+        )
+        participants.add_argument(
             "--key",
             default="",
             metavar="KEY",
@@ -75,7 +87,7 @@ class Command(BaseCommand):
         from wpsnap.accounts.models import User
         from wpsnap.registries.models import Event
         from wpsnap.registries.services.events import EventLockedError
-        from wpsnap.registries.services.participants import participants_import_file
+        from wpsnap.registries.services.participants import DuplicateImport, participants_import_file
 
         actor = User.objects.filter(username=options["username"], is_active=True).first()
         if actor is None:
@@ -97,7 +109,9 @@ class Command(BaseCommand):
                 name=path.name,
                 content=content,
                 replace=options["replace"],
+                allow_duplicate=options["allow_duplicate"],
                 idempotency_key=options["key"],
+                progress=self._progress(),
             )
         except PermissionDenied as exc:
             raise CommandError(
@@ -106,6 +120,9 @@ class Command(BaseCommand):
             ) from exc
         except EventLockedError as exc:
             raise CommandError(str(exc)) from exc
+        except DuplicateImport as exc:
+            worded = exc.worded(replace="--replace", anyway="--allow-duplicate")
+            raise CommandError(worded.problems[0].message) from exc
         except InvalidInput as exc:
             raise CommandError(str(exc)) from exc
         if result.replayed:
@@ -128,3 +145,18 @@ class Command(BaseCommand):
         if options["replace"]:
             message += " " + _("They replace the list recorded before.")
         self.stdout.write(message)
+
+    def _progress(self) -> Any:
+        """Prints the rows checked and written, at most about once a second (and once at the end)."""
+        last = [time.monotonic()]
+
+        def progress(read: int, written: int) -> None:
+            now = time.monotonic()
+            if now - last[0] < 1.0 and read != written:
+                return
+            last[0] = now
+            self.stderr.write(
+                _("Rows checked: %(read)d. Rows written: %(written)d.") % {"read": read, "written": written}
+            )
+
+        return progress
