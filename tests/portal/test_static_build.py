@@ -13,11 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.analytics.conftest import Written, events_plan, people, plan, write_reports  # noqa: F401 - fixtures of the world
 from tests.conftest import seed_migration_rows
 from tests.publishing.conftest import NOT_PEOPLE, TOTAL_ONLY, publish_dates, world  # noqa: F401
+from wpsnap.core.models import AuditEvent
 from wpsnap.portal.static_build import BuildError, portal_build
 from wpsnap.publishing.models import Release
 from wpsnap.publishing.public import public_results
@@ -209,7 +210,9 @@ def test_a_folder_of_other_files_is_refused(small_world, tmp_path) -> None:
 
 
 def test_the_command(small_world, tmp_path, capsys) -> None:
-    """``wpsnap portal build --help`` explains itself; the command builds and says what it released."""
+    """``wpsnap portal build --help`` explains itself; the command builds and says what it released; a
+    named user must be a coordinator (a focal point is refused before anything is built, and the refusal
+    is in the audit trail)."""
     with pytest.raises(SystemExit) as exit_code:
         call_command("portal", "build", "--help")
     assert exit_code.value.code == 0
@@ -230,3 +233,9 @@ def test_the_command(small_world, tmp_path, capsys) -> None:
     )
     assert "Release 1" in stdout.getvalue()
     assert (out / "en" / "index.html").is_file()
+    with pytest.raises(CommandError, match="coordinator"):
+        call_command("portal", "build", str(tmp_path / "other"), "--lang", "en", "--user", "mod-focal")
+    assert AuditEvent.objects.filter(action="access_refused", note="publishing.release").count() == 1
+    assert not (tmp_path / "other").exists()
+    call_command("portal", "build", str(out), "--lang", "en", "--user", "coord", stdout=StringIO())
+    assert Release.objects.get(number=2).created_by.username == "coord"

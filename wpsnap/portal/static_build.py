@@ -43,6 +43,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from wpsnap.accounts import permissions
 from wpsnap.core.errors import WpsnapError
 from wpsnap.plan.models import Plan, PlanStatus
 from wpsnap.publishing.models import Release
@@ -116,6 +117,9 @@ def portal_build(
             % {"codes": ", ".join(unknown) or "-", "known": ", ".join(known)}
         )
     plan = plan or _the_public_plan()
+    if user is not None and not permissions.can(user, "publishing.release", plan):
+        # Before the crawl, and outside the build's transaction, so that the refusal stays in the audit.
+        permissions.refuse(None, "publishing.release", plan)
     if plan.status == PlanStatus.DRAFT:
         raise BuildError(_("The plan %(slug)s is a draft: it is not public.") % {"slug": plan.slug})
     target = Path(outdir).absolute()
@@ -244,19 +248,19 @@ class _Crawler:
         if self.static_url and path.startswith(self.static_url):
             return self.fetch_static(key, path, referrer)
         response = self.client.get(key, secure=self.secure)
-        try:
-            status = response.status_code
-            if status in (301, 302, 303, 307, 308):
-                resolved = self.resolve(response["Location"], path)
-                if resolved is None:
-                    raise BuildError(self.failure(key, referrer, status))
-                return Resource(key, _file_of(path, query, "text/html", ""), resolved[0].encode(), "redirect")
-            if status != 200:
+        # Read the whole body whatever the status: the test client closes the response once it is read
+        # (a streamed one when its iterator ends) without closing the database connection, which
+        # ``close_old_connections`` would do on a close of ours (and end a transaction around the build).
+        body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+        status = response.status_code
+        if status in (301, 302, 303, 307, 308):
+            resolved = self.resolve(response["Location"], path)
+            if resolved is None:
                 raise BuildError(self.failure(key, referrer, status))
-            body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-            content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
-        finally:
-            response.close()
+            return Resource(key, _file_of(path, query, "text/html", ""), resolved[0].encode(), "redirect")
+        if status != 200:
+            raise BuildError(self.failure(key, referrer, status))
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
         kind = "html" if content_type == "text/html" else "css" if content_type == "text/css" else "file"
         filename = _filename(response.get("Content-Disposition", ""))
         return Resource(key, _file_of(path, query, content_type, filename), body, kind, referrer)
