@@ -164,6 +164,13 @@ def timed(call: Callable[[], Any]) -> list[float]:
 # follows in Python (combining an activity's parts, pairing the sums with the plan's order) is left out:
 # the ratio is the app's cost (Django, DRF, JSON, HTTP and its own Python) over the database's.
 
+# What the token authentication reads on every API request (DRF's TokenAuthentication: the token and its
+# user in one query); the raw side of every endpoint starts with it, since the endpoint cannot do without.
+AUTH_READ = """SELECT t.key, t.user_id, t.created, u.id, u.password, u.last_login, u.is_superuser, u.username,
+  u.is_active, u.role, u.organisation_id FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id
+WHERE t.key = %(token)s"""
+# /api/v1/me/ reads the token and its user, then the user's organisation: the floor's hand-written SQL.
+ME_ORGANISATION = "SELECT id, key, name, kind, country FROM accounts_organisation WHERE id = %(organisation)s"
 PLAN = "SELECT id, slug, country FROM plan_plan ORDER BY start_year DESC, slug LIMIT 1"
 PERIODS = """SELECT id, label, start, "end", opens_on, due_on, locked_at FROM reporting_reportingperiod
 WHERE plan_id = %(plan)s ORDER BY start"""
@@ -381,11 +388,27 @@ def raw_connection() -> Any:
     return db
 
 
-def raw_timed(db: Any, read: Callable[[Any], int]) -> dict[str, Any]:
-    """One endpoint's hand-written reads timed as the endpoint is (warm-ups, then ``RUNS``)."""
+def raw_me(cur: Any, token: str) -> int:
+    """/api/v1/me/'s reads: the token with its user, then the user's organisation."""
+    cur.execute(AUTH_READ, {"token": token})
+    organisation = cur.fetchone()[10]
+    cur.execute(ME_ORGANISATION, {"organisation": organisation})
+    cur.fetchall()
+    return 2
+
+
+def raw_timed(db: Any, read: Callable[[Any], int], token: str) -> dict[str, Any]:
+    """One endpoint's hand-written reads timed as the endpoint is (warm-ups, then ``RUNS``), after the
+    token look-up the endpoint's authentication makes (counted in ``queries``)."""
+
+    def with_token(cur: Any) -> int:
+        cur.execute(AUTH_READ, {"token": token})
+        cur.fetchall()
+        return 1 + read(cur)
+
     with db.cursor() as cur:
-        queries = read(cur)
-        return {**summary(timed(lambda: read(cur))), "queries": queries}
+        queries = with_token(cur)
+        return {**summary(timed(lambda: with_token(cur))), "queries": queries}
 
 
 def explain(sql: str) -> list[str]:
@@ -445,6 +468,15 @@ def main() -> None:
                 "healthz": {"path": "/healthz", **over_http(port, "/healthz", {})},
                 "api_me": {"path": "/api/v1/me/", **over_http(port, "/api/v1/me/", auth)},
             }
+            with raw_connection() as db, db.cursor() as cur:
+                floor["api_me"]["raw_sql"] = {
+                    **summary(timed(lambda: raw_me(cur, token))),
+                    "queries": raw_me(cur, token),
+                }
+            floor["api_me"]["queries"] = queries_in_process("/api/v1/me/", auth)[1]
+            floor["api_me"]["ratio_to_raw_sql"] = round(
+                floor["api_me"]["median_ms"] / floor["api_me"]["raw_sql"]["median_ms"], 2
+            )
             for name, path in PAGES.items():
                 pages[name] = {"path": path, **over_http(port, path, cookie)}
                 pages[name]["queries"] = counted[f"page:{name}"][1]
@@ -465,16 +497,24 @@ def main() -> None:
                 for name, path in paths.items():
                     api[name] = {"path": path, **over_http(port, path, auth)}
                     api[name]["queries"] = counted[f"api:{name}"][1]
-                    api[name]["raw_sql"] = raw_timed(db, reads[name])
+                    api[name]["raw_sql"] = raw_timed(db, reads[name], token)
                     log(
                         f"api {name}: {api[name].get('median_ms', api[name]['status'])}, "
                         f"raw SQL {api[name]['raw_sql']['median_ms']}"
                     )
+    # The floor: /api/v1/me/ through the same stack (HTTP, gunicorn, middleware, token, DRF, JSON), which
+    # reads two small rows. An endpoint whose SQL takes less than half of it cannot meet the ratio goal
+    # through any Django request, whatever it does itself.
+    floor_ms = floor["api_me"]["median_ms"]
     for figures in api.values():
         if "median_ms" in figures:
-            figures["ratio_to_raw_sql"] = round(figures["median_ms"] / figures["raw_sql"]["median_ms"], 2)
+            raw = figures["raw_sql"]["median_ms"]
+            figures["ratio_to_raw_sql"] = round(figures["median_ms"] / raw, 2)
             figures["meets_p95_goal"] = figures["p95_ms"] < GOAL_P95_MS
             figures["meets_ratio_goal"] = figures["ratio_to_raw_sql"] <= GOAL_RATIO
+            # What the endpoint costs above the floor, beside its SQL; and whether 2x is reachable at all.
+            figures["above_floor_ms"] = round(figures["median_ms"] - floor_ms, 1)
+            figures["ratio_goal_reachable"] = floor_ms <= GOAL_RATIO * raw
     for figures in pages.values():
         if "median_ms" in figures:
             figures["meets_p95_goal"] = figures["p95_ms"] < GOAL_P95_MS
@@ -495,6 +535,8 @@ def main() -> None:
         "derived_for": {"agency": agency_key, "period": period_label},
         "floor": floor,
         "goals": {"p95_ms": GOAL_P95_MS, "ratio_to_raw_sql": GOAL_RATIO},
+        "meets_p95_goals": all(f.get("meets_p95_goal", True) for f in measured) and not missing,
+        "ratio_goal_unreachable": sorted(k for k, f in api.items() if f.get("ratio_goal_reachable") is False),
         "meets_goals": bool(measured)
         and not missing
         and all(f.get("meets_p95_goal", True) and f.get("meets_ratio_goal", True) for f in measured),
@@ -511,6 +553,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load_1m_before": round(load_before, 2),
             "load_1m_after": round(os.getloadavg()[0], 2),
+            "loads_after": [round(x, 2) for x in os.getloadavg()],
         },
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - began, 1),
