@@ -161,6 +161,21 @@ def test_pasted_rows_and_records_are_refused_as_rows(people, training) -> None:
     assert _count(training) == 2
 
 
+def test_people_typed_one_by_one_may_be_alike(people, training) -> None:
+    """Two people typed in the form with the same sex, age and district are two people, not a list
+    imported again (the API's records are imported lists: they send ``allow_duplicate`` for that)."""
+    from wpsnap.registries.models import ImportSource
+
+    for _ in range(2):
+        participants_add_rows(
+            actor=people["focal"],
+            event=training,
+            rows=[{"sex": "women", "age": 30}],
+            source=ImportSource.FORM,
+        )
+    assert _count(training) == 2
+
+
 # --- the page ------------------------------------------------------------------------------------
 
 

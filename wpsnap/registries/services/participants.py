@@ -112,14 +112,14 @@ def _person(user: Any) -> str:
 
 class RowsFingerprint:
     """What a list of rows says, once read and checked: the same people in any order, with any of the
-        accepted spellings ("F", "female", "women") and from any file format (a spreadsheet saved again, its
-        CSV, pasted rows) give the same fingerprint; one person more, less or different gives another.
+    accepted spellings ("F", "female", "women") and from any file format (a spreadsheet saved again, its
+    CSV, pasted rows) give the same fingerprint; one person more, less or different gives another.
 
-        Each row's digest (BLAKE2b, 128 bits, of its checked values) is added up modulo 2**128, so the order
-        does not count, and the fingerprint is the SHA-256 of that sum and the number of rows. Rows repeat a
-        great deal in anonymous lists (sex, age band, group, district), so digests are kept for the rows
-        already seen (up to ``CACHE`` different ones; a list whose rows seldom repeat is hashed row by row).
-    Measured (docs/events.md): about 0.6 s a million rows that repeat, 3 s a million that all differ."""
+    Each row's digest (BLAKE2b, 128 bits, of its checked values) is added up modulo 2**128, so the order
+    does not count, and the fingerprint is the SHA-256 of that sum and the number of rows. Rows repeat a
+    great deal in anonymous lists (sex, age band, group, district), so digests are kept for the rows
+    already seen (up to ``CACHE`` different ones; a list whose rows seldom repeat is hashed row by row).
+    Its cost is measured in docs/events.md ("Not the same people twice")."""
 
     CACHE = 20_000
     MASK = (1 << 128) - 1
@@ -252,7 +252,8 @@ def participants_import(
         if progress is not None:
             progress(checked.rows, writer.written)
         batch.fingerprint = rows_fingerprint.hexdigest()
-        if not (replace or allow_duplicate):
+        # People typed in one by one (a form) are not a list imported again: two alike are two people.
+        if not (replace or allow_duplicate or source == ImportSource.FORM):
             earlier = _earlier_import(event, batch.fingerprint)
             if earlier is not None:
                 transaction.set_rollback(True)
