@@ -38,6 +38,7 @@ from wpsnap.plan.schema import (
     Section,
     Source,
 )
+from wpsnap.plan.shipped_translations import with_shipped_translations
 
 # --- what the document does not say in a parseable form -----------------------------------------
 
@@ -832,27 +833,30 @@ def parse_source(text: str, *, source_name: str = "az-nap-1325-2020-2023.txt") -
         areas.append(area)
         found += names
 
-    return PlanFile(
-        format="wpsnap-plan/1",
-        slug=SLUG,
-        country=COUNTRY,
-        title=TITLE,
-        short_title=SHORT_TITLE,
-        period=_plan_period(),
-        status=STATUS,
-        default_language=DEFAULT_LANGUAGE,
-        languages=list(LANGUAGES),
-        source=Source(
-            title=f"{TITLE} (English text)",
-            file=source_name,
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        ),
-        coordinator=COORDINATOR,
-        introduction=introduction,
-        purpose=Section(code="2.1", text=section2["2.1"]),
-        financing=Section(code="3", text=_single_paragraph("3", document.sections["3"])),
-        pillars=_pillars(raw_pillars, definitions, objectives),
-        expected_results=expected,
-        agencies=_plan_agencies(found),
-        priority_areas=areas,
+    # The shipped unofficial az and ru translations (shipped_translations.py): the file is the parse.
+    return with_shipped_translations(
+        PlanFile(
+            format="wpsnap-plan/1",
+            slug=SLUG,
+            country=COUNTRY,
+            title=TITLE,
+            short_title=SHORT_TITLE,
+            period=_plan_period(),
+            status=STATUS,
+            default_language=DEFAULT_LANGUAGE,
+            languages=list(LANGUAGES),
+            source=Source(
+                title=f"{TITLE} (English text)",
+                file=source_name,
+                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            ),
+            coordinator=COORDINATOR,
+            introduction=introduction,
+            purpose=Section(code="2.1", text=section2["2.1"]),
+            financing=Section(code="3", text=_single_paragraph("3", document.sections["3"])),
+            pillars=_pillars(raw_pillars, definitions, objectives),
+            expected_results=expected,
+            agencies=_plan_agencies(found),
+            priority_areas=areas,
+        )
     )

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from django.db.models import Prefetch
 
 from .models import Activity, Assignment, Indicator, Plan, PriorityArea
-from .schema import FORMAT
+from .schema import FORMAT, PlanFile, dump_plan_yaml
 
 
 def _tidy(values: dict[str, Any]) -> dict[str, Any]:
@@ -162,4 +161,6 @@ def plan_file(plan: Plan) -> dict[str, Any]:
 
 
 def plan_file_yaml(plan: Plan) -> str:
-    return yaml.safe_dump(plan_file(plan), allow_unicode=True, sort_keys=False, width=110)
+    """The plan file as ``plan parse`` writes one (field order, stable byte for byte), checked by the
+    schema on the way."""
+    return dump_plan_yaml(PlanFile.model_validate(plan_file(plan)))
