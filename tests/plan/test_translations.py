@@ -165,6 +165,12 @@ def test_bad_input_names_the_field_and_saves_nothing(client_c, az_plan, coordina
         )
 
 
+def test_the_plan_page_links_coordinators_to_the_screen(client_c, az_plan) -> None:
+    page = client_c.get("/plans/az-2020-2023/").content.decode()
+    assert f'<a href="{URL}" hreflang="ru">Russian</a>' in page
+    assert "Translate the plan" not in Client().get("/plans/az-2020-2023/").content.decode()
+
+
 def test_only_coordinators_translate(client, az_plan, make_user) -> None:
     assert client.get(URL).status_code == 302  # to sign in
     for role in ("focal_point", "approver", "evaluator", "ngo_contributor"):

@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from wpsnap.accounts.models import Organisation
-from wpsnap.accounts.permissions import gate, get_or_refuse
+from wpsnap.accounts.permissions import can, gate, get_or_refuse
 
 from . import selectors
 from .models import Pillar, Plan
+from .translations import translatable_languages
 
 
 class PlanFilterForm(forms.Form):
@@ -81,7 +82,13 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         filters = None  # the form shows what is wrong; the results region shows nothing
     page = selectors.plan_page(plan, pillars=pillars, agencies=agencies, filters=filters)
-    context = {"plan": plan, "page": page, "form": form}
+    context = {
+        "plan": plan,
+        "page": page,
+        "form": form,
+        # The translation screen's languages, for the coordinator's links (docs/languages.md).
+        "translate_into": translatable_languages(plan) if can(request.user, "plan.translate", plan) else [],
+    }
     partial = request.htmx and not request.htmx.history_restore_request  # type: ignore[attr-defined]
     template = "plan/plan_detail.html#htmx_results" if partial else "plan/plan_detail.html"
     response = render(request, template, context, status=400 if filters is None else 200)
