@@ -796,6 +796,29 @@ CASES = [
         codes="404 404 404 404 404 404",
     ),
     # --- people and the audit trail (coordinators) ---
+    # --- languages (issue 13): the switcher, open to all; the plan's translation screen, coordinators ---
+    Case(
+        "language switch",
+        "post",
+        lambda w: "/i18n/setlang/",
+        ALL,
+        data=lambda w: {"language": "en", "next": "/"},
+        codes="302 302 302 302 302 302",
+    ),
+    Case(
+        "plan translation screen",
+        "get",
+        lambda w: "/plans/az-2020-2023/translations/ru/",
+        COORDINATOR,
+        codes="302 200 403 403 403 403",
+    ),
+    Case(
+        "plan translations save",
+        "post",
+        lambda w: "/plans/az-2020-2023/translations/ru/",
+        COORDINATOR,
+        codes="302 302 403 403 403 403",
+    ),
     Case("user list", "get", lambda w: "/accounts/users/", COORDINATOR, codes="302 200 403 403 403 403"),
     Case(
         "other agency's user",
