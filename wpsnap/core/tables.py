@@ -138,12 +138,19 @@ def read_text(text: str, *, source: str = "paste") -> Table:
     return _read_lines(lambda: io.StringIO(text, newline=""), source)
 
 
+# The longest cell a CSV may hold (the csv module's default): a longer one is refused, naming its line.
+CSV_FIELD_LIMIT = 131072
+
+
 def _read_lines(lines: Callable[[], Iterator[str]], source: str) -> Table:
     """The table in the lines ``lines()`` gives (each time from the start, line endings kept)."""
     first = next((line for line in lines() if line.strip()), "")
     if not first:
         raise InvalidInput.one("file", "empty", _("There are no rows."))
     delimiter = max(("\t", ";", ","), key=first.count)
+    # The csv module's field limit is one setting for the whole process, and libraries change it when
+    # imported (frictionless raises it): the platform's own limit is set again before every read.
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(lines(), delimiter=delimiter)
     for header in reader:
         if any(cell.strip() for cell in header):

@@ -919,7 +919,7 @@ class ValueFilter(django_filters.FilterSet):
     )
     indicator = params.TextFilter(field_name="indicator__key", help_text=gettext_lazy("The indicator's key."))
     total = django_filters.BooleanFilter(
-        method="totals", help_text=gettext_lazy("true: the totals only; false: the cells only.")
+        method="totals", help_text=gettext_lazy("Give true for the totals only, false for the cells only.")
     )
 
     class Meta:
