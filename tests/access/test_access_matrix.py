@@ -169,6 +169,12 @@ def _job(w: World, name: str, mine: bool) -> str:
     return reverse(f"jobs:{name}", args=[w.__dict__[key]])
 
 
+def _api_job(w: World, suffix: str, mine: bool) -> str:
+    """A finished background job (as :func:`_job` makes it) in the API: the job, or its file."""
+    page = _job(w, "detail", mine)
+    return "/api/v1" + page + suffix
+
+
 def _file(w: World) -> dict[str, Any]:
     return {"purpose": "agenda", "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\nagenda\n")}
 
@@ -1526,6 +1532,37 @@ CASES = [
                 lambda w, name=name: _job(w, name, mine=False),
                 NOBODY,
                 codes="302 404 404 404 404 404",
+            ),
+        )
+    ],
+    # The same jobs in the API: one's own list, and a job and its file (anyone else's: 404).
+    Case(
+        "api background jobs list",
+        "get",
+        lambda w: "/api/v1/jobs/",
+        SIGNED_IN,
+        api=True,
+        codes="401 200 200 200 200 200",
+    ),
+    *[
+        case
+        for name, suffix in (("detail", ""), ("file", "file/"))
+        for case in (
+            Case(
+                f"api own background job's {name}",
+                "get",
+                lambda w, suffix=suffix: _api_job(w, suffix, mine=True),
+                SIGNED_IN,
+                api=True,
+                codes="401 200 200 200 200 200",
+            ),
+            Case(
+                f"api another person's background job's {name}",
+                "get",
+                lambda w, suffix=suffix: _api_job(w, suffix, mine=False),
+                NOBODY,
+                api=True,
+                codes="401 404 404 404 404 404",
             ),
         )
     ],

@@ -217,11 +217,11 @@ def test_the_api_answers_202_with_the_jobs_location(people, training, run_jobs) 
     )
     job = Job.objects.get()
     assert response.status_code == 202
-    assert response["Location"] == f"http://testserver/jobs/{job.pk}/"
+    assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
     assert response.json() == {
         "job": str(job.pk),
         "status": "queued",
-        "url": response["Location"],
+        "url": f"http://testserver/jobs/{job.pk}/",
         "rows": 121,
     }
     run_jobs()

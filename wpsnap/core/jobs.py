@@ -57,12 +57,24 @@ PART_SUFFIX = ".part"
 
 
 @dataclass(frozen=True)
+class JobResult:
+    """Where the person goes once the job is done (the next action on its page, ``result`` in the API):
+    a page of the site (a path, ``reverse(...)``), the link's wording (a short imperative, translated:
+    jobs run in their owner's language), and optionally the API's address of the same thing (a path)."""
+
+    url: str
+    label: str
+    api_url: str = ""
+
+
+@dataclass(frozen=True)
 class JobOutput:
     """What a job's function returns about the file it wrote: the name it is downloaded under and its
-    content type."""
+    content type; and optionally where to go next (:class:`JobResult`)."""
 
     name: str
     content_type: str
+    result: JobResult | None = None
 
 
 class Progress(Protocol):
@@ -223,6 +235,9 @@ def _finish(job: Job, part: Path, output: JobOutput) -> None:
         download_name=_safe_name(output.name),
         content_type=output.content_type[:100],
         size=size,
+        result_url=output.result.url[:300] if output.result else "",
+        result_label=str(output.result.label)[:200] if output.result else "",
+        result_api_url=output.result.api_url[:300] if output.result else "",
     )
     if not done:
         final.unlink(missing_ok=True)

@@ -244,6 +244,11 @@ class Job(models.Model):
     download_name = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    # Where the person goes next once it is done (optional, set with the file): a page of the site (a
+    # path, e.g. the event's participant list after an import), its wording, and the API's address of it.
+    result_url = models.CharField(_("next page"), max_length=300, blank=True)
+    result_label = models.CharField(_("next page's link"), max_length=200, blank=True)
+    result_api_url = models.CharField(_("next page in the API"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -458,8 +458,9 @@ QUEUED = OpenApiResponse(
     ParticipantsImportQueuedSerializer,
     description=gettext_lazy(
         "A file with more rows than WPSNAP_IMPORT_SYNC_ROWS (5,000) is imported by a background task: "
-        "its page is in the `Location` header; it shows the progress, and the rows' problems if the file "
-        "is refused. Nothing is added until the whole file is."
+        "the job's address in the API is in the `Location` header (poll it: `/api/v1/jobs/{id}/`) and its "
+        "page in `url`; they show the progress, and the rows' problems if the file is refused. Nothing is "
+        "added until the whole file is."
     ),
 )
 DUPLICATE = error(
@@ -596,9 +597,11 @@ class EventParticipants(generics.GenericAPIView):
         )
 
     def _queued(self, request: Request, job: Any, rows: int) -> Response:
-        location = reverse("jobs:detail", args=[job.pk], request=request)
+        # Location: the job in the API, to poll; `url`: its page, for a person.
+        location = reverse("api:job-detail", args=[job.pk], request=request)
+        page = reverse("jobs:detail", args=[job.pk], request=request)
         return Response(
-            {"job": str(job.pk), "status": job.status, "url": location, "rows": rows},
+            {"job": str(job.pk), "status": job.status, "url": page, "rows": rows},
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": location},
         )

@@ -12,13 +12,14 @@ import threading
 from typing import Any, BinaryIO
 
 from django.db import DatabaseError, connection
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from wpsnap.accounts import permissions
 from wpsnap.core.errors import InvalidInput
-from wpsnap.core.jobs import Job, JobGone, JobOutput, Progress, job_kind
+from wpsnap.core.jobs import Job, JobGone, JobOutput, JobResult, Progress, job_kind
 
 from .models import Event, Participant
 from .services import participants as services
@@ -136,7 +137,14 @@ def participants_import_job(job: Job, progress: Progress, out: BinaryIO) -> JobO
         path.unlink(missing_ok=True)
     out.write(_receipt(event, result, now_listed).encode("utf-8"))
     return JobOutput(
-        name=f"event-{event.pk}-participants-import.txt", content_type="text/plain; charset=utf-8"
+        name=f"event-{event.pk}-participants-import.txt",
+        content_type="text/plain; charset=utf-8",
+        # The next action once done: the event's list, where the imported rows now are.
+        result=JobResult(
+            url=reverse("registries:participant_list", args=[event.pk]),
+            label=_("Open the participant list"),
+            api_url=reverse("api:event-participants", kwargs={"id": event.pk}),
+        ),
     )
 
 

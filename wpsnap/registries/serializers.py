@@ -233,7 +233,11 @@ class ParticipantFileSerializer(StrictSerializer):
 class ParticipantsImportQueuedSerializer(serializers.Serializer):
     job = serializers.UUIDField(help_text=gettext_lazy("The background task's id."))
     status = serializers.CharField(help_text=gettext_lazy("The task's state: `queued` at first."))
-    url = serializers.URLField(help_text=gettext_lazy("The task's page (also in the `Location` header)."))
+    url = serializers.URLField(
+        help_text=gettext_lazy(
+            "The task's page, for a person (the `Location` header is the task in the API)."
+        )
+    )
     rows = serializers.IntegerField(help_text=gettext_lazy("About how many rows the file holds."))
 
 
