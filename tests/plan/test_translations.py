@@ -204,3 +204,16 @@ def test_translations_survive_plan_export_then_plan_load(az_plan, coordinator, t
     call_command("plan", "export", "az-2020-2023", "--plan-file", stdout=again)
     assert again.getvalue() == exported.getvalue()
     assert timezone.now() - reloaded.updated_at < dt.timedelta(hours=1)
+
+
+def test_plan_pages_in_az_show_the_translation_marked_unofficial(client, az_plan) -> None:
+    """The shipped Azerbaijani text, with the notice; in English, neither."""
+    assert az_plan.unofficial_translations == ["az", "ru"]
+    client.post("/i18n/setlang/", {"language": "az", "next": "/"})
+    page = client.get("/plans/az-2020-2023/").content.decode()
+    assert '<p class="unofficial-translation alert alert-secondary small py-2" role="note">' in page
+    assert f'<h1 class="plan-title">{az_plan.translations["az"]["title"]}</h1>' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/plans/az-2020-2023/").content.decode()
+    assert "unofficial-translation" not in page
+    assert f'<h1 class="plan-title">{az_plan.title}</h1>' in page
