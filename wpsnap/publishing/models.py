@@ -1,8 +1,8 @@
 """Publishing's records. Each section belongs to one part of the work: keep to your own section.
 
 NOTE to the search-index helper: this file was created by the static-build task (releases) before yours
-existed. Add your search-index model in its own section below, and your migration as 0001 if you like:
-the releases' migration will follow yours (renumbered); do not remove the Release section."""
+existed, and its migration 0001_releases is committed. Add your search-index model in its own section
+below and your migration after it (0002_...); do not remove the Release section."""
 
 from __future__ import annotations
 
