@@ -152,7 +152,7 @@ def portal_build(
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     warnings = [
-        _("%(indicator)s, %(period)s: %(cells)s published earlier while small; suppressed now, but known.")
+        _("Published earlier while small (suppressed now, but known): %(indicator)s, %(period)s: %(cells)s.")
         % {"indicator": entry["indicator"], "period": entry["period"], "cells": ", ".join(entry["cells"])}
         for entry in release.changes.get("exposed", [])
     ]
