@@ -169,8 +169,10 @@ def problems_of(entry: Entry) -> list[str]:
         got, got_positional = placeholders(text)
         missing = wanted - got
         if entry.msgid_plural:
+            # A language's first form may cover more than one (Russian's: 1, 21, 31...), so any form may
+            # name what either English form names, and may leave out the count.
             missing -= COUNTERS
-            wanted |= placeholders(entry.msgid)[0]
+            wanted |= placeholders(entry.msgid)[0] | placeholders(entry.msgid_plural)[0]
         if missing or got - wanted or (got_positional != positional and not entry.msgid_plural):
             problems.append(
                 f"{where}: placeholders {sorted(wanted)} / {positional} positional, translation has {sorted(got)} / {got_positional}"
