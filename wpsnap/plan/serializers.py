@@ -200,6 +200,14 @@ class PlanDocumentSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PlanStatus.choices)
     languages = serializers.ListField(child=serializers.CharField())
     default_language = serializers.CharField()
+    unofficial_translations = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "The languages whose translations of the plan's text are unofficial (no official text exists);"
+            " left out when none is."
+        ),
+    )
     period = DocumentPeriodSerializer(allow_null=True)
     source = DocumentSourceSerializer(allow_null=True)
     coordinator = DocumentCoordinatorSerializer(allow_null=True)
