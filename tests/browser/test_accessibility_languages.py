@@ -59,6 +59,7 @@ def sign_in_any_language(page, base: str, username: str, code: Callable[[], str]
 def switch_language(page, language: str) -> None:
     """Choose ``language`` in the header's switcher as a person on a phone does (opening the menu
     first); the switcher stores the choice and comes back to the same page."""
+    page.wait_for_load_state("load")
     before = page.url
     select = page.locator("#language-select")
     if not select.is_visible():
@@ -67,7 +68,10 @@ def switch_language(page, language: str) -> None:
     select.select_option(language)
     # The same address comes back in the new language: wait for the language, not for a "load" event
     # (which a busy machine's heavy page can keep waiting).
-    page.locator(".language-form button[type=submit]").click()
+    button = page.locator(".language-form button[type=submit]")
+    expect(button).to_be_visible()
+    with page.expect_navigation(wait_until="commit", timeout=60_000):
+        button.click()
     expect(page.locator("html")).to_have_attribute("lang", language, timeout=60_000)
     assert page.url == before, "the switcher keeps the page"
 
