@@ -147,8 +147,9 @@ def test_a_write_commits_before_the_lock_or_is_refused(events_plan, people, trai
                 "event": lambda d=data: event_update(
                     actor=focal, event=Event.objects.get(pk=training.pk), data=d
                 ),
-                "import": lambda: participants_import_text(
-                    actor=focal, event=Event.objects.get(pk=training.pk), text="sex,age\nwomen,30\n"
+                # Each round a different person: the same rows again would be refused as a duplicate import.
+                "import": lambda r=round_: participants_import_text(
+                    actor=focal, event=Event.objects.get(pk=training.pk), text=f"sex,age\nwomen,{18 + r}\n"
                 ),
                 "lock": lambda r=round_: _after(
                     r % 10 * 0.005, period_lock, actor=coordinator, period=period
