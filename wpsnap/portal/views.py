@@ -70,7 +70,7 @@ def licence() -> dict[str, str]:
 def suppression_note(threshold: int) -> str:
     """What the one mark means (docs/disclosure.md, "What a reader sees"): never which cells are small."""
     return _(
-        "\u00d7 not shown: fewer than %(threshold)s people, or a figure from which such a group could be worked out."
+        "× not shown: fewer than %(threshold)s people, or a figure from which such a group could be worked out."
     ) % {"threshold": threshold}
 
 

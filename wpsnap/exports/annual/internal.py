@@ -139,7 +139,7 @@ def gather(
             ),
             _(
                 "An activity's status is the one its agencies' reports give for the last reporting period of "
-                "the years that it runs in; an activity no agency has reported on is \u201cnot reported\u201d."
+                "the years that it runs in; an activity no agency has reported on is “not reported”."
             ),
         ),
         narratives=notes,
