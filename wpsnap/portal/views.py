@@ -69,8 +69,9 @@ def licence() -> dict[str, str]:
 
 def suppression_note(threshold: int) -> str:
     """What the one mark means (docs/disclosure.md, "What a reader sees"): never which cells are small."""
+    # The mark itself, a multiplication sign, opens the message (ruff's RUF001 takes it for an x).
     return _(
-        "× not shown: fewer than %(threshold)s people, or a figure from which such a group could be worked out."
+        "× not shown: fewer than %(threshold)s people, or a figure from which such a group could be worked out."  # noqa: RUF001
     ) % {"threshold": threshold}
 
 
