@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from .models import Activity, Assignment, Indicator, Pillar, Plan, PriorityArea
 
@@ -43,12 +43,10 @@ def _indicator(ind: Indicator) -> dict[str, Any]:
     }
 
 
-def plan_export(plan: Plan) -> dict[str, Any]:
-    """Every pillar, objective, priority area, activity, indicator and agency role of ``plan``.
-
-    Reads in a fixed number of queries, whatever the plan's size.
-    """
-    areas_qs = PriorityArea.objects.order_by("position").prefetch_related(
+def areas_with_parts() -> QuerySet[PriorityArea]:
+    """Priority areas in order, each with its agencies' roles, its activities and their indicators, and
+    its unpaired indicators (``unpaired``), prefetched: what the export and the plan file both write."""
+    return PriorityArea.objects.order_by("position").prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.filter(activity__isnull=True)
@@ -67,6 +65,14 @@ def plan_export(plan: Plan) -> dict[str, Any]:
             to_attr="unpaired",
         ),
     )
+
+
+def plan_export(plan: Plan) -> dict[str, Any]:
+    """Every pillar, objective, priority area, activity, indicator and agency role of ``plan``.
+
+    Reads in a fixed number of queries, whatever the plan's size.
+    """
+    areas_qs = areas_with_parts()
     pillars = (
         Pillar.objects.filter(plan=plan)
         .select_related("objective")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
-
-from .models import Activity, Assignment, Indicator, Plan, PriorityArea
+from .export import areas_with_parts
+from .models import Indicator, Plan
 from .schema import FORMAT, PlanFile, dump_plan_yaml
 
 
@@ -41,30 +40,7 @@ def plan_file(plan: Plan) -> dict[str, Any]:
     """``plan`` as a plan file's mapping, in a fixed number of queries."""
     plan = Plan.objects.select_related("coordinator").get(pk=plan.pk)
     pillars = list(plan.pillars.select_related("objective").order_by("position"))
-    areas = (
-        PriorityArea.objects.filter(plan=plan)
-        .select_related("pillar")
-        .order_by("position")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.filter(activity__isnull=True)
-                .select_related("agency")
-                .order_by("position"),
-            ),
-            Prefetch(
-                "activities",
-                queryset=Activity.objects.order_by("position").prefetch_related(
-                    Prefetch("indicators", queryset=Indicator.objects.order_by("position"))
-                ),
-            ),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.filter(activity__isnull=True).order_by("position"),
-                to_attr="unpaired",
-            ),
-        )
-    )
+    areas = areas_with_parts().filter(plan=plan).select_related("pillar")
     source = (
         _tidy({"title": plan.source_title, "file": plan.source_file, "sha256": plan.source_sha256})
         if plan.source_title
