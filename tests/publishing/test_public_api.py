@@ -108,8 +108,8 @@ def test_404s(client: Client, world) -> None:
 
 
 def test_read_only(client: Client, world) -> None:
-    assert client.post("/api/v1/public/plans/", {}).status_code in (401, 403, 405)
-    assert client.delete(f"/api/v1/public/plans/{world.plan.slug}/").status_code in (401, 403, 405)
+    assert client.post("/api/v1/public/plans/", {}).status_code == 405
+    assert client.delete(f"/api/v1/public/plans/{world.plan.slug}/").status_code == 405
 
 
 def test_unpublished_figures_leave_at_once(client: Client, world, people) -> None:
