@@ -22,8 +22,10 @@ Vocabulary:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from random import Random
 from typing import Any
 
 from django.conf import settings
@@ -66,6 +68,7 @@ class ColumnType(StrEnum):
     ORGANISATION = "organisation"  # an organisation's key (e.g. "mia")
     ACTIVITIES = "activities"  # the plan activities it serves, by code ("5.4.1.3; 5.4.1.1")
     EVENTS = "events"  # events (trainings taken) by id, ";"-separated, among those the writer may see
+    RECORD = "record"  # a record of another registry (``Column.target``), by that record's title in files
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Column:
     # For CHOICE/CHOICES: the model's TextChoices class.
     choices: type[models.TextChoices] | None = None
     help: str | Promise = ""
+    # For RECORD: the name of the registry it points to (e.g. "media-outlets").
+    target: str | None = None
     # Shown as a column of the list page.
     in_list: bool = False
     # Identifies or describes a person: never in logs or audit lines, never exported by a person without
@@ -127,6 +132,9 @@ class RegistryKind:
     label: str | Promise  # "Media article"
     label_plural: str | Promise  # "Media articles"
     description: str | Promise  # one sentence for the index page: what it holds and why
+    # The field that names a record in lists, links and RECORD columns (never a person's name for a
+    # personal kind: a code or a title).
+    title_field: str
     columns: tuple[Column, ...]
     visibility: Visibility
     # The plan activities it serves, by code, as the Azerbaijan plan numbers them; another plan binds
@@ -144,6 +152,9 @@ class RegistryKind:
     consent_field: str | None = None
     # The list's default order (model field names, "-" for descending).
     ordering: tuple[str, ...] = ("-id",)
+    # One realistic record as a file row ({header: text}, the owner and activities left to the caller),
+    # drawn with ``random``: the demo data, the generic tests and the hypothesis tests use it.
+    examples: Callable[[Random], dict[str, str]] | None = None
 
     def column(self, header: str) -> Column:
         for column in self.columns:
