@@ -22,7 +22,7 @@ Vocabulary:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from random import Random
@@ -155,6 +155,10 @@ class RegistryKind:
     # One realistic record as a file row ({header: text}, the owner and activities left to the caller),
     # drawn with ``random``: the demo data, the generic tests and the hypothesis tests use it.
     examples: Callable[[Random], dict[str, str]] | None = None
+    # Checks across columns (e.g. "a link or a file", "end after start"), given a whole record's values
+    # by model field, as ``clean_values`` typed them: each problem as (header, code, translated message)
+    # or a ``core.errors.Problem``. Single-column checks come from the declaration and the model.
+    validate: Callable[[Mapping[str, Any]], Iterable[Any]] | None = None
 
     def column(self, header: str) -> Column:
         for column in self.columns:
