@@ -1,0 +1,3 @@
+"""Gender officers (priority area 5.2.6): a registry kind (``kinds.KIND``) built on the shared
+declaration of ``wpsnap.registries.kinds``. Inside the registries layer: may import core, accounts,
+plan, reporting and registries."""
