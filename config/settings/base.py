@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "wpsnap.plan",
     "wpsnap.reporting",
     "wpsnap.registries",
+    "wpsnap.registries.candidates",
+    "wpsnap.registries.legal_aid",
     "wpsnap.registries.peacebuilding",
     "wpsnap.registries.gender_officers",
     "wpsnap.registries.publications",
