@@ -205,13 +205,14 @@ def record_consent_withdraw(
 ) -> None:
     """The person withdrew her consent: her record is deleted, whole, and the deletion audited by the
     record's number only."""
-    _check(actor, kind, CONSENT_WITHDRAW, record, request)
     if not kind.consent_field:
+        # Said before the gate: it is about the registry, not the record.
         raise InvalidInput.one(
             "consent",
             "no_consent",
             gettext("This registry records no consent. To remove a person's records, erase them on request."),
         )
+    _check(actor, kind, CONSENT_WITHDRAW, record, request)
     with transaction.atomic():
         label, record_id = str(record), record.pk
         locked = kind.model._default_manager.select_for_update().filter(pk=record.pk)
