@@ -10,8 +10,10 @@ officer has no reporting period of their own), and the officers appointed in a p
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from random import Random
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +56,14 @@ COLUMNS = (
         help=_("The trainings they took, by event number."),
     ),
 )
+
+
+def validate(values: Mapping[str, Any]) -> Iterable[tuple[str, str, Any]]:
+    """Checks across columns: one leaves a post after being appointed to it."""
+    appointed, left = values.get("appointed_on"), values.get("left_on")
+    if appointed and left and left < appointed:
+        yield ("left_on", "before_appointed", _("This is before the day they were appointed."))
+
 
 _NAMES = (
     "Aynur Aliyeva",
@@ -119,6 +129,7 @@ KIND = RegistryKind(
     ),
     personal=True,
     retention_days=RETENTION_DAYS,
-    ordering=("owner", "-appointed_on", "-id"),
+    ordering=("owner__name", "-appointed_on", "-id"),
     examples=example,
+    validate=validate,
 )

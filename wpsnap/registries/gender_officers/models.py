@@ -62,7 +62,7 @@ class GenderOfficer(RegistryRecord):
     class Meta:
         verbose_name = _("gender officer")
         verbose_name_plural = _("gender officers")
-        ordering = ["owner", "-appointed_on", "-id"]
+        ordering = ["owner__name", "-appointed_on", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=F("appointed_on")),

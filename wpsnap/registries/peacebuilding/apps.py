@@ -8,8 +8,10 @@ class PeacebuildingConfig(AppConfig):
     verbose_name = _("Peacebuilding actors")
 
     def ready(self) -> None:
-        from wpsnap.registries.kinds.catalogue import register_kind
+        from wpsnap.registries.kinds import catalogue, lifecycle
 
         from .kinds import KIND
 
-        register_kind(KIND)
+        catalogue.register_kind(KIND)
+        # Consent withdrawal and erasure on request in the permission gate (personal kinds only).
+        lifecycle.register_rules(KIND)

@@ -10,8 +10,10 @@ the assessment) plus their own words: the lists count and filter, the words keep
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from random import Random
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +107,31 @@ COLUMNS = (
         help=_("Individuals only: they agreed to be in the database. Without it, no name is kept."),
     ),
 )
+
+
+def validate(values: Mapping[str, Any]) -> Iterable[tuple[str, str, Any]]:
+    """Checks across columns: a person only with consent; sex and an affiliation are a person's."""
+    if values.get("actor_type") == ActorType.INDIVIDUAL:
+        if values.get("name") and not values.get("consent"):
+            yield (
+                "consent",
+                "consent_required",
+                _("A person is kept in the database only with their consent: write yes once they agreed."),
+            )
+    elif values.get("actor_type") == ActorType.ORGANISATION:
+        if values.get("sex"):
+            yield (
+                "sex",
+                "individuals_only",
+                _("Leave empty for an organisation: sex is recorded for people."),
+            )
+        if values.get("affiliation"):
+            yield (
+                "affiliation",
+                "individuals_only",
+                _("Leave empty for an organisation: this is where a person works."),
+            )
+
 
 _FIRST_NAMES = ("Aynur", "Leyla", "Nigar", "Sevinj", "Gunel", "Rashad", "Elchin", "Kamala", "Farid", "Samira")
 _LAST_NAMES = (
@@ -203,4 +230,5 @@ KIND = RegistryKind(
     consent_field="consent",
     ordering=("-registered_on", "-id"),
     examples=example,
+    validate=validate,
 )

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'gender officer',
                 'verbose_name_plural': 'gender officers',
-                'ordering': ['owner', '-appointed_on', '-id'],
+                'ordering': ['owner__name', '-appointed_on', '-id'],
                 'indexes': [models.Index(fields=['plan', 'owner'], name='gender_officer_plan_owner_idx')],
                 'constraints': [models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('appointed_on')), _connector='OR'), name='gender_officer_dates_ordered'), models.CheckConstraint(condition=models.Q(('position', ''), _negated=True), name='gender_officer_position_given')],
             },
