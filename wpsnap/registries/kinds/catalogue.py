@@ -12,11 +12,15 @@ _KINDS: dict[str, RegistryKind] = {}
 
 
 def register_kind(kind: RegistryKind) -> RegistryKind:
-    """Add ``kind`` (again is harmless: ``ready()`` may run more than once in tests)."""
+    """Add ``kind`` and its gate rules (again is harmless: ``ready()`` may run more than once in tests)."""
     known = _KINDS.get(kind.name)
     if known is not None and known.model is not kind.model:
         raise ValueError(f"Two registries are named {kind.name!r}.")
     _KINDS[kind.name] = kind
+    # Its actions in the permission gate (``registry.<name>.<verb>``), from its declaration.
+    from .permissions import register_kind_rules
+
+    register_kind_rules(kind)
     return kind
 
 
