@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wpsnap.plan",
     "wpsnap.reporting",
     "wpsnap.registries",
+    "wpsnap.registries.media",
     "wpsnap.registries.policy",
     "wpsnap.registries.workforce",
     "wpsnap.registries.resources",
