@@ -40,6 +40,13 @@ CONTENT_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
     "txt": "text/plain; charset=utf-8",
+    # Audio and video, for the registries that take them (media): never in ``sniff``, only where a caller
+    # allows them (``checked_kind(..., kinds=...)``).
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "ogg": "audio/ogg",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
 }
 
 
@@ -55,7 +62,15 @@ EXTENSIONS = {
     "odt": (".odt",),
     "ods": (".ods",),
     "txt": (".txt",),
+    "mp3": (".mp3",),
+    "wav": (".wav",),
+    "ogg": (".ogg", ".oga", ".ogv", ".opus"),
+    "mp4": (".mp4", ".m4a", ".m4v"),
+    "webm": (".webm",),
 }
+
+# The audio and video types ``sniff_media`` knows.
+MEDIA_KINDS = ("mp3", "wav", "ogg", "mp4", "webm")
 
 # Text that a browser would take for a web page or an image with scripts (HTML, SVG, XML): its first
 # tag as the MIME sniffing standard reads it (after blanks and a byte-order mark), or tags that carry
@@ -94,6 +109,26 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def sniff_media(content: bytes) -> str | None:
+    """The audio or video type of ``content`` from its first bytes: mp3 (an ID3 tag or an MPEG audio
+    frame), wav (RIFF WAVE), ogg (Ogg pages: Vorbis, Opus, Theora), mp4 (an ISO media ``ftyp`` box: MP4,
+    M4A) or webm (EBML with the webm doctype); else None."""
+    head = content[:64]
+    if head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06
+    ):
+        return "mp3"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head[4:8] == b"ftyp":
+        return "mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in content[:4096]:
+        return "webm"
+    return None
+
+
 def unpacks_too_large(content: bytes) -> bool:
     """Whether ``content`` is a zip archive (an office document) that unpacks beyond the limits."""
     try:
@@ -127,9 +162,12 @@ def _sniff_zip(content: bytes) -> str | None:
     return None
 
 
-def checked_kind(name: str, content: bytes, *, max_bytes: int) -> str:
+def checked_kind(name: str, content: bytes, *, max_bytes: int, kinds: Iterable[str] | None = None) -> str:
     """The kind of an uploaded document (PDF, image, office document or text), or
-    :class:`InvalidInput` naming the ``file`` field: empty, too large, or not such a document."""
+    :class:`InvalidInput` naming the ``file`` field: empty, too large, or not such a document.
+
+    ``kinds``: the types the caller takes (a registry's ``FileRule``), which may include audio and video
+    (``MEDIA_KINDS``); any other is refused. None: any document type, never audio or video."""
     if len(content) > max_bytes:
         raise InvalidInput.one(
             "file", "too_large", _("The file is larger than %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)}
@@ -146,7 +184,17 @@ def checked_kind(name: str, content: bytes, *, max_bytes: int) -> str:
             )
             % {"name": name, "mb": MAX_UNZIPPED // (1024 * 1024), "members": MAX_MEMBERS},
         )
-    kind = sniff(content)
+    allowed = None if kinds is None else frozenset(kinds)
+    kind = (sniff_media(content) if allowed and allowed & set(MEDIA_KINDS) else None) or sniff(content)
+    if allowed is not None and kind not in allowed:
+        raise InvalidInput.one(
+            "file",
+            "unsupported_type",
+            _(
+                "“%(name)s” is not one of the types taken here: %(kinds)s (judged by its content, not its name)."
+            )
+            % {"name": name, "kinds": ", ".join(sorted(allowed))},
+        )
     if kind is None:
         raise InvalidInput.one(
             "file",
@@ -227,10 +275,13 @@ class Upload:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def upload_check(*, name: str, content: bytes, max_bytes: int) -> Upload:
+def upload_check(*, name: str, content: bytes, max_bytes: int, kinds: Iterable[str] | None = None) -> Upload:
     """The upload, checked by its content (``checked_kind``: empty, too large, a zip bomb, markup or not
-    a document are refused). Call it before the writing transaction: the checks read the whole file."""
-    return Upload(name=name, content=content, kind=checked_kind(name, content, max_bytes=max_bytes))
+    a document, or not one of ``kinds`` are refused). Call it before the writing transaction: the checks
+    read the whole file."""
+    return Upload(
+        name=name, content=content, kind=checked_kind(name, content, max_bytes=max_bytes, kinds=kinds)
+    )
 
 
 def stored_file_save[S: StoredFile](

@@ -275,3 +275,80 @@ class DerivationRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}: {self.measure}"
+
+
+# --- the registries of issue 14 (kinds: ``wpsnap.registries.kinds``) ------------------------------------
+
+
+class RecordImport(models.Model):
+    """Append-only: one row per import of a registry's rows (file, paste, API). Counts only, never the
+    rows. ``fingerprint`` says what the rows said once read and checked (the same rows in any order or
+    file format give the same one): a file already imported into the same registry and plan, whose
+    records are still there, is refused unless the person chooses to add it anyway."""
+
+    kind = models.CharField(_("registry"), max_length=60)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=ImportSource.choices)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("records added"), default=0)
+    updated = models.PositiveIntegerField(_("records changed"), default=0)
+    unchanged = models.PositiveIntegerField(_("records unchanged"), default=0)
+    sha256 = models.CharField(_("checksum"), max_length=64, blank=True)
+    fingerprint = models.CharField(_("fingerprint of the rows"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["kind", "plan", "fingerprint"], name="record_import_fingerprint_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=ImportSource.values), name="record_import_source_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.pk}: {self.rows} ({self.source})"
+
+
+class RegistryRule(TimeStampedModel):
+    """Binds an indicator to a registry's count (``RegistryKind.counts``, by key), like the events'
+    derivation rules: its value for an agency and a period is derived from the agency's records."""
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="registry_rule")
+    kind = models.CharField(_("registry"), max_length=60)
+    count = models.CharField(_("what is counted"), max_length=60)
+
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("registry rule")
+        verbose_name_plural = _("registry rules")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.kind} {self.count}"
+
+
+def _record_file_name(instance: RecordFile, filename: str) -> str:
+    # Server-made names only; the uploaded name is kept as data, never as a path.
+    return f"registries/{instance.registry}/{instance.record_ref}/{uuid.uuid4().hex}"
+
+
+class RecordFile(StoredFile):
+    """A file a registry record carries (``RegistryKind.files``: a media item's article or recording),
+    stored outside the web root and served only through the gate. Points at its record by registry and
+    ``ref`` (records of every registry carry files here; the record's deletion takes them)."""
+
+    # The registry's name (``kind`` is the file's type, as for every stored file).
+    registry = models.CharField(_("registry"), max_length=60)
+    record_ref = models.UUIDField(_("record id"), db_index=True)
+    file = models.FileField(_("file"), upload_to=_record_file_name, max_length=200)
+
+    class Meta:
+        verbose_name = _("registry file")
+        verbose_name_plural = _("registry files")
+        ordering = ["registry", "record_ref", "created_at", "id"]
