@@ -120,6 +120,7 @@ DOCUMENTED = {
     ("/api/v1/public/plans/", "get"): {"200", "400"},
     ("/api/v1/public/plans/{slug}/", "get"): {"200", "400", "404"},
     ("/api/v1/public/plans/{slug}/indicators/{key}/figures/", "get"): {"200", "400", "404"},
+    ("/api/v1/public/plans/{slug}/reports/", "get"): {"200", "400", "404"},
 }
 # Every operation documents 400 (an address or query string carrying control characters is refused
 # before any view runs) and 429.
@@ -252,6 +253,7 @@ def test_only_public_endpoints_are_documented_without_credentials(schema) -> Non
         ("/api/v1/public/plans/", "get"),
         ("/api/v1/public/plans/{slug}/", "get"),
         ("/api/v1/public/plans/{slug}/indicators/{key}/figures/", "get"),
+        ("/api/v1/public/plans/{slug}/reports/", "get"),
     }
     assert all(
         {"tokenAuth": []} in operation["security"]

@@ -300,7 +300,7 @@ QUERIES = {
     f"/plans/{SLUG}/indicators/5.1.2-3-i1/figures.csv": 7,
     f"/plans/{SLUG}/indicators/5.1.2-3-i1/figures.json": 7,
     f"/plans/{SLUG}/open-data/": 6,
-    f"/plans/{SLUG}/reports/": 12,
+    f"/plans/{SLUG}/reports/": 13,  # and the annual reports on the portal
     "/search/": 0,
 }
 

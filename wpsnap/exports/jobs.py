@@ -6,11 +6,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, BinaryIO
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from wpsnap.accounts import permissions
 from wpsnap.core.errors import WpsnapError
-from wpsnap.core.jobs import JobOutput, Progress, job_kind
+from wpsnap.core.jobs import JobOutput, JobResult, Progress, job_kind
 from wpsnap.plan.models import Plan
 
 CONTENT_TYPES = {
@@ -48,4 +49,17 @@ def annual_report_job(job: Any, progress: Progress, out: BinaryIO) -> JobOutput:
         progress=progress,
     )
     progress(100, _("Done"))
-    return JobOutput(name=str(name), content_type=CONTENT_TYPES[params["format"]])
+    result = None
+    if (
+        params["public"]
+        and params["format"] in ("pdf", "docx")
+        and permissions.can(job.owner, "report_file.publish", plan)
+    ):
+        # The next step a coordinator may take with a public PDF or DOCX: the report's card on the reports
+        # page, whose form puts it on the public portal.
+        page = reverse("exports:reports", args=[plan.slug])
+        result = JobResult(
+            url=f"{page}#report-{params['first_year']}-{params['last_year']}",
+            label=_("Put it on the public portal"),
+        )
+    return JobOutput(name=str(name), content_type=CONTENT_TYPES[params["format"]], result=result)

@@ -6,6 +6,8 @@
   and ``suppressed`` in ``note``: its value never leaves.
 - ``datapackage.zip``: the Frictionless data package (``opendata.datapackage_write``), zipped.
 - ``iati.xml``: the IATI activity file (``iati.iati_activities``).
+- ``reports/<first>-<last>/<lang>.<pdf|docx>``: the public version of an annual report or the review, as a
+  coordinator put it on the portal (``publishing.report_files``); 404 when none is there (withdrawn).
 
 Figures come only through ``wpsnap.publishing`` (``public_results``; an import-linter contract). A draft
 plan, or one that does not exist, is 404 whoever asks: these are the public's files. Answers carry
@@ -25,14 +27,16 @@ from datetime import datetime
 from functools import wraps
 from pathlib import Path
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from wpsnap.accounts.permissions import gate
+from wpsnap.core.files import CONTENT_TYPES
 from wpsnap.plan.models import Plan, PlanStatus
 from wpsnap.publishing.public import PublicResults, public_results
+from wpsnap.publishing.report_files import live_report_file
 from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
 
 from .iati import iati_activities
@@ -162,3 +166,38 @@ figures_csv = _download(_csv, CSV_TYPE, "figures.csv")
 figures_xlsx = _download(_xlsx, XLSX_TYPE, "figures.xlsx")
 datapackage_zip = _download(_datapackage, "application/zip", "datapackage.zip")
 iati_xml = _download(_iati, "application/xml; charset=utf-8", "iati.xml")
+
+
+# --- the public versions of the annual reports (issue 13) ----------------------------------------------
+
+
+@gate("opendata.download")
+@require_safe
+def report_file(
+    request: HttpRequest, slug: str, first_year: int, last_year: int, language: str, fmt: str
+) -> HttpResponse | FileResponse:
+    """The live public file of that report, language and format, as an attachment of its judged type;
+    404 for a draft or unknown plan, or when no such file is on the portal (never built, or withdrawn)."""
+    plan = _public_plan(slug)
+    file = live_report_file(plan=plan, first_year=first_year, last_year=last_year, language=language, fmt=fmt)
+    if file is None:
+        raise Http404
+    etag = quote_etag(file.sha256[:32])
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response: HttpResponse | FileResponse = HttpResponseNotModified()
+    else:
+        try:
+            handle = file.file.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=file.download_name(),
+            content_type=CONTENT_TYPES.get(file.kind, "application/octet-stream"),
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(file.published_at.timestamp())
+    response["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    return response

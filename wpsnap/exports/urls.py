@@ -29,6 +29,17 @@ urlpatterns += [
         views.report_build,
         name="report_build",
     ),
+    # Public versions on the portal (issue 13): a coordinator puts a build there, or takes one off.
+    path(
+        "plans/<slug:slug>/reports/<int:first_year>-<int:last_year>/publish/",
+        views.report_file_publish,
+        name="report_file_publish",
+    ),
+    path(
+        "plans/<slug:slug>/reports/files/<int:pk>/withdraw/",
+        views.report_file_withdraw,
+        name="report_file_withdraw",
+    ),
 ]
 
 # The public open-data downloads of a plan (issue 13): no sign-in; a draft or unknown plan is 404.
@@ -37,4 +48,10 @@ urlpatterns += [
     path("open/<slug:slug>/figures.xlsx", open_views.figures_xlsx, name="open_xlsx"),
     path("open/<slug:slug>/datapackage.zip", open_views.datapackage_zip, name="open_datapackage"),
     path("open/<slug:slug>/iati.xml", open_views.iati_xml, name="open_iati"),
+    # A public version of an annual report or the review, as a coordinator put it on the portal.
+    path(
+        "open/<slug:slug>/reports/<int:first_year>-<int:last_year>/<slug:language>.<slug:fmt>",
+        open_views.report_file,
+        name="open_report",
+    ),
 ]

@@ -9,6 +9,10 @@
   what was typed, which is kept.
 - ``/exports/plans/<slug>/reports/<first>-<last>/build/`` (POST): starts the job that builds the report
   (``jobs.py``) and sends the person to its page (progress bar, then the file).
+- ``/exports/plans/<slug>/reports/<first>-<last>/publish/`` (POST, coordinators): puts one of the person's
+  own finished public builds (PDF or DOCX) on the public portal (``publishing.report_files``);
+  ``/exports/plans/<slug>/reports/files/<id>/withdraw/`` (POST, with a reason) takes one off. The list shows
+  each report's files on the portal and, to coordinators, these two forms.
 
 Who may do what (``permissions.py``): the page and the public version (published figures only) for
 anyone signed in who may see the plan; the internal version (every approved figure) for coordinators and
@@ -17,6 +21,7 @@ evaluators; the text for coordinators. A draft plan is 404 to whoever may not se
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,8 +39,16 @@ from wpsnap.accounts.permissions import gate, get_or_refuse
 from wpsnap.core import params, versions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.forms import add_problems
+from wpsnap.core.models import Job
 from wpsnap.plan.models import Plan
 from wpsnap.plan.selectors import plan_get_with_text, plans
+from wpsnap.publishing.models import PublicReportFile
+from wpsnap.publishing.report_files import (
+    live_report_files,
+    public_report_publish,
+    public_report_withdraw,
+    publishable_jobs,
+)
 
 from . import narratives
 from .forms import BuildForm, NarrativesForm
@@ -82,9 +95,33 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     written = narratives.written(plan)
     versions_allowed = _build_versions(request.user, plan)
     language = _default_language(plan)
+    may_publish = permissions.can(request.user, "report_file.publish", plan)
+    names = dict(NarrativeLanguage.choices)
+    live: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    on_portal = set()
+    for file in live_report_files(plan):
+        on_portal.add(file.job_id)
+        live.setdefault((file.first_year, file.last_year), []).append(
+            {"file": file, "language": names.get(file.language, file.language)}
+        )
+    builds: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    if may_publish:
+        for job in publishable_jobs(request.user, plan):
+            if job.pk not in on_portal:
+                key = (int(job.params.get("first_year", 0)), int(job.params.get("last_year", 0)))
+                language = str(job.params.get("language", ""))
+                builds.setdefault(key, []).append(
+                    {
+                        "job": job,
+                        "language": names.get(language, language),
+                        "format": str(job.params.get("format", "")).upper(),
+                    }
+                )
     rows = [
         {
             "span": span,
+            "live": live.get((span.first_year, span.last_year), []),
+            "builds": builds.get((span.first_year, span.last_year), []),
             "written": [
                 (code, label, written.get((span.first_year, span.last_year), {}).get(code, 0))
                 for code, label in NarrativeLanguage.choices
@@ -104,6 +141,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": rows,
             "may_write": permissions.can(request.user, "exports.narrative.edit", plan),
             "may_build_internal": "internal" in versions_allowed,
+            "may_publish": may_publish,
             "sections_total": len(narratives.own_sections()),
         },
     )
@@ -142,6 +180,72 @@ def report_build(request: HttpRequest, slug: str, first_year: int, last_year: in
         label=label,
     )
     return redirect("jobs:detail", job.pk)
+
+
+def _back_to(plan: Plan, span: narratives.ReportSpan) -> HttpResponse:
+    return redirect(f"{reverse('exports:reports', args=[plan.slug])}#report-{span.slug}")
+
+
+def _refused(request: HttpRequest, refused: InvalidInput) -> None:
+    for problem in refused.problems:
+        messages.error(request, problem.message)
+
+
+@gate("report_file.publish", authenticated=True)
+@require_POST
+def report_file_publish(request: HttpRequest, slug: str, first_year: int, last_year: int) -> HttpResponse:
+    """Put one of the person's own finished public builds of this report on the public portal."""
+    plan = _plan(request, slug, "report_file.publish")
+    span = _span(plan, first_year, last_year)
+    raw = params.text("job", request.POST.get("job", ""))
+    try:
+        job_id = uuid.UUID(raw)
+    except ValueError:
+        raise InvalidInput.one("job", "invalid", _("Choose one of your builds of this report.")) from None
+    job = get_or_refuse(request, Job.objects.filter(owner_id=request.user.pk), pk=job_id)
+    try:
+        if (job.params.get("first_year"), job.params.get("last_year")) != (span.first_year, span.last_year):
+            raise InvalidInput.one("job", "other_report", _("This build is of another report."))
+        file = public_report_publish(actor=request.user, job=job, request=request)
+    except InvalidInput as refused:
+        _refused(request, refused)
+    else:
+        messages.success(
+            request,
+            _("%(report)s (%(language)s, %(format)s) is on the public portal: anyone may download it.")
+            % {
+                "report": span.title,
+                "language": dict(NarrativeLanguage.choices).get(file.language, file.language),
+                "format": file.get_format_display(),
+            },
+        )
+    return _back_to(plan, span)
+
+
+@gate("report_file.withdraw", authenticated=True)
+@require_POST
+def report_file_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Take a report's file off the public portal, with a reason."""
+    plan = _plan(request, slug, "report_file.withdraw")
+    file = get_or_refuse(request, PublicReportFile.objects.filter(plan=plan), pk=pk)
+    span = narratives.ReportSpan(file.first_year, file.last_year)
+    try:
+        public_report_withdraw(
+            actor=request.user, file=file, reason=request.POST.get("reason", ""), request=request
+        )
+    except InvalidInput as refused:
+        _refused(request, refused)
+    else:
+        messages.success(
+            request,
+            _("%(report)s (%(language)s, %(format)s) is no longer on the public portal.")
+            % {
+                "report": span.title,
+                "language": dict(NarrativeLanguage.choices).get(file.language, file.language),
+                "format": file.get_format_display(),
+            },
+        )
+    return _back_to(plan, span)
 
 
 @gate("exports.narrative.edit", authenticated=True)

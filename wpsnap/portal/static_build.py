@@ -5,7 +5,7 @@ and stored as a release (``publishing.releases``).
 The builder knows no page of its own: it starts at ``/<lang>/`` for each language, renders each page in
 process as an anonymous visitor (Django's test ``Client``: the same views, gate and templates as the live
 site), and follows every link within the portal's language prefixes, ``/static/`` and the public downloads
-under ``/exports/open/``. Each page is written as ``<path>/index.html``, each file by its name, the static
+under ``/exports/open/`` (the open data, and the annual reports a coordinator put on the portal). Each page is written as ``<path>/index.html``, each file by its name, the static
 files the pages (and their style sheets) use are copied, and every site-absolute link is rewritten to a
 relative one (pointing at ``index.html`` itself, as ``file://`` needs). Forms need a server: each is
 removed, and a search form is replaced by a note that search works on the live site.
@@ -49,6 +49,7 @@ from wpsnap.plan.models import Plan, PlanStatus
 from wpsnap.publishing.models import Release
 from wpsnap.publishing.public import public_results
 from wpsnap.publishing.releases import latest_release, release_create
+from wpsnap.publishing.report_files import live_report_files
 
 # Paths outside the language prefixes that the build follows.
 DOWNLOADS = "/exports/open/"
@@ -128,10 +129,13 @@ def portal_build(
 
     last = latest_release(plan)
     figures = public_results(plan)  # the latest release held as known, as every page's figures are
+    report_files = _report_files(plan)
     crawler = _Crawler(chosen)
     crawler.crawl(start or [f"/{code}/" for code in chosen])
     if public_results(plan) != figures:
         raise BuildError(_("Figures were published or taken down during the build: build again."))
+    if _report_files(plan) != report_files:
+        raise BuildError(_("A report was put on the portal or taken off during the build: build again."))
 
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:
@@ -164,6 +168,12 @@ def portal_build(
         seconds=time.monotonic() - began,
         warnings=warnings,
     )
+
+
+def _report_files(plan: Plan) -> list[tuple[int, str]]:
+    """The annual reports on the portal (``publishing.report_files``), which the pages link and the build
+    copies like any download: the same before and after the crawl, or the build is not written."""
+    return [(file.pk, file.sha256) for file in live_report_files(plan)]
 
 
 def _the_public_plan() -> Plan:

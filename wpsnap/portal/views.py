@@ -33,6 +33,7 @@ from wpsnap.core import charts
 from wpsnap.core.views import page_not_found
 from wpsnap.plan.models import Activity, Indicator, IndicatorKind, Plan
 from wpsnap.publishing.public import PublicIndicator, PublicResults
+from wpsnap.publishing.report_files import live_report_files
 
 from . import selectors
 from .converters import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
@@ -422,11 +423,30 @@ def open_data(request: HttpRequest, slug: str, *, lang: str) -> HttpResponse:
     return _render(request, "portal/open_data.html", context, lang=lang)
 
 
+def _report_files(plan: Plan) -> list[dict[str, Any]]:
+    """The public versions of the annual reports and the review that a coordinator put on the portal, each
+    with its download address (exports' ``open_report``, by its URL name) and its language's own name.
+    None when the downloads are not installed."""
+    found = []
+    for file in live_report_files(plan):
+        url = _url_or_none(
+            "exports:open_report", plan.slug, file.first_year, file.last_year, file.language, file.format
+        )
+        if url is None:
+            continue
+        try:
+            language = get_language_info(file.language)["name_local"]
+        except KeyError:
+            language = file.language
+        found.append({"file": file, "url": url, "language": language})
+    return found
+
+
 @portal_page
 def reports(request: HttpRequest, slug: str, *, lang: str) -> HttpResponse:
     plan, structure, results = _plan_page(slug)
     listed = selectors.published_reports(plan, {a.pk: a for a in structure.activities})
-    context = {"plan": plan, "results": results, "reports": listed}
+    context = {"plan": plan, "results": results, "reports": listed, "report_files": _report_files(plan)}
     return _render(request, "portal/reports.html", context, lang=lang)
 
 

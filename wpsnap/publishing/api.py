@@ -9,6 +9,8 @@ the reason). No personal data: no people, no report text.
   figures were last updated, and the disclosure threshold.
 - ``GET /api/v1/public/plans/<slug>/indicators/<key>/figures/``: a count indicator's published figures by
   period: the total and every cell of its table.
+- ``GET /api/v1/public/plans/<slug>/reports/``: the public versions of the annual reports and the review a
+  coordinator put on the portal, each with its download address.
 
 A draft plan, an unknown plan or indicator, or an indicator without figures (qualitative, document) is 404
 whoever asks. Throttled as every anonymous API request when ``WPSNAP_API_ANON_RATE`` is set.
@@ -20,6 +22,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -35,6 +38,7 @@ from wpsnap.reporting.disaggregation import TOTAL, parse_cell_key
 
 from .disclosure import default_threshold
 from .public import PublicFigure, PublicIndicator, PublicPeriod, public_results
+from .report_files import live_report_files
 
 SUPPRESSED_NOTE = _(
     "Not shown: fewer than %(threshold)d people, or a figure from which such a group could be worked out."
@@ -301,3 +305,59 @@ class PublicFiguresView(_PublicView):
             "periods": [_period(period) for period in published.periods] if published is not None else [],
         }
         return Response(PublicFiguresSerializer(body).data)
+
+
+class PublicReportFileSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text=_("The report's title, in the request's language."))
+    first_year = serializers.IntegerField()
+    last_year = serializers.IntegerField()
+    language = serializers.CharField(help_text=_("The report's language: az, en or ru."))
+    format = serializers.CharField(help_text=_("pdf or docx."))
+    size = serializers.IntegerField(help_text=_("Bytes."))
+    sha256 = serializers.CharField(help_text=_("The file's SHA-256 checksum, to check a download."))
+    built_at = serializers.DateTimeField(
+        help_text=_("When it was built: it holds the figures published then.")
+    )
+    published_at = serializers.DateTimeField(help_text=_("When it was put on the portal."))
+    url = serializers.CharField(help_text=_("Where to download it (no sign-in)."))
+
+
+@extend_schema(
+    tags=["public"],
+    summary=_("A public plan's annual reports on the portal (no sign-in)"),
+    description=_(
+        "The public versions (published figures only) of the annual progress reports and the end-of-plan "
+        "review that the coordinator put on the portal, one per report, language and format, with where to "
+        "download each. Annual reports by year first, then the review."
+    ),
+    parameters=[SLUG],
+    responses={200: PublicReportFileSerializer(many=True), **errors(400, 404)},
+)
+class PublicReportFilesView(_PublicView):
+    def get(self, request: Request, slug: str) -> Response:
+        plan = _plan(slug)
+        body = []
+        for file in live_report_files(plan):
+            try:
+                # exports' download, by its URL name (publishing does not import exports).
+                path = reverse(
+                    "exports:open_report",
+                    args=[plan.slug, file.first_year, file.last_year, file.language, file.format],
+                )
+            except NoReverseMatch:
+                continue
+            body.append(
+                {
+                    "title": file.title,
+                    "first_year": file.first_year,
+                    "last_year": file.last_year,
+                    "language": file.language,
+                    "format": file.format,
+                    "size": file.size,
+                    "sha256": file.sha256,
+                    "built_at": file.built_at,
+                    "published_at": file.published_at,
+                    "url": request.build_absolute_uri(path),
+                }
+            )
+        return Response(PublicReportFileSerializer(body, many=True).data)

@@ -13,4 +13,5 @@ urlpatterns = [
         api.PublicFiguresView.as_view(),
         name="public-figures",
     ),
+    path("public/plans/<slug:slug>/reports/", api.PublicReportFilesView.as_view(), name="public-reports"),
 ]
