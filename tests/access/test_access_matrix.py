@@ -175,6 +175,37 @@ def _api_job(w: World, suffix: str, mine: bool) -> str:
     return "/api/v1" + page + suffix
 
 
+def _report_job(w: World) -> dict[str, Any]:
+    """The form putting a report on the portal: the caller's own finished public PDF build (for an
+    anonymous caller, a colleague's)."""
+    from ..publishing.report_file_jobs import finished_job
+
+    job = finished_job(w.me or w.own_colleague, b"%PDF-1.4\nreport\n")
+    return {"job": str(job.pk)}
+
+
+def _report_file(w: World) -> int:
+    """A public report file on the portal (the 2021 annual report in English), made once per test."""
+    if "_report_file" not in w.__dict__:
+        from django.utils import timezone
+
+        from wpsnap.core import files
+        from wpsnap.publishing.models import PublicReportFile
+
+        stored = PublicReportFile(
+            plan=Plan.objects.get(slug="az-2020-2023"),
+            first_year=2021,
+            last_year=2021,
+            language="en",
+            format="pdf",
+            built_at=timezone.now(),
+        )
+        upload = files.upload_check(name="report.pdf", content=b"%PDF-1.4\nreport\n", max_bytes=10**6)
+        files.stored_file_save(stored=stored, upload=upload, actor=None)
+        w.__dict__["_report_file"] = stored.pk
+    return int(w.__dict__["_report_file"])
+
+
 def _file(w: World) -> dict[str, Any]:
     return {"purpose": "agenda", "file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.4\nagenda\n")}
 
@@ -775,6 +806,47 @@ CASES = [
         NOBODY,
         logs_refusal=False,
         codes="404 404 404 404 404 404",
+    ),
+    # The public versions of the annual reports (issue 13): coordinators put their own builds on the portal
+    # and take them off; anyone downloads a live one; none there is 404 to all alike.
+    Case(
+        "put a public report on the portal",
+        "post",
+        lambda w: "/exports/plans/az-2020-2023/reports/2021-2021/publish/",
+        COORDINATOR,
+        data=_report_job,
+        codes="302 302 403 403 403 403",
+    ),
+    Case(
+        "take a public report off the portal",
+        "post",
+        lambda w: f"/exports/plans/az-2020-2023/reports/files/{_report_file(w)}/withdraw/",
+        COORDINATOR,
+        data=lambda w: {"reason": "A figure on the cover is wrong."},
+        codes="302 302 403 403 403 403",
+    ),
+    Case(
+        "public annual report download",
+        "get",
+        lambda w: (_report_file(w), "/exports/open/az-2020-2023/reports/2021-2021/en.pdf")[1],
+        ALL,
+        codes="200 200 200 200 200 200",
+    ),
+    Case(
+        "public annual report not on the portal",
+        "get",
+        lambda w: "/exports/open/az-2020-2023/reports/2022-2022/en.pdf",
+        NOBODY,
+        logs_refusal=False,
+        codes="404 404 404 404 404 404",
+    ),
+    Case(
+        "api public annual reports",
+        "get",
+        lambda w: (_report_file(w), "/api/v1/public/plans/az-2020-2023/reports/")[1],
+        ALL,
+        api=True,
+        codes="200 200 200 200 200 200",
     ),
     # --- the public portal (open to all; a draft plan is never shown there, whoever asks) ---
     Case("portal home", "get", lambda w: "/en/", ALL, logs_refusal=False, codes="200 200 200 200 200 200"),
