@@ -17,7 +17,7 @@ from wpsnap.accounts.models import Organisation
 from wpsnap.registries.kinds.base import Count, RegistryKind
 from wpsnap.registries.policy.kinds import POLICY_RECOMMENDATIONS, POLICY_REVIEWS
 from wpsnap.registries.resources.kinds import IDP_SETTLEMENTS, PROJECTS
-from wpsnap.registries.workforce.kinds import WORKFORCE_REVIEWS
+from wpsnap.registries.workforce.kinds import WORKFORCE_COUNTS, WORKFORCE_REVIEWS
 from wpsnap.reporting.models import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,10 @@ days = st.dates(min_value=date(2019, 6, 1), max_value=date(2024, 6, 30))
 def declared(kind: RegistryKind, count: Count, plan, period, owner=None) -> int:
     """The count as its declaration reads (the way a derived figure applies a ``Count``)."""
     assert count.date_field is not None
+    year = count.date_field == "year"
+    start, end = (period.start.year, period.end.year) if year else (period.start, period.end)
     records = kind.model._default_manager.filter(
-        plan=plan,
-        **{f"{count.date_field}__gte": period.start, f"{count.date_field}__lte": period.end},
-        **count.where,
+        plan=plan, **{f"{count.date_field}__gte": start, f"{count.date_field}__lte": end}, **count.where
     )
     if owner is not None:
         records = records.filter(owner=owner)
@@ -59,6 +59,9 @@ EXPECTED = {
     ("workforce-reviews", "agencies"): lambda rows, p: len(
         {r.owner for r in rows if within(r.completed_on, p)}
     ),
+    ("workforce-counts", "agencies"): lambda rows, p: len(
+        {r.owner for r in rows if p.start.year <= r.year <= p.end.year}
+    ),
     ("projects", "projects"): lambda rows, p: sum(within(r.starts_on, p) for r in rows),
     ("idp-settlements", "settlements"): lambda rows, p: sum(within(r.completed_on, p) for r in rows),
     ("idp-settlements", "settlements_to_standards"): lambda rows, p: sum(
@@ -70,7 +73,14 @@ EXPECTED = {
 def test_every_count_has_an_independent_count() -> None:
     declared_keys = {
         (k.name, c.key)
-        for k in (POLICY_REVIEWS, POLICY_RECOMMENDATIONS, WORKFORCE_REVIEWS, PROJECTS, IDP_SETTLEMENTS)
+        for k in (
+            POLICY_REVIEWS,
+            POLICY_RECOMMENDATIONS,
+            WORKFORCE_COUNTS,
+            WORKFORCE_REVIEWS,
+            PROJECTS,
+            IDP_SETTLEMENTS,
+        )
         for c in k.counts
     }
     assert declared_keys == set(EXPECTED)
@@ -93,6 +103,11 @@ reviews = st.lists(
     ),
     max_size=10,
 )
+staff_counts = st.dictionaries(
+    st.tuples(st.sampled_from(AGENCIES), st.integers(2018, 2024), st.sampled_from(("senior", "junior"))),
+    st.integers(0, 50),
+    max_size=8,
+)
 monitoring = st.dictionaries(
     st.tuples(st.sampled_from(AGENCIES), st.integers(2019, 2023)), st.integers(0, 200), max_size=8
 )
@@ -108,11 +123,11 @@ settlements = st.lists(
 )
 
 
-def _insert(plan, orgs, reviews, monitoring, projects, settlements):
+def _insert(plan, orgs, reviews, staff_counts, monitoring, projects, settlements):
     """The generated registries, saved; returns {kind name: [rows as the independent counts read them]}."""
     from wpsnap.registries.policy.models import PolicyRecommendation, PolicyReview
     from wpsnap.registries.resources.models import IdpSettlement, Project
-    from wpsnap.registries.workforce.models import WorkforceReview
+    from wpsnap.registries.workforce.models import WorkforceCount, WorkforceReview
 
     rows: dict[str, list[SimpleNamespace]] = {name: [] for name, _key in EXPECTED}
     for number, generated in enumerate(reviews):
@@ -138,6 +153,11 @@ def _insert(plan, orgs, reviews, monitoring, projects, settlements):
             rows["policy-recommendations"].append(
                 SimpleNamespace(state=made.state, state_on=state_on, owner=generated.owner)
             )
+    for (owner, year, level), women in staff_counts.items():
+        WorkforceCount.objects.create(
+            plan=plan, owner=orgs[owner], year=year, level=level, women=women, men=3
+        )
+        rows["workforce-counts"].append(SimpleNamespace(owner=owner, year=year))
     for (owner, year), after in monitoring.items():
         completed_on = date(year, 1, 1) + timedelta(days=after + 300)
         WorkforceReview.objects.create(
@@ -164,19 +184,32 @@ def _insert(plan, orgs, reviews, monitoring, projects, settlements):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(reviews=reviews, monitoring=monitoring, projects=projects, settlements=settlements)
+@given(
+    reviews=reviews,
+    staff_counts=staff_counts,
+    monitoring=monitoring,
+    projects=projects,
+    settlements=settlements,
+)
 def test_every_count_equals_an_independent_count(
-    events_plan, reviews, monitoring, projects, settlements
+    events_plan, reviews, staff_counts, monitoring, projects, settlements
 ) -> None:
     orgs = {key: Organisation.objects.get(key=key) for key in AGENCIES}
     periods = list(ReportingPeriod.objects.filter(plan=events_plan).order_by("start"))
     assert periods
     kinds = {
         k.name: k
-        for k in (POLICY_REVIEWS, POLICY_RECOMMENDATIONS, WORKFORCE_REVIEWS, PROJECTS, IDP_SETTLEMENTS)
+        for k in (
+            POLICY_REVIEWS,
+            POLICY_RECOMMENDATIONS,
+            WORKFORCE_COUNTS,
+            WORKFORCE_REVIEWS,
+            PROJECTS,
+            IDP_SETTLEMENTS,
+        )
     }
     with transaction.atomic():
-        rows = _insert(events_plan, orgs, reviews, monitoring, projects, settlements)
+        rows = _insert(events_plan, orgs, reviews, staff_counts, monitoring, projects, settlements)
         for (name, key), expected in EXPECTED.items():
             kind = kinds[name]
             count = next(c for c in kind.counts if c.key == key)

@@ -7,7 +7,7 @@ agencies together) and per year over all levels, and says for each row how the s
 since the previous year counted at that level. A pure function: no database, any objects with ``year``,
 ``level``, ``women`` and ``men`` do.
 
-Counts: ``workforce-counts`` has none (a staff count is not an event of a reporting period: its year is
+Counts: ``workforce-counts`` counts ``agencies`` (the distinct agencies with staff counts for a year in
 the period); ``workforce-reviews`` counts ``results`` (the annual monitoring results, by the day they
 were completed) and ``agencies`` (the distinct agencies with a result), for 5.2.5.3's indicator."""
 
@@ -191,6 +191,10 @@ WORKFORCE_COUNTS = RegistryKind(
     ),
     visibility=Visibility.STAFF,
     activity_codes=ACTIVITY_CODES,
+    counts=(
+        # A year field: counted in the periods its year spans.
+        Count("agencies", _("Agencies counting their staff by sex"), date_field="year", distinct="owner"),
+    ),
     ordering=("-year", "owner", "level", "id"),
     examples=count_example,
 )
