@@ -15,12 +15,13 @@ from random import Random
 
 from django.utils.translation import gettext_lazy as _
 
+from wpsnap.core import files
 from wpsnap.registries.kinds.base import Column, ColumnType, Count, FileRule, RegistryKind, Visibility
 
 from .models import AUDIO_VIDEO, Audience, Language, MaterialType, Publication
 
 # Documents, and the audio and video kinds ``core.files`` recognises by their content.
-FILE_KINDS = ("pdf", "docx", "mp3", "wav", "ogg", "mp4", "webm")
+FILE_KINDS = ("pdf", "docx", *files.MEDIA_KINDS)
 # A recorded lecture or a short film: larger than any document.
 MAX_BYTES = 100 * 1024 * 1024
 
