@@ -1,13 +1,12 @@
-"""Shared by the tests of the public report files (publishing, exports, portal, the access matrix): the real
-public PDF built once per module, and finished build jobs as the worker leaves them (a ``Job`` row marked
-done and its file in the jobs' folder)."""
+"""Shared by the tests of the public report files (publishing, exports, portal, the access matrix): finished
+build jobs as the worker leaves them (a ``Job`` row marked done and its file in the jobs' folder), and a PDF
+read back."""
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
 from datetime import datetime, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +18,6 @@ from wpsnap.core.models import Job, JobStatus
 SLUG = "az-2020-2023"
 # The plan's title as the report's title page gives it (the plan file's own English title).
 PLAN_TITLE_WORDS = "National Action Plan"
-
-
-def build_public_pdf(first_year: int = 2021, last_year: int = 2021, language: str = "en") -> bytes:
-    """The public version of the report as the job builds it (``report_build``), as bytes. Seconds: call
-    it once per module, from a module-scoped fixture with the database unblocked."""
-    from wpsnap.exports.annual import report_build
-    from wpsnap.plan.models import Plan
-
-    out = BytesIO()
-    report_build(
-        plan=Plan.objects.get(slug=SLUG),
-        first_year=first_year,
-        last_year=last_year,
-        fmt="pdf",
-        language=language,
-        public=True,
-        viewer=None,
-        out=out,
-    )
-    return out.getvalue()
 
 
 def finished_job(

@@ -31,18 +31,59 @@ from wpsnap.reporting import services
 from wpsnap.reporting.workflow import Status
 
 from .conftest import TOTAL_ONLY, events_plan, people, plan, world  # noqa: F401 - fixtures
-from .report_file_jobs import PLAN_TITLE_WORDS, SLUG, build_public_pdf, finished_job, pdf_text
+from .report_file_jobs import PLAN_TITLE_WORDS, SLUG, finished_job, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def pdf(django_db_setup, django_db_blocker) -> bytes:
-    """The public annual report 2021 in English as PDF, built once for the module (read-only)."""
+def built(django_db_setup, django_db_blocker) -> dict:
+    """The public annual report 2021 in English as PDF, built once for the module by the real job
+    (``exports.annual_report``, run by ``job_run`` for a coordinator): its bytes and where the finished
+    job's page sends its owner next. Everything it wrote in the database is rolled back."""
+    from wpsnap.core.jobs import job_dir, job_run
+    from wpsnap.core.models import Job
+
+    from ..conftest import create_user
+
     with django_db_blocker.unblock(), transaction.atomic():
-        content = build_public_pdf()
+        job = Job.objects.create(
+            kind="exports.annual_report",
+            owner=create_user("coordinator", "scfwca", "report-builder"),
+            action="exports.report.build_public",
+            params={
+                "plan": SLUG,
+                "first_year": 2021,
+                "last_year": 2021,
+                "format": "pdf",
+                "language": "en",
+                "public": True,
+            },
+            label="Annual progress report 2021",
+            language="en",
+        )
+        job_run(job_id=str(job.pk))
+        job.refresh_from_db()
+        assert (job.status, job.error) == ("done", "")
+        found = {
+            "content": (job_dir() / job.file_name).read_bytes(),
+            "result_url": job.result_url,
+            "result_label": job.result_label,
+        }
         transaction.set_rollback(True)
-    return content
+    return found
+
+
+@pytest.fixture
+def pdf(built) -> bytes:
+    return built["content"]
+
+
+def test_the_finished_public_build_leads_its_coordinator_to_the_portal_form(built) -> None:
+    """The job's page sends a coordinator who built a public PDF to the report's card, whose form puts it
+    on the portal."""
+    assert built["result_url"] == reverse("exports:reports", args=[SLUG]) + "#report-2021-2021"
+    assert built["result_label"] == "Put it on the public portal"
 
 
 def _download(first: int = 2021, last: int = 2021, language: str = "en", fmt: str = "pdf") -> str:
