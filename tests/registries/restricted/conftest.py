@@ -4,14 +4,14 @@ legal-aid providers (MoJ, MLSPP) and elsewhere, and records made from each kind'
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from random import Random
 
 import pytest
+from django.utils import timezone
 
 from wpsnap.registries.kinds import catalogue
-from wpsnap.registries.kinds.columns import clean_values
-from wpsnap.registries.kinds.lifecycle import retain_until_for
+from wpsnap.registries.kinds.services import record_create
 
 
 @pytest.fixture
@@ -42,18 +42,9 @@ def staff(make_user):
 
 
 def make_record(kind, plan, actor, *, owner=None, seed: int = 0, today: date | None = None, **overrides):
-    """A record of ``kind`` from its examples (``overrides`` by header), checked as a file row is, kept by
-    ``owner`` (default: the actor's organisation)."""
+    """A record of ``kind`` from its examples (``overrides`` by header), written by ``actor`` through the
+    generic ``record_create`` (on ``today``, if given), kept by ``owner`` (default: the actor's
+    organisation)."""
     raw = {**kind.examples(Random(seed)), **overrides}
-    values = clean_values(kind, plan, raw, user=actor)
-    activities = values.pop("activities", [])
-    record = kind.model(
-        plan=plan,
-        owner=owner or actor.organisation,
-        created_by=actor,
-        retain_until=retain_until_for(kind, on=today or date.today()),
-        **values,
-    )
-    record.save()
-    record.activities.set(activities)
-    return record
+    now = timezone.make_aware(datetime.combine(today, time(12))) if today else None
+    return record_create(kind=kind, actor=actor, plan=plan, values=raw, owner=owner, now=now)
