@@ -31,8 +31,11 @@ urlpatterns = [
     path("accounts/", include("wpsnap.accounts.urls")),
     path("reports/", include("wpsnap.reporting.urls")),
     path("events/", include("wpsnap.registries.urls")),
+    path("registries/", include("wpsnap.registries.kinds.urls")),
     path("publishing/", include("wpsnap.publishing.urls")),
     path("exports/", include("wpsnap.exports.urls")),
+    # A registry's records as CSV or XLSX (issue 14): /exports/registries/<name>/.
+    path("exports/registries/", include("wpsnap.exports.registry_views")),
     path("jobs/", include("wpsnap.accounts.job_urls")),
     path("api/v1/", include(("config.api", "api"))),
     path("", home, name="home"),

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from rest_framework.test import APIClient
 
+from wpsnap.registries.kinds import catalogue
+
 from ..conftest import ROOT
 
 WPSNAP = str(Path(sys.executable).parent / "wpsnap")
@@ -121,6 +123,45 @@ DOCUMENTED = {
     ("/api/v1/public/plans/{slug}/", "get"): {"200", "400", "404"},
     ("/api/v1/public/plans/{slug}/indicators/{key}/figures/", "get"): {"200", "400", "404"},
     ("/api/v1/public/plans/{slug}/reports/", "get"): {"200", "400", "404"},
+}
+# Every registry kind (issue 14): /api/v1/registries/<name>/, made from its declaration.
+DOCUMENTED |= {
+    operation: codes
+    for kind in catalogue.kinds()
+    for operation, codes in {
+        (f"/api/v1/registries/{kind.name}/", "get"): {"200", "400", "401", "403"},
+        (f"/api/v1/registries/{kind.name}/", "post"): {"201", "400", "401", "403", "409"},
+        (f"/api/v1/registries/{kind.name}/import/", "post"): {
+            "200",
+            "201",
+            "400",
+            "401",
+            "403",
+            "409",
+            "413",
+        },
+        (f"/api/v1/registries/{kind.name}/{{record_id}}/", "get"): {"200", "401", "403", "404"},
+        **{
+            (f"/api/v1/registries/{kind.name}/{{record_id}}/", method): {
+                "200",
+                "400",
+                "401",
+                "403",
+                "404",
+                "409",
+                "428",
+            }
+            for method in ("put", "patch")
+        },
+        (f"/api/v1/registries/{kind.name}/{{record_id}}/", "delete"): {
+            "204",
+            "401",
+            "403",
+            "404",
+            "409",
+            "428",
+        },
+    }.items()
 }
 # Every operation documents 400 (an address or query string carrying control characters is refused
 # before any view runs) and 429.

@@ -37,7 +37,8 @@ def start(*, request: Any, name: str, data: Any, opts: table_lists.Options, tabl
         "query": {key: str(value) for key, value in data.items() if key not in ("format", "hxl")},
     }
     label = _("%(list)s as %(format)s") % {"list": table.title, "format": opts.format.upper()}
-    return job_start(owner=request.user, kind=KIND, action=ACTIONS[name], params=params, label=label)
+    action = ACTIONS.get(name) or table.action
+    return job_start(owner=request.user, kind=KIND, action=action, params=params, label=label)
 
 
 class _Counted:

@@ -92,6 +92,8 @@ class Table:
     subject: Model | None = None
     hxl: bool = True  # whether the list offers an HXL row
     notes: list[str] = field(default_factory=list)
+    # The gate action a background job asks again (registries: the kind's ``registry.<name>.export``).
+    action: str = ""
 
 
 def _plain(data: Any) -> dict[str, str]:
@@ -412,4 +414,8 @@ def table_for(name: str, user: Any, data: Any, *, request: Any = None) -> Table:
         return events_table(user, data)
     if name == "participants":
         return participants_table(user, data, request=request)
+    if name == "registry":
+        from .registry_lists import registry_table
+
+        return registry_table(user, data)
     raise Http404

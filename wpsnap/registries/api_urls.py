@@ -4,9 +4,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
+from .kinds.api import register_routes
 
 router = SimpleRouter()
 router.register("events", api.EventViewSet, basename="event")
+# Every registry kind: /api/v1/registries/<name>/ (issue 14, ``kinds.api``).
+register_routes(router)
 
 urlpatterns = [
     path("events/<int:id>/participants/", api.EventParticipants.as_view(), name="event-participants"),
