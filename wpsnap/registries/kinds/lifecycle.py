@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wpsnap.accounts import permissions
 from wpsnap.accounts.models import Role
-from wpsnap.core import audit
+from wpsnap.core import audit, files
 from wpsnap.core.clock import moment
 from wpsnap.core.errors import InvalidInput
 from wpsnap.core.models import AuditAction
@@ -174,21 +174,17 @@ def records_purge(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _delete(kind: RegistryKind, ids: list[int]) -> int:
-    """Delete the kind's records ``ids`` (their links to activities with them) and, once that commits, the
-    files they carry. Returns the number of records deleted."""
+    """Delete the kind's records ``ids`` with their links to activities and the files they carry (the rows
+    now, the stored files once the deletion commits). Returns the number of records deleted."""
     if not ids:
         return 0
+    from ..models import RecordFile
+
     rows = kind.model._default_manager.filter(pk__in=ids)
-    file_fields = [f.name for f in kind.model._meta.concrete_fields if isinstance(f, models.FileField)]
-    doomed = [
-        (getattr(row, name).storage, getattr(row, name).name)
-        for row in (rows.only(*file_fields) if file_fields else [])
-        for name in file_fields
-        if getattr(row, name).name
-    ]
+    stored = list(RecordFile.objects.filter(kind=kind.name, record_ref__in=rows.values("ref")))
+    files.delete_on_commit(stored)
+    RecordFile.objects.filter(pk__in=[f.pk for f in stored]).delete()
     _total, by_model = rows.delete()
-    if doomed:
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in doomed])
     return by_model.get(kind.model._meta.label, 0)
 
 
