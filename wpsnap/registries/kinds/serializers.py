@@ -17,7 +17,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wpsnap.accounts.serializers import StrictSerializer
@@ -72,6 +75,49 @@ def _help(column: Column) -> str:
     return " ".join(parts)
 
 
+class _Value(serializers.Field):
+    """A column's value as sent (text, a number, a boolean, null), passed on as it is: the services read
+    it (``columns.clean_values``) and name every problem of the record at once by its column."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict | list):
+            raise serializers.ValidationError(_("Give one value, not a list or an object."), code="invalid")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TextValue(_Value):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerValue(_Value):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanValue(_Value):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DateValue(_Value):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class RecordValue(_Value):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class DecimalValue(_Value):
+    pass
+
+
 def _field(column: Column, *, output: bool) -> serializers.Field:
     """The schema's (and the input's) field of ``column``."""
     kind = column.data_type
@@ -80,27 +126,23 @@ def _field(column: Column, *, output: bool) -> serializers.Field:
         common["read_only"] = True
     else:
         common["required"] = False
-    if kind == ColumnType.ACTIVITIES or (kind in LIST_TYPES and kind != ColumnType.EVENTS):
-        return serializers.ListField(child=serializers.CharField(max_length=200), **common)
-    if kind == ColumnType.EVENTS:
-        return serializers.ListField(child=serializers.IntegerField(min_value=1), **common)
-    nullable = {} if output else {"allow_null": True}
-    if kind in (ColumnType.INTEGER, ColumnType.YEAR):
-        return serializers.IntegerField(**common, **({"allow_null": True} if output else nullable))
-    if kind == ColumnType.BOOLEAN:
-        return serializers.BooleanField(**common, **({} if output else {"allow_null": True}))
-    if kind == ColumnType.DATE:
-        return serializers.DateField(**common, **({"allow_null": True} if output else nullable))
-    if kind == ColumnType.RECORD:
-        return serializers.UUIDField(**common, **({"allow_null": True} if output else nullable))
-    if kind == ColumnType.DECIMAL:
-        # A decimal string ("1250.5"), as the files write it.
-        return serializers.CharField(
-            **common, **({"allow_null": True} if output else {"allow_null": True, "allow_blank": True})
+    if kind in LIST_TYPES:
+        child: serializers.Field = (
+            serializers.IntegerField() if kind == ColumnType.EVENTS and output else TextValue()
         )
-    return serializers.CharField(
-        **common, **({"allow_null": True} if output else {"allow_blank": True, "allow_null": True})
-    )
+        if kind == ColumnType.EVENTS and not output:
+            child = IntegerValue()
+        return serializers.ListField(child=child, **common)
+    nullable = {"allow_null": True}
+    value_class = {
+        ColumnType.INTEGER: IntegerValue,
+        ColumnType.YEAR: IntegerValue,
+        ColumnType.BOOLEAN: BooleanValue,
+        ColumnType.DATE: DateValue,
+        ColumnType.RECORD: RecordValue,
+        ColumnType.DECIMAL: DecimalValue,
+    }.get(kind, TextValue)
+    return value_class(**common, **nullable)
 
 
 class RecordOutput(serializers.Serializer):
