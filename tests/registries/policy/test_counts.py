@@ -108,8 +108,9 @@ staff_counts = st.dictionaries(
     st.integers(0, 50),
     max_size=8,
 )
-monitoring = st.dictionaries(
-    st.tuples(st.sampled_from(AGENCIES), st.integers(2019, 2023)), st.integers(0, 200), max_size=8
+# Several results of one keeper for one year may exist (the State Committee's over several agencies).
+monitoring = st.lists(
+    st.tuples(st.sampled_from(AGENCIES), st.integers(2019, 2023), st.integers(0, 200)), max_size=8
 )
 projects = st.lists(st.builds(SimpleNamespace, owner=st.sampled_from(AGENCIES), starts_on=days), max_size=8)
 settlements = st.lists(
@@ -158,7 +159,7 @@ def _insert(plan, orgs, reviews, staff_counts, monitoring, projects, settlements
             plan=plan, owner=orgs[owner], year=year, level=level, women=women, men=3
         )
         rows["workforce-counts"].append(SimpleNamespace(owner=owner, year=year))
-    for (owner, year), after in monitoring.items():
+    for owner, year, after in monitoring:
         completed_on = date(year, 1, 1) + timedelta(days=after + 300)
         WorkforceReview.objects.create(
             plan=plan, owner=orgs[owner], year=year, completed_on=completed_on, result="Done."

@@ -9,11 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from wpsnap.accounts.models import Organisation
 from wpsnap.core.errors import InvalidInput
 from wpsnap.registries.kinds.catalogue import kind_named
 from wpsnap.registries.policy.kinds import POLICY_RECOMMENDATIONS, POLICY_REVIEWS
-from wpsnap.registries.policy.models import PolicyRecommendation, PolicyReview
+from wpsnap.registries.policy.models import PolicyRecommendation
 
 pytestmark = pytest.mark.django_db
 
@@ -73,25 +72,6 @@ def test_database_refuses_a_bad_review(add, field, value) -> None:
     setattr(review, field, value)
     with pytest.raises(IntegrityError), transaction.atomic():
         review.save()
-
-
-def test_the_same_review_twice_is_refused(add, staff) -> None:
-    """One agency, one document, one day: a second review is refused, with a message saying why; another
-    agency may record its own review of the same document that day."""
-    first = add(POLICY_REVIEWS, REVIEW)
-    twin = PolicyReview(
-        plan=first.plan,
-        owner=first.owner,
-        document=first.document,
-        document_type="law",
-        reviewed_on=first.reviewed_on,
-    )
-    with pytest.raises(ValidationError, match="already recorded a review of this document on this day"):
-        twin.validate_constraints()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        twin.save()
-    other = add(POLICY_REVIEWS, REVIEW, owner=Organisation.objects.get(key="mia"))
-    assert other.pk != first.pk
 
 
 def test_recommendation_names_its_review_by_document(add) -> None:

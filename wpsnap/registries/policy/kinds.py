@@ -55,8 +55,23 @@ _RECOMMENDATIONS = (
 )
 
 
+_ADDRESSEES = (
+    "",
+    "Ministry of Justice",
+    "Ministry of Labour and Social Protection of Population",
+    "Human resources department",
+    "Milli Majlis (parliament)",
+)
+
+
 def _day(rng: Random, first: date = date(2020, 2, 1), last: date = date(2023, 11, 30)) -> date:
     return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _edition(rng: Random, document: str) -> str:
+    # A document as it is cited, with its year: the same title reviewed twice is rarer (a recommendation
+    # names its review by title).
+    return f"{document} ({rng.randint(1996, 2022)})"
 
 
 def review_example(rng: Random) -> dict[str, str]:
@@ -64,7 +79,7 @@ def review_example(rng: Random) -> dict[str, str]:
     document, document_type = rng.choice(_DOCUMENTS)
     outcome = rng.choice(ReviewOutcome.values)
     return {
-        "document": document,
+        "document": _edition(rng, document),
         "document_type": str(document_type),
         "document_agency": "",
         "reviewed_on": _day(rng).isoformat(),
@@ -79,10 +94,11 @@ def recommendation_example(rng: Random) -> dict[str, str]:
     the document of a review that exists; the state's date is then set after that review's day)."""
     document, _type = rng.choice(_DOCUMENTS)
     return {
-        "review": document,
+        "review": _edition(rng, document),
         "text": rng.choice(_RECOMMENDATIONS),
         "state": rng.choice(RecommendationState.values),
         "state_on": _day(rng, first=date(2023, 12, 1), last=date(2023, 12, 31)).isoformat(),
+        "addressed_to": rng.choice(_ADDRESSEES),
     }
 
 
@@ -206,6 +222,13 @@ POLICY_RECOMMENDATIONS = RegistryKind(
             required=True,
             in_list=True,
             help=_("The day it was proposed, accepted, implemented or rejected."),
+        ),
+        Column(
+            "addressed_to",
+            "addressed_to",
+            _("Addressed to"),
+            ColumnType.TEXT,
+            help=_("Who is to act on it: an agency, a department, the parliament."),
         ),
     ),
     visibility=Visibility.STAFF,

@@ -74,15 +74,6 @@ class PolicyReview(RegistryRecord):
                 condition=Q(outcome__in=ReviewOutcome.values), name="policy_review_outcome_valid"
             ),
             models.CheckConstraint(condition=~Q(document=""), name="policy_review_document_named"),
-            # The same agency recording the same document's review of the same day twice is a duplicate
-            # (and a recommendation could not tell the two apart by the document's name).
-            models.UniqueConstraint(
-                fields=["plan", "owner", "document", "reviewed_on"],
-                name="policy_review_unique_per_day",
-                violation_error_message=_(
-                    "This agency already recorded a review of this document on this day."
-                ),
-            ),
         ]
         indexes = [models.Index(fields=["plan", "reviewed_on"], name="policy_review_plan_date_idx")]
 
@@ -102,6 +93,8 @@ class PolicyRecommendation(RegistryRecord):
         _("state"), max_length=12, choices=RecommendationState.choices, default=RecommendationState.PROPOSED
     )
     state_on = models.DateField(_("date of the state"))
+    # Who is to act on it: an agency, a department, parliament...
+    addressed_to = models.CharField(_("addressed to"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("policy recommendation")

@@ -117,16 +117,18 @@ _LEVEL_SIZES = {
 
 
 def count_example(rng: Random) -> dict[str, str]:
-    """One agency's staff at one level in one year (2019-2023) as a file row."""
+    """One agency's staff at one level in one year (2010-2023: the plan's years and the baseline before)
+    as a file row."""
     level = rng.choice(LEVEL_ORDER)
     (smallest, largest), (low, high) = _LEVEL_SIZES[PositionLevel(level)]
     total = rng.randint(smallest, largest)
     women = round(total * rng.randint(low, high) / 100)
     return {
-        "year": str(rng.randint(2019, 2023)),
+        "year": str(rng.randint(2010, 2023)),
         "level": level,
         "women": str(women),
         "men": str(total - women),
+        "source": rng.choice(("Staff list of 1 January", "Human resources database", "")),
     }
 
 
@@ -188,6 +190,13 @@ WORKFORCE_COUNTS = RegistryKind(
         ),
         Column("women", "women", _("Women"), ColumnType.INTEGER, required=True, in_list=True),
         Column("men", "men", _("Men"), ColumnType.INTEGER, required=True, in_list=True),
+        Column(
+            "source",
+            "source",
+            _("Source of the figures"),
+            ColumnType.TEXT,
+            help=_("For example: the staff list of 1 January."),
+        ),
     ),
     visibility=Visibility.STAFF,
     activity_codes=ACTIVITY_CODES,

@@ -3,8 +3,9 @@ in all positions in state agencies").
 
 ``WorkforceCount``: one agency's staff at one position level in one year, women and men counted (one
 row per agency, year and level, so that a year's figures are never counted twice). ``WorkforceReview``:
-the agency's annual monitoring result and its proposals for changes (the indicator's "monitoring results
-and package of proposals for changes"), one per agency and year.
+an annual monitoring result and its proposals for changes (the indicator's "monitoring results and package
+of proposals for changes"): the agency's own, or the State Committee's over several agencies (then kept by
+it, so not unique per keeper and year).
 
 The position levels follow the plan's words: "leadership positions" and "all positions" in state
 agencies, from the leadership down to support staff (``PositionLevel``)."""
@@ -45,6 +46,8 @@ class WorkforceCount(RegistryRecord):
     level = models.CharField(_("position level"), max_length=12, choices=PositionLevel.choices)
     women = models.PositiveIntegerField(_("women"))
     men = models.PositiveIntegerField(_("men"))
+    # Where the figures come from (the staff list of 1 January, the HR database...).
+    source = models.CharField(_("source of the figures"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("workforce count")
@@ -96,13 +99,6 @@ class WorkforceReview(RegistryRecord):
             # A year is monitored once it has begun: the result cannot be dated before the year it is about.
             models.CheckConstraint(
                 condition=Q(completed_on__year__gte=F("year")), name="workforce_review_completed_after_year"
-            ),
-            models.UniqueConstraint(
-                fields=["plan", "owner", "year"],
-                name="workforce_review_unique_year",
-                violation_error_message=_(
-                    "This agency already has a monitoring result for this year: change it instead of adding another."
-                ),
             ),
         ]
 
