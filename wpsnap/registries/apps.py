@@ -13,7 +13,10 @@ class RegistriesConfig(AppConfig):
             jobs,  # noqa: F401 - registers the background import (kind registries.participants_import)
             permissions,  # noqa: F401 - registers this app's rules in the permission gate
         )
+        from .kinds import figures as registry_figures
         from .sources import report_figures
 
-        # Reports show what the agency's events say beside the figures it reports.
+        # Reports show what the agency's events say beside the figures it reports, and what its records
+        # in the registries say for the indicators bound to a registry count (issue 14).
         reporting_sources.register(report_figures)
+        reporting_sources.register(registry_figures.report_figures)

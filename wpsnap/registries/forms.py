@@ -564,3 +564,19 @@ class RuleForm(_Form):
 
     def chosen_topics(self) -> list[Topic]:
         return [self.topic_objects[pk] for pk in self.cleaned_data.get("topics") or []]
+
+
+class RegistryRuleForm(forms.Form):
+    """Which registry count gives one indicator's figures (issue 14)."""
+
+    count = forms.ChoiceField(
+        label=gettext_lazy("What is counted"),
+        error_messages={"required": gettext_lazy("Choose one of the registries' counts.")},
+    )
+
+    def __init__(
+        self, data: Any = None, *, indicator_id: int, counts: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        super().__init__(data, auto_id=f"registry-rule-{indicator_id}-%s", **kwargs)
+        self.indicator_id = indicator_id
+        cast(forms.ChoiceField, self.fields["count"]).choices = [("", "—"), *counts]

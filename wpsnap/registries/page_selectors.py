@@ -441,11 +441,16 @@ class RuleRow:
     rule: DerivationRule | None
     kind_labels: list[str]
     topic_names: list[str]
+    # Counted from a registry instead (issue 14): its binding and what it counts, in words.
+    registry_rule: Any = None
+    registry_count: str = ""
 
 
 def rules_page(plan: Plan) -> list[RuleRow]:
-    """The plan's count indicators, each with its binding to event data if any (three queries)."""
-    from .models import EventKind
+    """The plan's count indicators, each with its binding to event data or to a registry's count if any
+    (four queries)."""
+    from .models import EventKind, RegistryRule
+    from .services.rules import registry_counts
 
     indicators = list(
         Indicator.objects.filter(plan=plan, kind=IndicatorKind.COUNT)
@@ -454,9 +459,12 @@ def rules_page(plan: Plan) -> list[RuleRow]:
     )
     rules = selectors.rules_for(indicators)
     kinds = dict(EventKind.choices)
+    bound = {r.indicator_id: r for r in RegistryRule.objects.filter(indicator__in=indicators)}
+    counts = dict(registry_counts())
     rows = []
     for indicator in indicators:
         rule = rules.get(indicator.pk)
+        registry_rule = bound.get(indicator.pk)
         rows.append(
             RuleRow(
                 indicator=indicator,
@@ -464,6 +472,12 @@ def rules_page(plan: Plan) -> list[RuleRow]:
                 rule=rule,
                 kind_labels=[str(kinds.get(k, k)) for k in (rule.kinds if rule else [])],
                 topic_names=[str(t) for t in rule.topics.all()] if rule else [],
+                registry_rule=registry_rule,
+                registry_count=(
+                    counts.get(f"{registry_rule.kind}:{registry_rule.count}", registry_rule.kind)
+                    if registry_rule
+                    else ""
+                ),
             )
         )
     return rows

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", events.event_create, name="event_create"),
     path("rules/", rules.rule_list, name="rule_list"),
     path("rules/<int:indicator_pk>/", rules.rule_set, name="rule_set"),
+    path("rules/<int:indicator_pk>/registry/", rules.registry_rule_set, name="registry_rule_set"),
     path("<int:pk>/", events.event_detail, name="event_detail"),
     path("<int:pk>/edit/", events.event_edit, name="event_edit"),
     path("<int:pk>/delete/", events.event_delete, name="event_delete"),

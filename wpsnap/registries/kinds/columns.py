@@ -414,11 +414,19 @@ def _option(names: dict[str, str], text: str, message: str) -> str:
     return code
 
 
+_TITLED_REF = re.compile(r"^(?P<title>.*)\[(?P<ref>[0-9a-fA-F-]{32,36})\]\s*$", re.S)
+
+
 def _record(column: Column, text: str, lookups: Lookups) -> Any:
     assert column.target, f"{column.header}: a record column names its registry"
     by_title, by_ref = lookups.records(column.target)
+    # "Title [record id]" as exports write it, a record id alone, or a title alone.
+    ref = ""
+    match = _TITLED_REF.match(text)
+    if match:
+        text, ref = match["title"].strip(), match["ref"]
     try:
-        ref = str(uuid.UUID(text))
+        ref = str(uuid.UUID(ref or text))
     except ValueError:
         ref = ""
     if ref and ref in by_ref:
@@ -451,8 +459,10 @@ def format_value(column: Column, value: Any) -> str:
     if kind == ColumnType.RECORD:
         from . import catalogue
 
+        # Its title for people, its record id for the import (two records may share a title).
         target = catalogue.kind_named(column.target or "")
-        return str(getattr(value, target.title_field)) if target is not None else str(value.ref)
+        title = str(getattr(value, target.title_field)) if target is not None else ""
+        return f"{title} [{value.ref}]" if title else str(value.ref)
     if kind == ColumnType.EVENTS:
         return f"{SEPARATOR} ".join(str(event.pk) for event in value)
     if kind == ColumnType.DECIMAL:

@@ -11,7 +11,7 @@ from wpsnap.accounts import permissions
 from wpsnap.core.errors import InvalidInput
 from wpsnap.plan.models import Indicator, IndicatorKind, Plan
 
-from ..models import DerivationRule, EventKind, Measure, Topic
+from ..models import DerivationRule, EventKind, Measure, RegistryRule, Topic
 
 
 def rule_set(
@@ -102,3 +102,58 @@ def rules_setup(*, plan: Plan) -> int:
         for indicator, measure, kinds in suggested:
             DerivationRule.objects.create(indicator=indicator, measure=measure, kinds=list(kinds))
     return len(suggested)
+
+
+# --- indicators counted from a registry (issue 14) ---------------------------------------------------
+
+
+def registry_counts() -> list[tuple[str, str]]:
+    """Every count a registry offers, as ("<registry>:<count>", "Registry: what it counts")."""
+    from ..kinds import catalogue
+
+    return [
+        (f"{kind.name}:{count.key}", f"{kind.label_plural}: {count.label}")
+        for kind in catalogue.kinds()
+        for count in kind.counts
+    ]
+
+
+def registry_rule_set(*, actor: Any, indicator: Indicator, count: str, request: Any = None) -> RegistryRule:
+    """Bind ``indicator`` to a registry's count (``count``: "<registry>:<count key>"), or change it."""
+    from ..kinds import catalogue
+    from ..kinds.figures import count_named
+
+    if not permissions.can(actor, "derivation.manage", indicator):
+        permissions.refuse(request, "derivation.manage", indicator)
+    name, _sep, key = count.partition(":")
+    kind = catalogue.kind_named(name)
+    problems = []
+    if indicator.kind != IndicatorKind.COUNT:
+        problems.append(("indicator", "invalid", _("Only a count indicator can be derived from a registry.")))
+    if kind is None or count_named(kind, key) is None:
+        problems.append(("count", "invalid_choice", _("Choose one of the registries' counts.")))
+    if DerivationRule.objects.filter(indicator=indicator).exists():
+        problems.append(
+            (
+                "count",
+                "bound",
+                _("This indicator is counted from events: stop counting it from events first."),
+            )
+        )
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        rule = RegistryRule.objects.filter(indicator=indicator).first() or RegistryRule(indicator=indicator)
+        rule.kind, rule.count = name, key
+        rule._history_user = actor  # type: ignore[attr-defined]
+        rule.save()
+    return rule
+
+
+def registry_rule_remove(*, actor: Any, indicator: Indicator, request: Any = None) -> None:
+    if not permissions.can(actor, "derivation.manage", indicator):
+        permissions.refuse(request, "derivation.manage", indicator)
+    with transaction.atomic():
+        for rule in RegistryRule.objects.filter(indicator=indicator):
+            rule._history_user = actor  # type: ignore[attr-defined]
+            rule.delete()

@@ -21,7 +21,7 @@ from wpsnap.plan.models import Indicator, IndicatorKind, Plan
 from wpsnap.plan.selectors import plan_get_with_text
 
 from .. import page_selectors
-from ..forms import RuleForm
+from ..forms import RegistryRuleForm, RuleForm
 from ..models import Measure
 from ..services import rules as services
 
@@ -36,17 +36,31 @@ def _render(
     plan: Plan,
     plans: list[Plan],
     *,
-    failed: RuleForm | None = None,
+    failed: RuleForm | RegistryRuleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     rows = page_selectors.rules_page(plan)
     may_manage = permissions.can(user, "derivation.manage")
     topics = page_selectors.topics() if may_manage else []
+    counts = services.registry_counts() if may_manage else []
     for row in rows:
-        if not may_manage:
+        row.registry_form = None  # type: ignore[attr-defined]
+        if may_manage and row.rule is None:
+            if isinstance(failed, RegistryRuleForm) and failed.indicator_id == row.indicator.pk:
+                row.registry_form = failed  # type: ignore[attr-defined]
+            else:
+                chosen = (
+                    {"count": f"{row.registry_rule.kind}:{row.registry_rule.count}"}
+                    if row.registry_rule
+                    else {}
+                )
+                row.registry_form = RegistryRuleForm(  # type: ignore[attr-defined]
+                    indicator_id=row.indicator.pk, counts=counts, initial=chosen
+                )
+        if not may_manage or row.registry_rule is not None:
             row.form = None  # type: ignore[attr-defined]
-        elif failed is not None and failed.indicator_id == row.indicator.pk:
+        elif isinstance(failed, RuleForm) and failed.indicator_id == row.indicator.pk:
             row.form = failed  # type: ignore[attr-defined]
         else:
             initial: dict[str, Any] = {"measure": Measure.PARTICIPANTS}
@@ -111,6 +125,40 @@ def rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
         else:
             messages.success(
                 request, _("The indicator of %(key)s is now counted from events.") % {"key": number}
+            )
+            return redirect(_rules_url(plan, indicator.pk))
+    messages.error(request, _("Nothing was changed: see the message next to the indicator."))
+    plans, _plan = page_selectors.choose_plan(request.user, plan.slug)
+    return _render(request, plan, plans, failed=form, status=400)
+
+
+@gate("derivation.manage", authenticated=True)
+@require_POST
+def registry_rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
+    """Bind the indicator to a registry's count (``action=set``) or unbind it (``action=remove``)."""
+    scope = Indicator.objects.filter(
+        plan__in=page_selectors.event_plans(request.user), kind=IndicatorKind.COUNT
+    ).select_related("plan", "activity")
+    indicator = get_or_refuse(request, scope, pk=indicator_pk)
+    plan = plan_get_with_text(indicator.plan)
+    number = indicator.activity.code if indicator.activity and indicator.activity.code else indicator.key
+    if request.POST.get("action") == "remove":
+        services.registry_rule_remove(actor=request.user, indicator=indicator, request=request)
+        messages.success(
+            request, _("The indicator of %(key)s is no longer counted from a registry.") % {"key": number}
+        )
+        return redirect(_rules_url(plan, indicator.pk))
+    form = RegistryRuleForm(request.POST, indicator_id=indicator.pk, counts=services.registry_counts())
+    if form.is_valid():
+        try:
+            services.registry_rule_set(
+                actor=request.user, indicator=indicator, count=form.cleaned_data["count"], request=request
+            )
+        except InvalidInput as exc:
+            add_problems(form, exc.problems)
+        else:
+            messages.success(
+                request, _("The indicator of %(key)s is now counted from a registry.") % {"key": number}
             )
             return redirect(_rules_url(plan, indicator.pk))
     messages.error(request, _("Nothing was changed: see the message next to the indicator."))
