@@ -286,3 +286,16 @@ class RecordImportForm(_Form):
         if data.get("file") and (data.get("text") or "").strip():
             raise forms.ValidationError(_("Choose a file or paste rows, not both."), code="both")
         return data
+
+
+class RecordFileForm(_Form):
+    """A file the record carries (its type judged by its content by the services)."""
+
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        error_messages={"required": gettext_lazy("Choose a file.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)

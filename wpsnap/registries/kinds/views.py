@@ -41,11 +41,12 @@ from wpsnap.core.tables import read_table, read_text
 from wpsnap.plan.models import Plan
 
 from .. import page_selectors
+from ..models import RecordFile
 from ..permissions import events_visible_to
 from . import catalogue, selectors, services
 from .base import Column, ColumnType, RegistryKind, RegistryRecord
 from .columns import file_columns, format_value, read_value
-from .forms import RecordFilterForm, RecordForm, RecordImportForm, record_initial
+from .forms import RecordFileForm, RecordFilterForm, RecordForm, RecordImportForm, record_initial
 from .templates_files import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -94,6 +95,7 @@ def bind(view: View, kind: RegistryKind, verb: str, *others: str) -> View:
 
 
 def url(name: str, kind: RegistryKind, *args: Any) -> str:
+    """The address of ``kind``'s page ``name`` (of the record ``args[0]``)."""
     return reverse(f"registry_kinds:{name}", kwargs={"kind": kind.name, **({"ref": args[0]} if args else {})})
 
 
@@ -358,9 +360,18 @@ def _detail_rows(kind: RegistryKind, record: RegistryRecord) -> list[DetailRow]:
     return rows
 
 
-def record_detail(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpResponse:
-    record = _record(request, kind, ref)
+def _render_detail(
+    request: HttpRequest,
+    kind: RegistryKind,
+    record: RegistryRecord,
+    *,
+    file_form: RecordFileForm | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
+    file_form = file_form or RecordFileForm()
+    file_form.mark_problems()
     context = {
         "kind": kind,
         "plan": record.plan,
@@ -369,8 +380,78 @@ def record_detail(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpRes
         "rows": _detail_rows(kind, record),
         "may_edit": may(user, kind, "edit", record),
         "may_delete": may(user, kind, "delete", record),
+        "files": services.record_files(kind, [record]).get(record.ref, []) if kind.files else [],
+        "file_form": file_form,
+        "file_types": ", ".join(kind.files.kinds) if kind.files else "",
+        "max_mb": min(kind.files.max_bytes, max_bytes()) // (1024 * 1024) if kind.files else 0,
+        "notice": notice,
     }
-    return render(request, "registries/kinds/detail.html", context)
+    return render(request, "registries/kinds/detail.html", context, status=status)
+
+
+def record_detail(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpResponse:
+    return _render_detail(request, kind, _record(request, kind, ref))
+
+
+# --- a record's files ---------------------------------------------------------------------------------
+
+
+def _stored(request: HttpRequest, kind: RegistryKind, record: RegistryRecord, file_pk: int) -> RecordFile:
+    scope = RecordFile.objects.filter(registry=kind.name, record_ref=record.ref)
+    return permissions.get_or_refuse(request, scope, pk=file_pk)
+
+
+def record_file_add(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpResponse:
+    record = _record(request, kind, ref, "edit")
+    if kind.files is None:
+        raise Http404
+    form = RecordFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        # One byte over the limit is enough for the service to refuse a file that is too large.
+        content = upload.read(min(kind.files.max_bytes, max_bytes()) + 1)
+        try:
+            stored = services.record_file_add(
+                kind=kind,
+                actor=request.user,
+                record=record,
+                name=upload.name or "",
+                content=content,
+                request=request,
+            )
+        except services.RecordLockedError as exc:
+            return _render_detail(
+                request, kind, record, file_form=form, notice=f"{exc} {_('Nothing was saved.')}", status=409
+            )
+        except InvalidInput as exc:
+            add_problems(form, exc.problems)
+        else:
+            messages.success(
+                request, _("“%(name)s” is added to the record's files.") % {"name": stored.original_name}
+            )
+            return redirect(url("detail", kind, record.ref) + "#files")
+    return _render_detail(request, kind, record, file_form=form, status=400)
+
+
+def record_file(request: HttpRequest, kind: RegistryKind, ref: Any, file_pk: int) -> Any:
+    """The file, as a private attachment, to whoever may see its record."""
+    record = _record(request, kind, ref)
+    return _stored(request, kind, record, file_pk).as_attachment()
+
+
+def record_file_delete(request: HttpRequest, kind: RegistryKind, ref: Any, file_pk: int) -> HttpResponse:
+    record = _record(request, kind, ref, "edit")
+    stored = _stored(request, kind, record, file_pk)
+    try:
+        services.record_file_delete(
+            kind=kind, actor=request.user, record=record, stored=stored, request=request
+        )
+    except services.RecordLockedError as exc:
+        return _render_detail(request, kind, record, notice=f"{exc} {_('Nothing was deleted.')}", status=409)
+    messages.success(
+        request, _("“%(name)s” is removed from the record's files.") % {"name": stored.original_name}
+    )
+    return redirect(url("detail", kind, record.ref) + "#files")
 
 
 # --- recording and changing ---------------------------------------------------------------------------
@@ -714,6 +795,16 @@ PAGES: tuple[tuple[str, str, View, str, tuple[str, ...], tuple[str, ...]], ...] 
     ("<uuid:ref>/", "detail", record_detail, "view", (), ("GET", "HEAD")),
     ("<uuid:ref>/edit/", "edit", record_edit, "edit", (), ("GET", "HEAD", "POST")),
     ("<uuid:ref>/delete/", "delete", record_delete, "delete", (), ("GET", "HEAD", "POST")),
+    (
+        "<uuid:ref>/files/",
+        "file_add",
+        max_body(IMPORT_MAX_BYTES_SETTING)(record_file_add),
+        "edit",
+        (),
+        ("POST",),
+    ),
+    ("<uuid:ref>/files/<int:file_pk>/", "file", record_file, "view", (), ("GET", "HEAD")),
+    ("<uuid:ref>/files/<int:file_pk>/delete/", "file_delete", record_file_delete, "edit", (), ("POST",)),
 )
 
 
