@@ -1,7 +1,7 @@
 """What each count of the policy, workforce and resources registries counts, for generated registries: the
-count as declared (``Count``: rows or distinct values of the rows whose date falls in the period and that
-match its condition) equals an independent count over the generated rows, per agency and plan-wide, in
-every reporting period of the plan."""
+value the platform derives (``kinds.figures.count_records``, from the ``Count`` declared) equals an
+independent count over the generated rows, per agency and plan-wide, in every reporting period of the
+plan."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from wpsnap.accounts.models import Organisation
 from wpsnap.registries.kinds.base import Count, RegistryKind
+from wpsnap.registries.kinds.figures import count_records
 from wpsnap.registries.policy.kinds import POLICY_RECOMMENDATIONS, POLICY_REVIEWS
 from wpsnap.registries.resources.kinds import IDP_SETTLEMENTS, PROJECTS
 from wpsnap.registries.workforce.kinds import WORKFORCE_COUNTS, WORKFORCE_REVIEWS
@@ -27,18 +28,11 @@ days = st.dates(min_value=date(2019, 6, 1), max_value=date(2024, 6, 30))
 
 
 def declared(kind: RegistryKind, count: Count, plan, period, owner=None) -> int:
-    """The count as its declaration reads (the way a derived figure applies a ``Count``)."""
-    assert count.date_field is not None
-    year = count.date_field == "year"
-    start, end = (period.start.year, period.end.year) if year else (period.start, period.end)
-    records = kind.model._default_manager.filter(
-        plan=plan, **{f"{count.date_field}__gte": start, f"{count.date_field}__lte": end}, **count.where
-    )
+    """The count as the platform derives it (``kinds.figures.count_records``, what reports show)."""
+    records = kind.model._default_manager.filter(plan=plan)
     if owner is not None:
         records = records.filter(owner=owner)
-    if count.distinct:
-        return records.values(count.distinct).distinct().count()
-    return records.count()
+    return count_records(kind, count, records, start=period.start, end=period.end).total
 
 
 def within(day, period) -> bool:

@@ -166,3 +166,24 @@ def test_summary_equals_an_independent_computation(records) -> None:
         r.trend == ("" if r.change is None else "up" if r.change > 0 else "down" if r.change < 0 else "same")
         for r in found
     )
+
+
+@pytest.mark.django_db
+def test_the_summary_selector_reads_what_the_viewer_may_see(add, staff, django_assert_num_queries) -> None:
+    """One query; all agencies together, or one agency's; nothing for someone who may not read them."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from wpsnap.registries.workforce.selectors import workforce_summary
+
+    mia = Organisation.objects.get(key="mia")
+    add(WORKFORCE_COUNTS, COUNT)
+    add(WORKFORCE_COUNTS, {**COUNT, "women": "18", "men": "22"}, owner=mia)
+    plan = WorkforceCount.objects.first().plan
+    with django_assert_num_queries(1):
+        rows = workforce_summary(user=staff["evaluator"], plan=plan)
+    assert [(r.year, r.level, r.women, r.men, r.share) for r in rows] == [
+        (2021, "senior", 30, 52, Decimal("36.6")),
+        (2021, ALL_LEVELS, 30, 52, Decimal("36.6")),
+    ]
+    assert [r.women for r in workforce_summary(user=staff["focal"], plan=plan, owner=mia)] == [18, 18]
+    assert workforce_summary(user=AnonymousUser(), plan=plan) == []

@@ -176,7 +176,8 @@ WORKFORCE_COUNTS = RegistryKind(
         "Each state agency's staff by position level, women and men, year by year: "
         "the share of women at each level and how it changes."
     ),
-    title_field="level",
+    # The year links to the record; the level, women and men are the list's columns.
+    title_field="year",
     columns=(
         Column("year", "year", _("Year"), ColumnType.YEAR, required=True, in_list=True),
         Column(
