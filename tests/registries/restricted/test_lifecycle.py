@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.utils import timezone
 
@@ -305,3 +305,44 @@ def test_audit_lines_dated_by_now(plan, staff, legal_aid_kind):
         now=moment,
     )
     assert AuditEvent.objects.get(pk__gt=since).at == moment
+
+
+def test_erase_and_withdraw_commands(plan, staff, candidates_kind, legal_aid_kind, capsys):
+    """``wpsnap registries erase`` and ``withdraw-consent`` act as the person named by --by, through the
+    gate: allowed, they print counts only; refused, they say so and delete nothing."""
+    service = make_record(legal_aid_kind, plan, staff["moj_focal"], beneficiary_code=CODE)
+    twice = make_record(legal_aid_kind, plan, staff["moj_focal"], beneficiary_code=CODE, seed=5)
+    with pytest.raises(CommandError):
+        call_command(
+            "registries",
+            "erase",
+            "legal-aid",
+            str(service.ref),
+            "--by",
+            "mlspp-approver",
+            "--reason",
+            "person_request",
+        )
+    assert LegalAidService.objects.filter(pk__in=[service.pk, twice.pk]).count() == 2
+    call_command(
+        "registries",
+        "erase",
+        "legal-aid",
+        str(service.ref),
+        "--by",
+        "moj-approver",
+        "--reason",
+        "person_request",
+    )
+    out = capsys.readouterr().out
+    assert "2 records erased." in out and CODE not in out
+    assert not LegalAidService.objects.filter(pk__in=[service.pk, twice.pk]).exists()
+
+    candidate = make_record(candidates_kind, plan, staff["mia_focal"], full_name=NAME)
+    with pytest.raises(CommandError):
+        call_command("registries", "withdraw-consent", "legal-aid", str(candidate.ref), "--by", "mia-focal")
+    with pytest.raises(CommandError):
+        call_command("registries", "withdraw-consent", "candidates", "not-an-id", "--by", "mia-focal")
+    call_command("registries", "withdraw-consent", "candidates", str(candidate.ref), "--by", "mia-focal")
+    assert "Consent withdrawn" in capsys.readouterr().out
+    assert not Candidate.objects.filter(pk=candidate.pk).exists()
