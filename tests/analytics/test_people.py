@@ -144,17 +144,22 @@ def _data(plan, n: int) -> None:
 
 
 def test_the_queries_do_not_grow_with_the_data(plan, people, django_assert_num_queries) -> None:
-    """Reported sums (from the figure rollups), participants listed and counted (from the events'
-    tallies), the pillars and the options' order (two): five queries for 2 reports and events, and for
-    20."""
+    """Reported sums (from the figure rollups), whether the people rollup is current (the activities
+    with its stored digest, the periods), participants listed and counted (from the people rollup), the
+    pillars and the options' order: seven queries for 2 reports and events, and for 20. An agency's
+    people read their own events' people instead of the rollup: five."""
     _data(plan, 2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         few = people_reached(people["coordinator"], plan=plan)
+    with django_assert_num_queries(5):
+        people_reached(people["mod"], plan=plan)
     ProgressReport.objects.all().delete()
     Event.objects.all().delete()
     _data(plan, 20)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         many = people_reached(people["coordinator"], plan=plan)
+    with django_assert_num_queries(5):
+        people_reached(people["mod"], plan=plan)
     assert (sum(r.reported for r in few), sum(r.participants for r in few)) == (4, 2)
     assert (sum(r.reported for r in many), sum(r.participants for r in many)) == (40, 20)
 
@@ -229,7 +234,8 @@ def test_the_filters_narrow_the_figures_as_the_count_by_hand(
 
 def test_the_filters_cost_no_query(plan, people, django_assert_num_queries) -> None:
     """Filtered by a period's id, a pillar, an agency and a district, people reached still take five
-    queries, for 2 reports and events and for 20."""
+    queries (a district is read from the events' people), for 2 reports and events and for 20; without
+    the district, seven (from the people rollup)."""
     filters = {
         "period": plan.reporting_periods.order_by("start")[1].pk,
         "pillar": plan.activities.get(code=CODES[0]).priority_area.pillar_id,
@@ -249,3 +255,120 @@ def test_the_filters_cost_no_query(plan, people, django_assert_num_queries) -> N
     with django_assert_num_queries(5):
         found = people_reached(people["coordinator"], plan=plan, agency=mod, **filters)
     assert sum(r.participants for r in found) == 7  # the events for the first activity (every third)
+    del filters["district"]
+    with django_assert_num_queries(7):
+        rolled = people_reached(people["coordinator"], plan=plan, agency=mod, **filters)
+    assert rolled == found
+
+
+# --- the people rollup ------------------------------------------------------------------------------------
+
+
+def test_the_rollup_is_read_only_while_the_activities_and_periods_are_those_it_was_built_under(
+    plan, people
+) -> None:
+    """An activity moved to a priority area of another pillar, or a period's dates changed, past a
+    rebuild: people reached are counted from the events again (the moved activity's people in its new
+    pillar), an event written meanwhile drops the stored digest, and a rebuild makes the rollup current
+    again with the same figures."""
+    from wpsnap.analytics.models import PeopleState
+    from wpsnap.analytics.people import rollup_current
+    from wpsnap.analytics.rollups import events_changed, rollups_rebuild
+    from wpsnap.plan.models import Activity
+
+    activities = [plan.activities.get(code=code) for code in CODES]
+    moved, elsewhere = activities[0], activities[1].priority_area
+    assert moved.priority_area.pillar_id != elsewhere.pillar_id
+    (event,) = write_events(
+        plan,
+        activities,
+        [Happened("mod", frozenset({0}), date(2021, 3, 1), participants=(("women", "18-24"),) * 3)],
+    )
+    coordinator = people["coordinator"]
+
+    def reached() -> set:
+        return {
+            (r.pillar_id, r.year, r.sex, r.age, r.participants)
+            for r in people_reached(coordinator, plan=plan)
+        }
+
+    assert rollup_current(plan)
+    assert reached() == {(moved.priority_area.pillar_id, 2021, "women", "18-24", 3)}
+    Activity.objects.filter(pk=moved.pk).update(priority_area=elsewhere)
+    assert not rollup_current(plan)
+    assert reached() == {(elsewhere.pillar_id, 2021, "women", "18-24", 3)}
+    with transaction.atomic():
+        events_changed([event.pk])
+    assert PeopleState.objects.get(plan=plan).fingerprint == ""  # blanked: not current again by itself
+    with transaction.atomic():
+        events_changed([event.pk])
+    assert not rollup_current(plan)
+    assert reached() == {(elsewhere.pillar_id, 2021, "women", "18-24", 3)}
+    rollups_rebuild(plan=plan)
+    assert rollup_current(plan)
+    assert reached() == {(elsewhere.pillar_id, 2021, "women", "18-24", 3)}
+    period = plan.reporting_periods.get(start__year=2021)
+    period.end = date(2021, 2, 28)
+    period.save(update_fields=["end"])
+    assert not rollup_current(plan)
+    assert people_reached(coordinator, plan=plan, period=period.pk) == ()  # 1 March is past its end now
+    rollups_rebuild(plan=plan)
+    assert rollup_current(plan)
+    assert people_reached(coordinator, plan=plan, period=period.pk) == ()
+
+
+def test_a_deleted_event_leaves_its_organisers_sums(plan, people) -> None:
+    """Deleting an event through the service takes its people out of the rollup (the event's organiser is
+    remembered past its deletion), and the check finds a row changed past the services."""
+    from wpsnap.analytics.models import PeopleRollup
+    from wpsnap.analytics.rollups import rollups_verify
+    from wpsnap.registries.services.events import event_delete
+
+    activities = [plan.activities.get(code=code) for code in CODES]
+    first, _second = write_events(
+        plan,
+        activities,
+        [
+            Happened("mod", frozenset({0}), date(2021, 3, 1), participants=(("women", "18-24"),) * 3),
+            Happened("mod", frozenset({0}), date(2021, 4, 1), participants=(("women", "18-24"),) * 2),
+        ],
+    )
+    assert sum(r.participants for r in people_reached(people["coordinator"], plan=plan)) == 5
+    event_delete(actor=people["mod"], event=Event.objects.get(pk=first.pk))
+    assert sum(r.participants for r in people_reached(people["coordinator"], plan=plan)) == 2
+    assert rollups_verify(plan) == []
+    PeopleRollup.objects.filter(plan=plan).update(value=7)
+    assert [(d.table, d.stored, d.fresh) for d in rollups_verify(plan)] == [("reached", (7,), (2,))]
+
+
+def test_a_plan_whose_events_all_came_through_the_services_needs_no_rebuild(plan, people) -> None:
+    """Without a stored digest (no rebuild yet), the rollup becomes current once every event of the plan
+    was written through the services: the first event created sets it, and the figures are the events'."""
+    from wpsnap.analytics.models import PeopleState
+    from wpsnap.analytics.people import rollup_current
+    from wpsnap.registries.models import Participation
+    from wpsnap.registries.services.events import EventInput, counts_save, event_create
+
+    assert not Event.objects.filter(plan=plan).exists()
+    PeopleState.objects.filter(plan=plan).delete()
+    assert not rollup_current(plan)
+    activity = plan.activities.get(code=CODES[0])
+    event = event_create(
+        actor=people["mod"],
+        plan=plan,
+        data=EventInput(
+            kind="training",
+            title="Training",
+            starts_on=date(2021, 3, 1),
+            ends_on=date(2021, 3, 1),
+            activities=[activity],
+            participation=Participation.COUNTS,
+        ),
+    )
+    assert rollup_current(plan)
+    counts_save(actor=people["mod"], event=event, counts={"sex:women|age:18-24": "4"})
+    assert rollup_current(plan)
+    assert [
+        (r.pillar_id, r.year, r.sex, r.age, r.participants)
+        for r in people_reached(people["coordinator"], plan=plan)
+    ] == [(activity.priority_area.pillar_id, 2021, "women", "18-24", 4)]

@@ -118,3 +118,66 @@ def test_two_approvals_of_one_indicator_and_period_lose_nothing(
         rounds.append((int(row.value), row.reports))
         assert rollups_verify(plan) == []
     assert rounds == [(11 + 31 + 2 * r, 2) for r in range(ROUNDS)]
+
+
+@pytest.fixture
+def slow_people_commits() -> Iterator[None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION people_race_hold() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN PERFORM pg_sleep({HOLD_SECONDS}); RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE CONSTRAINT TRIGGER people_race AFTER INSERT ON analytics_peoplerollup "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION people_race_hold()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER people_race ON analytics_peoplerollup")
+        cursor.execute("DROP FUNCTION people_race_hold()")
+
+
+def test_two_events_of_one_organiser_counted_at_once_lose_nothing(plan, people, slow_people_commits) -> None:
+    """Each round, MoD's focal point saves the counts of two of its events (same activity, year and cell) at
+    the same moment from two connections: both go through, and MoD's people rollup holds both, equal to a
+    fresh computation. Without the organiser's lock each recomputes MoD's rows seeing only its own event's
+    people, and the rows of the one that commits last leave the other's out."""
+    from datetime import date
+
+    from wpsnap.analytics.models import PeopleRollup
+    from wpsnap.analytics.rollups import rollups_verify
+    from wpsnap.registries.models import Participation
+    from wpsnap.registries.services.events import EventInput, counts_save, event_create
+
+    activity = plan.activities.get(code="5.2.1.1")
+    focal = people["mod"]
+    expected = 0
+    for round_ in range(ROUNDS):
+        events = [
+            event_create(
+                actor=focal,
+                plan=plan,
+                data=EventInput(
+                    kind="training",
+                    title=f"Training {round_}-{n}",
+                    starts_on=date(2021, 3, 1 + n),
+                    ends_on=date(2021, 3, 1 + n),
+                    activities=[activity],
+                    participation=Participation.COUNTS,
+                ),
+            )
+            for n in range(2)
+        ]
+        outcome = _together(
+            {
+                str(n): lambda e=event, v=str(3 + n + round_): counts_save(
+                    actor=focal, event=e, counts={"sex:women|age:18-24": v}
+                )
+                for n, event in enumerate(events)
+            }
+        )
+        assert not any(isinstance(o, Exception) for o in outcome.values()), outcome
+        expected += 3 + 4 + 2 * round_
+        assert rollups_verify(plan) == []
+        rows = PeopleRollup.objects.filter(plan=plan, organiser=focal.organisation)
+        assert [(r.sex, r.age, r.value) for r in rows] == [("women", "18-24", expected)]

@@ -221,6 +221,7 @@ def test_another_agency_is_refused_to_its_people(plan, callers) -> None:
         ("people", "district=a%00b", "district"),
         ("timeline", "agency=-1", "agency"),
         ("timeline", "plan=a%00b", "plan"),
+        ("status", "parts=some", "parts"),
     ],
 )
 def test_a_bad_filter_is_refused_by_name(plan, callers, endpoint, query, field) -> None:
@@ -275,8 +276,9 @@ def _queries(client, url: str) -> int:
 
 # Queries per endpoint for the coordinator asking with a period, a pillar and an agency: the token with its
 # user (1), the plan and each filter (4; the timeline takes the agency alone, 2), then the selector's:
-# status 4 and compliance 4 (given the period), people 2, financing 3, indicators 3, timeline 5.
-QUERIES = {"status": 9, "compliance": 9, "people": 7, "financing": 8, "indicators": 8, "timeline": 8}
+# status 4 and compliance 4 (given the period), people 4 (from the people rollup, after two queries that
+# check it is current), financing 3, indicators 3, timeline 5.
+QUERIES = {"status": 9, "compliance": 9, "people": 9, "financing": 8, "indicators": 8, "timeline": 8}
 
 
 def test_the_queries_do_not_grow_with_the_reports(plan, callers) -> None:
@@ -306,3 +308,23 @@ def test_the_queries_do_not_grow_with_the_reports(plan, callers) -> None:
         )
         counts[n] = {e: _queries(callers["coordinator"], f"{ANALYTICS}{e}/{query}") for e in ENDPOINTS}
     assert counts[2] == counts[20] == QUERIES
+
+
+def test_status_without_parts_is_the_same_answer_without_the_agencies(plan, callers) -> None:
+    """``status/?parts=none`` gives every activity and period with the same status and counts as the
+    default answer, only without each agency's part; ``parts=all`` is the default answer."""
+    activities = count_activities(plan, 3)
+    write_reports(
+        plan,
+        activities,
+        [Written(i % 3, ("mod", "mia")[i % 2], i // 3, "approved", "completed") for i in range(6)],
+    )
+    client = callers["coordinator"]
+    whole = client.get(f"{ANALYTICS}status/").json()
+    light = client.get(f"{ANALYTICS}status/?parts=none").json()
+    assert client.get(f"{ANALYTICS}status/?parts=all").json() == whole
+    assert whole["activities"] and any(a["agencies"] for a in whole["activities"])
+    assert light == {
+        "plan": whole["plan"],
+        "activities": [{k: v for k, v in a.items() if k != "agencies"} for a in whole["activities"]],
+    }

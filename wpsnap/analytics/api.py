@@ -316,12 +316,23 @@ class AnalyticsView(APIView):
     PERIOD_FILTER,
     PILLAR_FILTER,
     AGENCY_FILTER,
+    _filter(
+        "parts",
+        {"type": "string", "enum": ["all", "none"]},
+        gettext_lazy(
+            "all (the default): each activity with every agency's part; none: without the parts "
+            "(no agencies field), the statuses and counts alone, a twentieth of the answer for a whole plan."
+        ),
+    ),
 )
 class StatusView(AnalyticsView):
     def get(self, request: Request) -> Response:
+        parts = _given(request, "parts") or "all"
+        if parts not in ("all", "none"):
+            raise _unknown("parts", _("“%(value)s” is neither all nor none."), parts)
         f = read_filters(request)
         found = activity_status(request.user, plan=f.plan, period=f.period, pillar=f.pillar, agency=f.agency)
-        return Response(AnalyticsStatusSerializer((f.plan.slug, found)).data)
+        return Response(AnalyticsStatusSerializer((f.plan.slug, found), parts=parts == "all").data)
 
 
 @analytics_schema(

@@ -49,7 +49,7 @@ from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec, cell_key
 from wpsnap.reporting.models import ReportingPeriod
 from wpsnap.reporting.selectors import indicator_specs
 
-from .models import DerivedState, EventFigure
+from .models import DerivedState, EventFigure, EventFigureSum
 
 EventActivity = Event.activities.through
 EventTopic = Event.topics.through
@@ -375,15 +375,20 @@ def stored_sums(
     *, plan: Plan, periods: list[ReportingPeriod], bound: list[Indicator], events: QuerySet[Event]
 ) -> QuerySet[Any]:
     """The stored ``EventFigure`` rows of ``events`` for ``bound`` in ``periods``, summed by (indicator,
-    organiser, period, cell): (indicator id, organiser id, period id, cell, value, total_only, events).
-    Not run: a queryset."""
-    rows = EventFigure.objects.filter(
-        plan=plan, indicator__in=[i.pk for i in bound], period__in=[p.pk for p in periods]
-    )
-    if events.query.has_filters():  # every event (a coordinator's scope) needs no join
-        rows = rows.filter(event__in=events)
+    organiser, period, cell): (indicator id, organiser id, period id, cell, value, total_only, events);
+    read from ``EventFigureSum`` when ``events`` is every event. Not run: a queryset."""
+    keys = {"plan": plan, "indicator__in": [i.pk for i in bound], "period__in": [p.pk for p in periods]}
+    if not events.query.has_filters():
+        # Every event (a coordinator's scope): the sums kept by organiser (``EventFigureSum``), which
+        # always equal the events' rows summed.
+        return (
+            EventFigureSum.objects.filter(**keys)
+            .values_list("indicator_id", "organiser_id", "period_id", "cell", "value", "total_only", "events")
+            .order_by()
+        )
     return (
-        rows.values_list("indicator_id", "organiser_id", "period_id", "cell")
+        EventFigure.objects.filter(**keys, event__in=events)
+        .values_list("indicator_id", "organiser_id", "period_id", "cell")
         .annotate(value=Sum("value"), total_only=Sum("total_only"), events=Count("id"))
         .order_by()
     )

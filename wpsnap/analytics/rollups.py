@@ -9,6 +9,10 @@ volume of data (the tables are in ``models.py``):
   change to an event, its participants or its counts.
 - ``EventPeople``: the same tallies summed by event, sex and age band alone (listed and counted
   together), what people reached and the districts page group by; written with the tallies, from them.
+- ``EventFigure``: what each event gives each indicator bound to event data, and ``EventFigureSum``, those
+  summed by organiser; ``PeopleRollup``: the events' people by organiser, pillar, year, period, sex and
+  age band. The sums are recomputed for every organiser an event was (``EventOrganiser``) or is counted
+  under, under the organisers' row locks.
 
 Both recompute the keys a change touches from the base tables, in the database (``INSERT ... SELECT``),
 after locking the rows that own those keys in id order: the indicators for report figures, the events for
@@ -34,6 +38,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Subquery, Sum, Value
 
+from wpsnap.accounts.models import Organisation
 from wpsnap.plan.models import Activity, Indicator, Plan
 from wpsnap.registries.models import Event, Participant, ParticipantCount
 from wpsnap.reporting.disaggregation import parse_cell_key
@@ -44,11 +49,16 @@ from .derived import Setup, event_figure_rows, setup_of
 from .models import (
     DerivedState,
     EventFigure,
+    EventFigureSum,
+    EventOrganiser,
     EventPeople,
     EventTally,
     FinancingRollup,
+    PeopleRollup,
+    PeopleState,
     ReportFigureRollup,
 )
+from .people import ROLLUP_COLUMNS, people_digest, people_sums
 
 __all__ = [
     "Drift",
@@ -237,6 +247,72 @@ def events_changed(event_ids: list[int]) -> None:
             state = DerivedState.objects.filter(plan=plan).values_list("fingerprint", "indicators").first()
             if state is not None and state != (setup.fingerprint, setup.indicators):
                 DerivedState.objects.filter(plan=plan).delete()
+    _organisers_changed(event_ids, locked)
+
+
+def _organisers_changed(event_ids: list[int], locked: list[int]) -> None:
+    """Recompute the people rollup and the event figures' sums of every (plan, organiser) the events
+    ``event_ids`` were or are now counted under (``EventOrganiser`` remembers the former, even of a
+    deleted event), under the organisers' row locks (taken after the events', in id order). Five
+    queries, then seven or eight per plan."""
+    before = set(EventOrganiser.objects.filter(event_id__in=event_ids).values_list("plan_id", "organiser_id"))
+    EventOrganiser.objects.filter(event_id__in=event_ids).delete()
+    now = list(Event.objects.filter(pk__in=locked).values_list("pk", "plan_id", "organiser_id"))
+    EventOrganiser.objects.bulk_create(
+        EventOrganiser(event_id=pk, plan_id=plan_id, organiser_id=organiser_id)
+        for pk, plan_id, organiser_id in now
+    )
+    groups = before | {(plan_id, organiser_id) for _pk, plan_id, organiser_id in now}
+    if not groups:
+        return
+    organisers = sorted({organiser_id for _plan, organiser_id in groups})
+    list(Organisation.objects.select_for_update().filter(pk__in=organisers).order_by("pk").values_list("pk"))
+    for plan_id in sorted({plan_id for plan_id, _o in groups}):
+        theirs = sorted(organiser_id for p, organiser_id in groups if p == plan_id)
+        PeopleRollup.objects.filter(plan_id=plan_id, organiser_id__in=theirs).delete()
+        _insert_select(
+            PeopleRollup,
+            ROLLUP_COLUMNS,
+            people_sums(Event.objects.filter(plan_id=plan_id, organiser_id__in=theirs)),
+        )
+        _people_state(plan_id)
+        EventFigureSum.objects.filter(plan_id=plan_id, organiser_id__in=theirs).delete()
+        _insert_select(
+            EventFigureSum,
+            FIGURE_SUM_COLUMNS,
+            _figure_sums_of(EventFigure.objects.filter(plan_id=plan_id, organiser_id__in=theirs)),
+        )
+
+
+FIGURE_SUM_COLUMNS = ("plan", "indicator", "organiser", "period", "cell", "value", "total_only", "events")
+
+
+def _figure_sums_of(rows: QuerySet[EventFigure]) -> QuerySet[Any]:
+    """The events' figures ``rows`` summed by ``EventFigureSum``'s key, in ``FIGURE_SUM_COLUMNS``' order."""
+    return (
+        rows.values("plan_id", "indicator_id", "organiser_id", "period_id", "cell")
+        .annotate(value=Sum("value"), total_only=Sum("total_only"), events=Count("id"))
+        .order_by()
+    )
+
+
+def _people_state(plan_id: int) -> None:
+    """Keep the plan's ``PeopleState`` true after its rollup rows were rewritten under the plan's current
+    activities, pillars and periods. Rows written under others than the stored ones are never read with
+    the older rows: the stored digest is blanked (it matches no plan), and the plan's rollup stays
+    unread until the next rebuild. A plan that never had a state (no rebuild since it was made) gets one
+    when every event of the plan has its organiser's row, i.e. every organiser's rows were written by
+    the services under the current set-up: a plan whose events all came through them needs no rebuild.
+    Three or four queries."""
+    stored = PeopleState.objects.filter(plan_id=plan_id).values_list("fingerprint", flat=True).first()
+    digest = people_digest(plan_id)
+    if stored is not None:
+        if stored not in (digest, ""):
+            PeopleState.objects.filter(plan_id=plan_id).update(fingerprint="")
+        return
+    remembered = EventOrganiser.objects.filter(plan_id=plan_id).values("event_id")
+    if not Event.objects.filter(plan_id=plan_id).exclude(pk__in=Subquery(remembered)).exists():
+        PeopleState.objects.create(plan_id=plan_id, fingerprint=digest)
 
 
 def _figures_insert(plan: Plan, events: QuerySet[Event], setup: Setup) -> None:
@@ -311,6 +387,7 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
             DerivedState.objects.update_or_create(
                 plan=one, defaults={"fingerprint": setup.fingerprint, "indicators": setup.indicators}
             )
+            _organisers_rebuild(one)
             done.append(
                 Rebuilt(
                     one.slug,
@@ -321,6 +398,30 @@ def rollups_rebuild(*, plan: Plan | None = None) -> list[Rebuilt]:
                 )
             )
     return done
+
+
+def _organisers_rebuild(plan: Plan) -> None:
+    """``plan``'s people rollup and its events' organisers from the base tables, with the digest they are
+    built under, and the sums of its events' figures; inside the rebuild's transaction, after the
+    events' locks (then the organisers')."""
+    organisers = Event.objects.filter(plan=plan).values("organiser_id")
+    list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=Subquery(organisers))
+        .order_by("pk")
+        .values_list("pk")
+    )
+    EventOrganiser.objects.filter(plan=plan).delete()
+    _insert_select(
+        EventOrganiser,
+        ("event_id", "plan", "organiser"),
+        Event.objects.filter(plan=plan).values("pk", "plan_id", "organiser_id").order_by(),
+    )
+    PeopleRollup.objects.filter(plan=plan).delete()
+    _insert_select(PeopleRollup, ROLLUP_COLUMNS, people_sums(Event.objects.filter(plan=plan)))
+    PeopleState.objects.update_or_create(plan=plan, defaults={"fingerprint": people_digest(plan.pk)})
+    EventFigureSum.objects.filter(plan=plan).delete()
+    _insert_select(EventFigureSum, FIGURE_SUM_COLUMNS, _figure_sums_of(EventFigure.objects.filter(plan=plan)))
 
 
 @dataclass(frozen=True)
@@ -423,7 +524,49 @@ def rollups_verify(plan: Plan) -> list[Drift]:
             plan=plan, events=Event.objects.filter(plan=plan), setup=setup_of(plan)
         )
     }
-    return drift + _differences("derived", stored_derived, fresh_derived)
+    stored_organisers: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e,): (o,)
+        for e, o in EventOrganiser.objects.filter(plan=plan).values_list("event_id", "organiser_id")
+    }
+    fresh_organisers: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (e,): (o,) for e, o in Event.objects.filter(plan=plan).values_list("pk", "organiser_id")
+    }
+    stored_reached: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        tuple(key): (value,)
+        for *key, value in PeopleRollup.objects.filter(plan=plan).values_list(*ROLLUP_COLUMNS[1:])
+    }
+    fresh_reached: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (
+            r["event__organiser_id"],
+            r["activity__priority_area__pillar_id"],
+            r["year"],
+            r["period"],
+            r["sex"],
+            r["age"],
+        ): (r["value"],)
+        for r in people_sums(Event.objects.filter(plan=plan))
+    }
+    stored_sums: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (i, o, p, c): (v, t, n)
+        for i, o, p, c, v, t, n in EventFigureSum.objects.filter(plan=plan).values_list(
+            "indicator_id", "organiser_id", "period_id", "cell", "value", "total_only", "events"
+        )
+    }
+    fresh_sums: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        (r["indicator_id"], r["organiser_id"], r["period_id"], r["cell"]): (
+            r["value"],
+            r["total_only"],
+            r["events"],
+        )
+        for r in _figure_sums_of(EventFigure.objects.filter(plan=plan))
+    }
+    return (
+        drift
+        + _differences("derived", stored_derived, fresh_derived)
+        + _differences("derived sums", stored_sums, fresh_sums)
+        + _differences("organisers", stored_organisers, fresh_organisers)
+        + _differences("reached", stored_reached, fresh_reached)
+    )
 
 
 def _differences(

@@ -138,7 +138,9 @@ class ActivityStatusSerializer(serializers.Serializer):
     reported = serializers.IntegerField(
         help_text=gettext_lazy("Of those, how many have a report that counts.")
     )
-    agencies = AgencyPartSerializer(many=True)
+    agencies = AgencyPartSerializer(
+        many=True, required=False, help_text=gettext_lazy("Each agency's part; left out with parts=none.")
+    )
 
 
 class AnalyticsStatusSerializer(serializers.Serializer):
@@ -147,34 +149,38 @@ class AnalyticsStatusSerializer(serializers.Serializer):
     plan = serializers.CharField(help_text=gettext_lazy("The plan's slug."))
     activities = ActivityStatusSerializer(many=True)
 
+    def __init__(self, *args: Any, parts: bool = True, **kwargs: Any) -> None:
+        # ``parts=False`` (``?parts=none``) leaves each activity's agencies out.
+        self.parts = parts
+        super().__init__(*args, **kwargs)
+
     def to_representation(self, instance: tuple[str, tuple[ActivityPeriodStatus, ...]]) -> dict[str, Any]:
         plan, found = instance
-        return {
-            "plan": plan,
-            "activities": [
-                {
-                    "activity_id": s.activity_id,
-                    "activity": s.activity,
-                    "code": s.code,
-                    "period_id": s.period_id,
-                    "period": s.period,
-                    "status": str(s.status),
-                    "expected": s.expected,
-                    "reported": s.reported,
-                    "agencies": [
-                        {
-                            "agency_id": a.agency_id,
-                            "agency": a.agency,
-                            "progress": a.progress,
-                            "report_status": a.report_status,
-                            "optional": a.optional,
-                        }
-                        for a in s.agencies
-                    ],
-                }
-                for s in found
-            ],
-        }
+        activities = []
+        for s in found:
+            row: dict[str, Any] = {
+                "activity_id": s.activity_id,
+                "activity": s.activity,
+                "code": s.code,
+                "period_id": s.period_id,
+                "period": s.period,
+                "status": str(s.status),
+                "expected": s.expected,
+                "reported": s.reported,
+            }
+            if self.parts:
+                row["agencies"] = [
+                    {
+                        "agency_id": a.agency_id,
+                        "agency": a.agency,
+                        "progress": a.progress,
+                        "report_status": a.report_status,
+                        "optional": a.optional,
+                    }
+                    for a in s.agencies
+                ]
+            activities.append(row)
+        return {"plan": plan, "activities": activities}
 
 
 class ComplianceRowSerializer(serializers.Serializer):

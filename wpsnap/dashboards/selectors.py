@@ -144,8 +144,22 @@ class AlertRow:
     agency: str
     period: str
     cells: tuple[tuple[str, Decimal | None, int, Decimal], ...]  # (cell, reported, derived, difference)
-    report: str | None  # the report's page
-    events: str | None  # the events behind the derived figures
+    report_id: int | None  # the counted report that gives the figures
+    agency_id: int
+    period_id: int
+    drill: Drill
+
+    # The addresses are built when shown: at national scale hundreds of reports differ and the page
+    # lists the first ``ALERTS_SHOWN``.
+    @property
+    def report(self) -> str | None:
+        """The report's page."""
+        return links.report(self.report_id) if self.report_id else None
+
+    @property
+    def events(self) -> str | None:
+        """The events behind the derived figures."""
+        return self.drill.events(period=self.period_id, agency=self.agency_id)
 
     @property
     def shown(self) -> tuple[tuple[str, str, str, str], ...]:
@@ -693,8 +707,10 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
                 agency=labels.get(f.agency_id, str(f.agency_id)),
                 period=periods.get(f.period_id, ""),
                 cells=cells,
-                report=links.report(report_id) if report_id else None,
-                events=bar.drill.events(period=f.period_id, agency=f.agency_id),
+                report_id=report_id,
+                agency_id=f.agency_id,
+                period_id=f.period_id,
+                drill=bar.drill,
             )
         )
     return tuple(rows)
