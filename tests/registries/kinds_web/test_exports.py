@@ -83,3 +83,28 @@ def test_a_personal_registry_export_is_audited_without_the_data(client, people, 
     line = AuditEvent.objects.filter(action=AuditAction.EXPORT, actor=people["coordinator"]).latest("pk")
     assert "registry list, 2 rows, csv" in line.note and "gender-officers" in line.note
     assert records[0].name not in line.note
+
+
+def test_a_long_list_is_written_by_the_worker_as_the_same_file(
+    client, people, events_plan, publications, settings, run_jobs
+) -> None:
+    """Over ``WPSNAP_EXPORT_SYNC_ROWS`` the export is a background job, whose file is the one written
+    while waiting; the job asks the kind's own export action again."""
+    import re
+
+    from wpsnap.core.jobs import Job
+
+    sign_in(client, people["focal"])
+    query = {"plan": events_plan.slug, "format": "csv"}
+    settings.WPSNAP_EXPORT_SYNC_ROWS = 1
+    response = client.get(export(), query)
+    assert response.status_code == 302
+    job = Job.objects.get(pk=re.fullmatch(r"/jobs/([0-9a-f-]{36})/", response["Location"])[1])
+    assert (job.kind, job.action) == ("exports.table", "registry.publications.export")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    from_job = client.get(f"/jobs/{job.pk}/file/")
+    from_job = b"".join(from_job.streaming_content) if from_job.streaming else from_job.content
+    settings.WPSNAP_EXPORT_SYNC_ROWS = 5000
+    assert from_job == b"".join(client.get(export(), query).streaming_content)
