@@ -24,8 +24,10 @@ from django.utils import timezone
 
 from wpsnap.accounts.models import User
 from wpsnap.plan.models import Plan
+from wpsnap.registries.candidates.models import Candidate
 from wpsnap.registries.kinds import catalogue
 from wpsnap.registries.kinds.services import record_create
+from wpsnap.registries.legal_aid.models import LegalAidService
 from wpsnap.reporting.models import ReportingPeriod
 
 # Writers per registry: (demo user name, how many records).
@@ -76,7 +78,7 @@ def _candidates(plan: Plan, rng: Random, result: Result) -> None:
             result.skipped += len(rows)
             continue
         for row in rows:
-            exists = kind.model._default_manager.filter(
+            exists = Candidate.objects.filter(
                 plan=plan, owner=writer.organisation, full_name=row["full_name"]
             ).exists()
             if exists:
@@ -100,7 +102,7 @@ def _services(plan: Plan, rng: Random, result: Result) -> None:
         return
     spans = _open_days(plan)
     for username, how_many in SERVICE_WRITERS:
-        rows = []
+        rows: list[dict[str, str]] = []
         for _ in range(how_many):
             row = kind.examples(rng)
             if rows and rng.random() < REPEAT_SHARE:
@@ -117,7 +119,7 @@ def _services(plan: Plan, rng: Random, result: Result) -> None:
             continue
         for row in rows:
             activity = ACTIVITY_OF_SERVICE[row["service_type"]]
-            exists = kind.model._default_manager.filter(
+            exists = LegalAidService.objects.filter(
                 plan=plan,
                 owner=writer.organisation,
                 beneficiary_code=row["beneficiary_code"],
