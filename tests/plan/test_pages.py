@@ -9,6 +9,7 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.template.loader import render_to_string
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -526,3 +527,18 @@ def test_switching_language_shows_the_plans_azerbaijani_text(client, plan):
     page = html(client.get(f"{PLAN_URL}agencies/mod/"))
     assert '<html lang="az"' in page
     assert "Müdafiə Nazirliyi" in page
+
+
+def test_the_activity_page_lists_the_registries_serving_it_in_one_query(
+    client, plan, make_user, django_assert_num_queries
+):
+    """Signed in, an activity page lists the registries serving it (plan/records.py) with their records,
+    at the cost of one query for every registry; the public sees none of it (PAGES above)."""
+    url = f"{PLAN_URL}activities/5.4.1-3/"
+    sign_in(client, make_user("coordinator", "scfwca", "coord"))
+    client.get(url)
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert "Records kept for it" in text(response)
+    assert "Media articles and broadcasts : 0 records" in text(response)
+    assert "Records kept for it" not in text(Client().get(url))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from wpsnap.accounts.models import Organisation
 from wpsnap.accounts.permissions import can, gate, get_or_refuse
 
-from . import selectors
+from . import records, selectors
 from .models import Pillar, Plan
 from .translations import translatable_languages
 
@@ -102,7 +102,11 @@ def activity_detail(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = selectors.plan_get_with_text(get_or_refuse(request, selectors.plans(request.user), slug=slug))
     activity = get_object_or_404(selectors.plan_activities(plan), key=key)
     page = selectors.activity_page(activity)
-    return render(request, "plan/activity_detail.html", {"plan": plan, "page": page})
+    # The registries serving it, with the records the viewer may see (none for the public).
+    registries = records.for_activity(activity, request.user)
+    return render(
+        request, "plan/activity_detail.html", {"plan": plan, "page": page, "registries": registries}
+    )
 
 
 @gate("plan.view")

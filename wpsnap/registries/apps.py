@@ -20,3 +20,10 @@ class RegistriesConfig(AppConfig):
         # in the registries say for the indicators bound to a registry count (issue 14).
         reporting_sources.register(report_figures)
         reporting_sources.register(registry_figures.report_figures)
+
+        # The activity page lists the registries serving the activity (``plan.records``).
+        from wpsnap.plan import records as plan_records
+
+        from .kinds.selectors import activity_registries
+
+        plan_records.register(activity_registries)

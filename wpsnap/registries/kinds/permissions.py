@@ -79,6 +79,20 @@ def may_own(kind: RegistryKind, organisation: Any, plan: Any) -> bool:
     return organisation is not None and organisation.pk in authorities(kind, plan.pk)
 
 
+def _authority_plans(kind: RegistryKind, user: Any) -> set[int]:
+    """:func:`authority_plans` for the user's organisation, kept on the user object (one request's)."""
+    memo: dict[str, set[int]] | None = getattr(user, "_registry_authority_plans", None)
+    if memo is None:
+        memo = {}
+        try:
+            user._registry_authority_plans = memo
+        except AttributeError:  # pragma: no cover - an object that takes no attributes
+            return authority_plans(kind, _org(user))
+    if kind.name not in memo:
+        memo[kind.name] = authority_plans(kind, _org(user))
+    return memo[kind.name]
+
+
 def _reads(kind: RegistryKind, user: Any, record: Any) -> bool:
     if is_coordinator(user):
         return True
@@ -91,7 +105,7 @@ def _reads(kind: RegistryKind, user: Any, record: Any) -> bool:
         return record is None or record.owner_id == org
     # AUTHORITIES
     if record is None:
-        return bool(authority_plans(kind, org))
+        return bool(_authority_plans(kind, user))
     return record.owner_id == org or org in authorities(kind, record.plan_id)
 
 
@@ -103,7 +117,7 @@ def _writes(kind: RegistryKind, user: Any, record: Any) -> bool:
     if record is not None:
         return bool(record.owner_id == _org(user))
     if kind.visibility == Visibility.AUTHORITIES:
-        return bool(authority_plans(kind, _org(user)))
+        return bool(_authority_plans(kind, user))
     return True
 
 
@@ -156,4 +170,4 @@ def scope_q(kind: RegistryKind, user: Any) -> Q | None:
         return Q(pk__in=[])
     if kind.visibility == Visibility.OWNER:
         return Q(owner_id=org)
-    return Q(owner_id=org) | Q(plan_id__in=sorted(authority_plans(kind, org)))
+    return Q(owner_id=org) | Q(plan_id__in=sorted(_authority_plans(kind, user)))
