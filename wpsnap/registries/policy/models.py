@@ -39,6 +39,14 @@ class RecommendationState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class _ReviewManager(models.Manager["PolicyReview"]):
+    """Reads the document's agency along: the generic lists, exports and API join the RECORD columns
+    (``kinds.selectors.with_relations``), not an ORGANISATION column, and would read it row by row."""
+
+    def get_queryset(self) -> models.QuerySet[PolicyReview]:
+        return super().get_queryset().select_related("document_agency")
+
+
 class PolicyReview(RegistryRecord):
     """One document (law, strategy, programme, security measure...) reviewed for the needs of women and
     girls. ``owner`` is the agency that reviewed it and keeps the record; ``document_agency`` the agency
@@ -61,6 +69,8 @@ class PolicyReview(RegistryRecord):
     )
     # 5.4.2.1 asks for "the content of changes made": what was changed, when the document was modified.
     changes = models.TextField(_("changes made"), max_length=TEXT_MAX, blank=True)
+
+    objects = _ReviewManager()
 
     class Meta:
         verbose_name = _("policy review")
