@@ -59,7 +59,7 @@ compilemessages: install
 	cd wpsnap && ../$(BIN)/wpsnap compilemessages -v 0
 
 ## make test: lint, type check and the whole suite, on SQLite and on a throw-away PostgreSQL at the same
-## time (scripts/test-suites; the browser tests run on PostgreSQL, or on SQLite when there is none)
+## time (scripts/test-suites; the browser tests split between the two runs, all on SQLite when there is no PostgreSQL)
 test: install lint typecheck compilemessages
 	scripts/test-suites
 
