@@ -20,8 +20,8 @@ from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.registries import page_selectors
 from wpsnap.registries.kinds import catalogue, selectors, services
 from wpsnap.registries.kinds.forms import RecordFilterForm
-from wpsnap.registries.kinds.templates_files import file_headers, kind_activities, organisations
-from wpsnap.registries.kinds.views import list_queryset, year_lookup
+from wpsnap.registries.kinds.templates_files import file_headers, organisations
+from wpsnap.registries.kinds.views import filter_activities, list_queryset, year_lookup
 
 from .tables import Column, Row
 
@@ -46,7 +46,7 @@ def registry_table(user: Any, data: Any) -> Any:
         form_data or None,
         plan=plan,
         owners=organisations(plan),
-        activities=kind_activities(kind, plan),
+        activities=filter_activities(kind, plan),
         with_year=year_lookup(kind) is not None,
     )
     if form.is_bound and not form.is_valid():

@@ -12,6 +12,7 @@ within ``records_visible_to`` (another's answers 404, audited) and written only 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
 import django_filters
@@ -144,8 +145,6 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self) -> RegistryRecord:
         ref = params.text("record_id", str(self.kwargs["record_id"]), max_length=36)
         try:
-            import uuid
-
             uuid.UUID(ref)
         except ValueError:
             raise InvalidInput.one("record_id", "invalid", _("Not a record id.")) from None

@@ -137,7 +137,10 @@ def what_to_write(kind: RegistryKind, column: Column | None, header: str) -> str
         ColumnType.ORGANISATION: _("An organisation's key, as listed in the allowed values."),
         ColumnType.ACTIVITIES: _("The numbers of the plan's activities, separated by “;”."),
         ColumnType.EVENTS: _("The numbers (ids) of events recorded on the platform, separated by “;”."),
-        ColumnType.RECORD: _("The title of a record of the registry “%(target)s”, as shown there."),
+        ColumnType.RECORD: _(
+            "A record of the registry “%(target)s”: its title as shown there, or as exported (the title "
+            "with its record id in square brackets)."
+        ),
     }
     text = str(kinds[column.data_type])
     if column.data_type == ColumnType.RECORD:

@@ -38,7 +38,7 @@ from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.core.forms import add_problems
 from wpsnap.core.middleware import max_body
 from wpsnap.core.tables import read_table, read_text
-from wpsnap.plan.models import Plan
+from wpsnap.plan.models import Activity, Plan
 
 from .. import page_selectors
 from ..models import RecordFile
@@ -156,6 +156,9 @@ def shown(column: Column, value: Any, labels: Labels) -> str:
         return ", ".join(a.code or a.key for a in value)
     if kind == ColumnType.EVENTS:
         return ", ".join(e.title for e in value)
+    if kind == ColumnType.RECORD:
+        target = catalogue.kind_named(column.target or "")
+        return title_of(target, value) if target is not None else str(value.ref)
     return format_value(column, value)
 
 
@@ -245,6 +248,17 @@ def _search(kind: RegistryKind, words: str) -> Q:
     return found
 
 
+def filter_activities(kind: RegistryKind, plan: Plan) -> list[Activity]:
+    """The activities the list filters by: those the kind serves, and any other its records are linked
+    to (an activity page links to the list filtered by its activity)."""
+    offered = kind_activities(kind, plan)
+    known = {a.pk for a in offered}
+    linked = Activity.objects.filter(
+        pk__in=kind.model._default_manager.filter(plan=plan).values("activities")
+    ).exclude(pk__in=known)
+    return offered + list(linked.order_by("priority_area__position", "position", "id"))
+
+
 def list_queryset(kind: RegistryKind, user: Any, plan: Plan, filters: dict[str, Any]) -> QuerySet[Any]:
     records = selectors.records_visible_to(kind, user).filter(plan=plan)
     if filters.get("owner") is not None:
@@ -276,7 +290,7 @@ def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
     if not may(user, kind, "list"):
         return _counts_page(request, kind, plans, plan)
     owners = organisations(plan)
-    activities = kind_activities(kind, plan)
+    activities = filter_activities(kind, plan)
     data = request.GET.copy()
     for name in ("plan", "page"):
         data.pop(name, None)
