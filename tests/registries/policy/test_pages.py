@@ -29,6 +29,12 @@ NAMES = (
 )
 
 
+# Queries of the list page, the CSV export and the API list, as an evaluator reads them (session, user,
+# plan, records with their owners and activities, counts, menu; the settlements' list also reads the
+# district names).
+PINNED = {name: [9, 10, 5] for name in NAMES} | {"idp-settlements": [10, 10, 5]}
+
+
 def page(name, kind_name, ref=None):
     kwargs = {"kind": kind_name} | ({"ref": ref} if ref is not None else {})
     return reverse(f"registry_kinds:{name}", kwargs=kwargs)
@@ -117,7 +123,8 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize("kind_name", NAMES)
 def test_queries_do_not_grow_with_records(client, events_plan, people, kind_name):
-    """The list page, the export and the API list: the same number of queries for 2 records as for 6."""
+    """The list page, the export and the API list: the same number of queries for 2 records as for 6,
+    pinned."""
     sign_in(client, people["evaluator"])
     counts = []
     for seed in range(6):
@@ -129,5 +136,4 @@ def test_queries_do_not_grow_with_records(client, events_plan, people, kind_name
                     for url in (page("list", kind_name), export(kind_name), api(kind_name))
                 ]
             )
-    assert counts[0] == counts[1]
-    assert max(counts[0]) <= 20
+    assert counts[0] == counts[1] == PINNED[kind_name]
