@@ -5,6 +5,7 @@ values shown) and deleting a record. Real database, real services; query counts 
 from __future__ import annotations
 
 import re
+from random import Random
 
 import pytest
 from django.urls import reverse
@@ -371,3 +372,31 @@ def test_a_record_carries_files_added_downloaded_and_removed_through_the_gate(
     sign_in(client, people["focal"])
     assert client.post(remove).status_code == 302
     assert not RecordFile.objects.exists()
+
+
+# --- a record pointing at another registry's --------------------------------------------------------
+
+
+def test_an_item_names_its_outlet_from_a_list_and_the_outlet_is_kept_while_items_point_at_it(
+    client, people, events_plan
+) -> None:
+    from wpsnap.registries.media.models import MediaItem, MediaOutlet
+
+    outlet = add_records("media-outlets", people["focal"], events_plan, 1, name="Baku Daily")[0]
+    sign_in(client, people["focal"])
+    url = page("create", "media-items") + f"?plan={events_plan.slug}"
+    form = client.get(url).content.decode()
+    assert f'<option value="{outlet.ref}">Baku Daily</option>' in form
+    values = {**kind("media-items").examples(Random(2)), "outlet": str(outlet.ref)}
+    response = client.post(url, {k: v for k, v in values.items() if v})
+    assert response.status_code == 302, re.findall(r'<li><a href="#[^<]*</a>', response.content.decode())
+    item = MediaItem.objects.get()
+    assert item.outlet == outlet
+    # The item's page names the outlet by its name.
+    detail = client.get(page("detail", "media-items", item.ref)).content.decode()
+    assert "Baku Daily" in detail and f"[{outlet.ref}]" not in detail
+    # The outlet cannot go while an item points at it: said, nothing deleted.
+    refused = client.post(page("delete", "media-outlets", outlet.ref), {"version": outlet.version})
+    assert refused.status_code == 409
+    assert "points at this one" in refused.content.decode()
+    assert MediaOutlet.objects.filter(pk=outlet.pk).exists()

@@ -670,6 +670,13 @@ def record_delete(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpRes
         context["notice"] = str(exc)
         context["record"] = _fresh(kind, record)
         return render(request, "registries/kinds/delete.html", context, status=409)
+    except services.RecordLockedError as exc:
+        context["notice"] = f"{exc} {_('Nothing was deleted.')}"
+        return render(request, "registries/kinds/delete.html", context, status=409)
+    except InvalidInput as exc:
+        # Other records point at it (an outlet with its articles).
+        context["notice"] = " ".join(p.message for p in exc.problems)
+        return render(request, "registries/kinds/delete.html", context, status=409)
     messages.success(request, _("The record “%(title)s” is deleted.") % {"title": context["title"]})
     return redirect(f"{url('list', kind)}?plan={record.plan.slug}")
 
@@ -757,6 +764,10 @@ def record_import(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
         if upload:
             notice += " " + _("The file is not kept: choose it again, with “Add anyway” ticked.")
         return _render_import(request, kind, plan, form, notice=notice, duplicate=True, status=409)
+    except services.RecordLockedError as exc:
+        return _render_import(
+            request, kind, plan, form, notice=f"{exc} {_('Nothing was saved.')}", status=409
+        )
     except InvalidInput as exc:
         return _render_import(request, kind, plan, form, problems=exc.problems, status=400)
     messages.success(
