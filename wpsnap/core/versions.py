@@ -141,7 +141,8 @@ def bump(obj: models.Model, keys: Iterable[str]) -> int:
     if not keys:
         return int(obj.version)  # type: ignore[attr-defined]
     manager = type(obj)._default_manager
-    row = manager.select_for_update().only("version", "field_versions").get(pk=obj.pk)
+    # Without the manager's own joins (a registry's manager may select related rows): two fields only.
+    row = manager.select_for_update().select_related(None).only("version", "field_versions").get(pk=obj.pk)
     new = int(row.version) + 1  # type: ignore[attr-defined]
     field_versions = dict(row.field_versions or {})  # type: ignore[attr-defined]
     field_versions.update(dict.fromkeys(keys, new))

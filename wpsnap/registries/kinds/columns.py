@@ -249,8 +249,6 @@ def _blank(column: Column) -> Any:
         return ""
     if column.data_type in (ColumnType.DISTRICT, ColumnType.SEX, ColumnType.AGE_BAND):
         return ""
-    if column.data_type == ColumnType.BOOLEAN:
-        return False
     return None
 
 
@@ -522,6 +520,8 @@ def clean_values(
         if column.required and value in (None, "", []):
             problems.append(Problem(f"{prefix}{column.header}", "required", _("This is required.")))
             continue
+        if value is None and column.data_type == ColumnType.BOOLEAN:
+            value = False  # a yes/no left blank where no answer is required: no
         values[column.field] = value
     if not problems and not partial:
         problems += [Problem(f"{prefix}{p.field}", p.code, p.message) for p in kind_validate(kind, values)]

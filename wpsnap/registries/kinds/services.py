@@ -637,6 +637,11 @@ def records_import(
     fingerprint = _fingerprint(fingerprints)
     created = updated = unchanged = 0
     with transaction.atomic():
+        # Before anything is written: rows an earlier import added, still there, are not added again.
+        if not allow_duplicate and any(record is None for _n, record, _o, _v in rows):
+            earlier = _earlier_import(kind, plan, fingerprint)
+            if earlier is not None:
+                raise DuplicateImport(earlier)
         batch = RecordImport.objects.create(
             kind=kind.name, plan=plan, source=source, sha256=sha256, fingerprint=fingerprint, actor=actor
         )
@@ -670,11 +675,6 @@ def records_import(
         if problems:
             transaction.set_rollback(True)
             raise InvalidInput(problems[:MAX_PROBLEMS])
-        if created and not allow_duplicate:
-            earlier = _earlier_import(kind, plan, fingerprint, batch.pk)
-            if earlier is not None:
-                transaction.set_rollback(True)
-                raise DuplicateImport(earlier)
         batch.rows, batch.created, batch.updated, batch.unchanged = len(rows), created, updated, unchanged
         batch.save(update_fields=["rows", "created", "updated", "unchanged"])
         clock.stamp(batch, now, "at")
@@ -690,11 +690,10 @@ def records_import(
     return ImportOutcome(created=created, updated=updated, unchanged=unchanged, batch=batch)
 
 
-def _earlier_import(kind: RegistryKind, plan: Plan, fingerprint: str, current: int) -> RecordImport | None:
+def _earlier_import(kind: RegistryKind, plan: Plan, fingerprint: str) -> RecordImport | None:
     """The latest earlier import of these rows whose added records are (at least partly) still there."""
     earlier = (
         RecordImport.objects.filter(kind=kind.name, plan=plan, fingerprint=fingerprint, created__gt=0)
-        .exclude(pk=current)
         .select_related("actor")
         .order_by("-at", "-id")
     )
