@@ -1,7 +1,7 @@
 """The policy, workforce and resources registries by every path a person takes (pages, export, API):
 signed-out visitors reach nothing; another agency's staff read the records (staff of every agency) and
 change nothing of theirs; readers export them; lists, exports and the API read a fixed number of queries
-whatever the number of records (the review's document agency read along)."""
+whatever the number of records."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def make(kind_name, plan, actor, seed):
     kind = kind_named(kind_name)
     row = kind.examples(Random(seed)) | {"activities": kind.activity_codes[0]}
     if kind_name == "policy-reviews":
-        row["document_agency"] = "mia"
+        row["document_agency"] = "Ministry of Internal Affairs"
     if kind_name == "policy-recommendations":
         review = make("policy-reviews", plan, actor, seed)
         row["review"] = str(review.ref)

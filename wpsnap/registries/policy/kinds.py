@@ -55,6 +55,13 @@ _RECOMMENDATIONS = (
 )
 
 
+_AGENCIES = (
+    "",
+    "",
+    "Ministry of Justice",
+    "Ministry of Internal Affairs",
+    "Ministry of Labour and Social Protection of Population",
+)
 _ADDRESSEES = (
     "",
     "Ministry of Justice",
@@ -81,7 +88,7 @@ def review_example(rng: Random) -> dict[str, str]:
     return {
         "document": _edition(rng, document),
         "document_type": str(document_type),
-        "document_agency": "",
+        "document_agency": rng.choice(_AGENCIES),
         "reviewed_on": _day(rng).isoformat(),
         "findings": rng.choice(_FINDINGS),
         "outcome": outcome,
@@ -139,8 +146,10 @@ POLICY_REVIEWS = RegistryKind(
             "document_agency",
             "document_agency",
             _("Agency responsible for the document"),
-            ColumnType.ORGANISATION,
-            help=_("Leave empty when it is the agency that made the review."),
+            ColumnType.TEXT,
+            help=_(
+                "Its name, for example Ministry of Justice. Leave empty when it is the agency that made the review."
+            ),
         ),
         Column(
             "reviewed_on",

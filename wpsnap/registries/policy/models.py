@@ -39,14 +39,6 @@ class RecommendationState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class _ReviewManager(models.Manager["PolicyReview"]):
-    """Reads the document's agency along: the generic lists, exports and API join the RECORD columns
-    (``kinds.selectors.with_relations``), not an ORGANISATION column, and would read it row by row."""
-
-    def get_queryset(self) -> models.QuerySet[PolicyReview]:
-        return super().get_queryset().select_related("document_agency")
-
-
 class PolicyReview(RegistryRecord):
     """One document (law, strategy, programme, security measure...) reviewed for the needs of women and
     girls. ``owner`` is the agency that reviewed it and keeps the record; ``document_agency`` the agency
@@ -54,14 +46,8 @@ class PolicyReview(RegistryRecord):
 
     document = models.CharField(_("document reviewed"), max_length=300)
     document_type = models.CharField(_("type of document"), max_length=20, choices=DocumentType.choices)
-    document_agency = models.ForeignKey(
-        "accounts.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("agency responsible for the document"),
-    )
+    # Its name as people write it ("Ministry of Justice"), when another than the reviewer.
+    document_agency = models.CharField(_("agency responsible for the document"), max_length=200, blank=True)
     reviewed_on = models.DateField(_("date of the review"))
     findings = models.TextField(_("findings"), max_length=TEXT_MAX, blank=True)
     outcome = models.CharField(
@@ -69,8 +55,6 @@ class PolicyReview(RegistryRecord):
     )
     # 5.4.2.1 asks for "the content of changes made": what was changed, when the document was modified.
     changes = models.TextField(_("changes made"), max_length=TEXT_MAX, blank=True)
-
-    objects = _ReviewManager()
 
     class Meta:
         verbose_name = _("policy review")
