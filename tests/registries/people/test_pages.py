@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 NAMES = ("peacebuilding-actors", "gender-officers", "publications")
 SECRET = "Sevinj Secretname"
-# The list of peacebuilding actors as an evaluator sees it (session, user, plan, records, their owners,
-# activities and trainings, counts, menu).
-PINNED_LIST_QUERIES = 10
+# The list of peacebuilding actors as an evaluator sees it (session, user, plan, organisations, activities,
+# the count, the records, their activities and trainings, the districts).
+PINNED_LIST_QUERIES = 11
 
 
 def page(name, kind_name, ref=None):
