@@ -496,6 +496,14 @@ EVENT_CASES = [
         data=lambda w: {"action": "set", "measure": "participants", "kinds": ["training"]},
         codes="302 302 403 403 403 403",
     ),
+    Case(
+        "registries: unbind an indicator from a registry count",
+        "post",
+        lambda w: _page("registry_rule_set", w.indicator.pk),
+        COORDINATOR,
+        data=lambda w: {"action": "remove"},
+        codes="302 302 403 403 403 403",
+    ),
     # --- events and participants: the API ---
     Case(
         "events: api events",
