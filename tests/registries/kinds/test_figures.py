@@ -161,12 +161,21 @@ def test_only_coordinators_bind_and_only_known_counts(media_report, people):
         registry_rule_set(actor=people["coordinator"], indicator=indicator, count="media-items:nothing")
 
 
-def test_the_rules_page_binds_an_indicator_to_a_registry(client, media_report, people):
+# The rules page as before (session, user, plans, indicators, event rules, topics) and one more query for
+# the registry bindings, whatever the number of indicators or registries.
+RULES_PAGE_QUERIES = 12
+
+
+def test_the_rules_page_binds_an_indicator_to_a_registry(
+    client, media_report, people, django_assert_max_num_queries
+):
     _report, indicator = media_report
     sign_in(client, people["coordinator"])
     page = client.get(f"/events/rules/?plan={indicator.plan.slug}")
     assert page.status_code == 200
     assert "Count it from a registry" in page.content.decode()
+    with django_assert_max_num_queries(RULES_PAGE_QUERIES):
+        client.get(f"/events/rules/?plan={indicator.plan.slug}")
     response = client.post(
         f"/events/rules/{indicator.pk}/registry/", {"action": "set", "count": "media-items:articles"}
     )
