@@ -120,6 +120,10 @@ class LoadResult:
     reports: ReportsResult | None = None
     # The demo's events and participants (``wpsnap.demo.events``); None when not asked for.
     events: EventsResult | None = None
+    # The demo's records in the plan's other registries (media, candidates, legal aid, peacebuilding
+    # actors, gender officers, publications, policy reviews, workforce, projects, settlements): how many
+    # this run created, by registry name.
+    registries: dict[str, int] = field(default_factory=dict)
 
 
 def check_password(password: str) -> None:
@@ -166,10 +170,32 @@ def demo_load(*, password: str, reports: bool = True, events: bool = True) -> Lo
         result.reports = demo_reports_load(plan=plan, lock=False)
         if events:
             result.events = demo_events_load(plan=plan, reports=result.reports.planned)
+            result.registries = _load_registries(plan)
         demo_periods_lock(plan=plan, result=result.reports)
     # --- end of demo progress reports.
     _forget_lockouts()
     return result
+
+
+def _load_registries(plan: Plan) -> dict[str, int]:
+    """The demo's records in the plan's registries, each module with its own seeded random (a second run
+    writes nothing), before the closed periods are locked. Returns how many records each registry
+    gained."""
+    from random import Random
+
+    from wpsnap.registries.kinds import catalogue
+
+    from . import registries_media, registries_people, registries_policy, registries_restricted
+
+    def counts() -> dict[str, int]:
+        return {
+            kind.name: kind.model._default_manager.filter(plan=plan).count() for kind in catalogue.kinds()
+        }
+
+    before = counts()
+    for module in (registries_media, registries_restricted, registries_people, registries_policy):
+        module.load(plan, Random(1325))  # noqa: S311 - demo data, not secrets
+    return {name: count - before.get(name, 0) for name, count in counts().items()}
 
 
 def _load_organisations(result: LoadResult) -> dict[str, Organisation]:

@@ -172,6 +172,14 @@ class Command(BaseCommand):
                     "locked": events.locked,
                 }
             )
+        if result.registries:
+            self.stdout.write(
+                _("Demo registry records: %(created)d created (%(names)s).")
+                % {
+                    "created": sum(result.registries.values()),
+                    "names": ", ".join(f"{name} {count}" for name, count in result.registries.items()),
+                }
+            )
         self.stdout.write(_("See who they are with: wpsnap demo users"))
 
     def _users(self, options: dict[str, Any]) -> None:
