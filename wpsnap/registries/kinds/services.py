@@ -311,7 +311,9 @@ def record_update(
     owner_given = OWNER_COLUMN.header in values and str(values[OWNER_COLUMN.header] or "").strip()
     cleaned = clean_values(kind, plan, values, user=actor, partial=True)
     with transaction.atomic():
-        record = with_relations(kind, kind.model._default_manager.select_for_update()).get(pk=record.pk)
+        record = with_relations(kind, kind.model._default_manager.select_for_update(of=("self",))).get(
+            pk=record.pk
+        )
         typed = _values_texts(kind, cleaned)
         new_owner = None
         if owner_given:
@@ -365,7 +367,7 @@ def record_delete(
     while other records point at it (an outlet with articles)."""
     _gate(kind, "delete", actor, record, request)
     with transaction.atomic():
-        locked = kind.model._default_manager.select_for_update().get(pk=record.pk)
+        locked = kind.model._default_manager.select_for_update(of=("self",)).get(pk=record.pk)
         versions.refuse_if_changed(locked, version)
         ensure_record_writable(locked.plan_id, _days(kind, locked))
         stored = list(RecordFile.objects.filter(registry=kind.name, record_ref=locked.ref))
@@ -658,7 +660,9 @@ def records_import(
                     _save(new, many, now, new=True)
                 created += 1
                 continue
-            record = with_relations(kind, kind.model._default_manager.select_for_update()).get(pk=record.pk)
+            record = with_relations(kind, kind.model._default_manager.select_for_update(of=("self",))).get(
+                pk=record.pk
+            )
             before = record_texts(kind, record)
             days_before = _days(kind, record)
             if row_owner is not None:
