@@ -317,8 +317,8 @@ def test_query_counts_do_not_grow_with_events(
     client.get(form_url)  # the first request of a session also writes the session
     # The form's 12 (session and user, the report, indicators, breakdowns (3), values, answers, money,
     # files, comments) and the events' 7: rules and their topics, events, their activities and topics,
-    # participants grouped by cell, counts.
-    with django_assert_num_queries(19):
+    # participants grouped by cell, counts; and the registries' bindings (issue 14: one query).
+    with django_assert_num_queries(20):
         client.get(form_url)
     one = (_queries(client, form_url), _queries(client, detail_url))
 

@@ -521,8 +521,9 @@ def test_query_counts_are_pinned_and_do_not_grow(
     with django_assert_max_num_queries(9):
         client.get(activities_url)
     # Session and user, the report, indicators, breakdowns (3), values, answers, money, files, comments,
-    # and the figure sources' question (no indicator here is bound to events: one query).
-    with django_assert_max_num_queries(13):
+    # and the figure sources' questions (no indicator here is bound to events or to a registry count: one
+    # query each).
+    with django_assert_max_num_queries(14):
         client.get(form_url)
     few = (_queries(client, activities_url), _queries(client, form_url))
 

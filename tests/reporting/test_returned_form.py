@@ -35,8 +35,8 @@ def test_the_return_note_and_comments_since_open_the_form(
 
     sign_in(client, focal)
     client.get(f"/reports/{report.pk}/edit/")  # the session's first request touches its row
-    # The draft form's 13 (test_form_pages) and the last return.
-    with django_assert_max_num_queries(14):
+    # The draft form's 14 (test_form_pages) and the last return.
+    with django_assert_max_num_queries(15):
         response = client.get(f"/reports/{report.pk}/edit/")
     html = response.content.decode()
     top, form = html.split('id="report-form"', 1)
