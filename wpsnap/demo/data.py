@@ -33,6 +33,7 @@ PLAN_SLUG = "az-2020-2023"
 PLAN_FILE = "az-2020-2023.yaml"
 # The districts of Azerbaijan, where the demo's events take place (``wpsnap events setup``).
 DISTRICTS_FILE = "az-districts.yaml"
+REGISTRY_RULES_FILE = "az-registry-rules.yaml"
 COUNTRY = "AZ"
 # Demo passwords skip the site's password rules (a demo needs something easy to type), but not this.
 MIN_PASSWORD_LENGTH = 8
@@ -158,6 +159,7 @@ def demo_load(*, password: str, reports: bool = True, events: bool = True) -> Lo
     # --- demo progress reports: the plan set up for reporting, then reports made through the services;
     # the events recorded before the closed periods are locked (nothing in them changes afterwards).
     if reports:
+        from wpsnap.registries.services.registry_setup import read_registry_rules, registry_rules_setup
         from wpsnap.registries.services.setup import events_setup, read_districts
         from wpsnap.reporting.services import reporting_setup
 
@@ -167,6 +169,8 @@ def demo_load(*, password: str, reports: bool = True, events: bool = True) -> Lo
         plan = Plan.objects.get(slug=PLAN_SLUG)
         reporting_setup(plan=plan)
         events_setup(plan=plan, districts=read_districts(settings.WPSNAP_PLANS_DIR / DISTRICTS_FILE))
+        registry_rules = read_registry_rules(settings.WPSNAP_PLANS_DIR / REGISTRY_RULES_FILE)
+        registry_rules_setup(plan=plan, rules=registry_rules["rules"])
         result.reports = demo_reports_load(plan=plan, lock=False)
         if events:
             result.events = demo_events_load(plan=plan, reports=result.reports.planned)

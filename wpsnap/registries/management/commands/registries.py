@@ -1,4 +1,7 @@
-"""``wpsnap registries purge|erase|withdraw-consent``: the personal-data lifecycle of the registries
+"""``wpsnap registries setup SLUG [--rules FILE]``: bind a plan's indicators to the registries' counts from a
+file (plan data, ``plans/az-registry-rules.yaml``).
+
+``wpsnap registries purge|erase|withdraw-consent``: the personal-data lifecycle of the registries
 (``kinds.lifecycle``) from the command line. ``purge`` is the daily purge of the records whose retention
 has ended (run it daily: cron or a systemd timer, docs/registries/lifecycle.md); ``erase`` and
 ``withdraw-consent`` act on one record for a named person, through the gate as that person. Each prints
@@ -29,7 +32,21 @@ class Command(BaseCommand):
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{purge,erase,withdraw-consent}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{setup,purge,erase,withdraw-consent}"
+        )
+        about = _(
+            "Bind the plan's indicators that count a registry's records to that registry's count, from a "
+            "rules file (indicator key: registry:count). Idempotent: a binding a coordinator changed is "
+            "kept, and an indicator counted from events is left to the events."
+        )
+        setup = sub.add_parser("setup", help=about, description=about)
+        setup.add_argument("slug", help=_("The plan's slug, e.g. az-2020-2023."))
+        setup.add_argument(
+            "--rules",
+            metavar="FILE",
+            help=_("The rules file (default: plans/az-registry-rules.yaml for the Azerbaijan plan)."),
+        )
         about = _(
             "Delete every record of a registry holding personal data (women candidates, legal aid, ...) "
             "whose “keep until” day has passed, and write one audit line per registry with the number "
@@ -81,7 +98,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except (PermissionDenied, Http404) as exc:
             raise CommandError(
-                _("%(user)s may not do this to that record (or it does not exist).") % {"user": options["by"]}
+                _("%(user)s may not do this to that record (or it does not exist).")
+                % {"user": options.get("by", "")}
             ) from exc
 
     def _target(self, options: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -106,6 +124,37 @@ class Command(BaseCommand):
         if record is None:
             raise CommandError(_("No record %(id)s in %(name)s.") % {"id": ref, "name": kind.name})
         return kind, actor, record
+
+    def _setup(self, options: dict[str, Any]) -> None:
+        from pathlib import Path
+
+        from django.conf import settings
+
+        from wpsnap.plan.models import Plan
+        from wpsnap.registries.services.registry_setup import read_registry_rules, registry_rules_setup
+
+        plan = Plan.objects.filter(slug=options["slug"]).first()
+        if plan is None:
+            raise CommandError(_("No plan %(slug)r.") % {"slug": options["slug"]})
+        path = (
+            Path(options["rules"])
+            if options["rules"]
+            else settings.WPSNAP_PLANS_DIR / "az-registry-rules.yaml"
+        )
+        data = read_registry_rules(path)
+        if data["plan"] and data["plan"] != plan.slug:
+            raise CommandError(
+                _("The rules file is for the plan %(other)s, not %(slug)s.")
+                % {"other": data["plan"], "slug": plan.slug}
+            )
+        result = registry_rules_setup(plan=plan, rules=data["rules"])
+        self.stdout.write(
+            _(
+                "%(bound)d indicators bound to a registry count, %(kept)d already bound, "
+                "%(events)d left to the events."
+            )
+            % {"bound": len(result.bound), "kept": len(result.kept), "events": len(result.from_events)}
+        )
 
     def _erase(self, options: dict[str, Any]) -> None:
         from wpsnap.registries.kinds.lifecycle import person_erase
