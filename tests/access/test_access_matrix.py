@@ -1894,3 +1894,210 @@ def test_names_leave_only_by_a_coordinators_hand(
     assert listed.status_code == 200
     assert (NAME in listed.content.decode()) is with_names
     assert ("name" in listed.json()["results"][0]) is with_names
+
+
+# --- Registries (issue 14): every registered kind x every role x every gate action ---------------------
+# The expected answers come from each kind's declaration (visibility, personal, export_people, consent)
+# through the table below, written here independently of wpsnap/registries/kinds/permissions.py and
+# lifecycle.py: a new registry is covered as soon as it is registered. "owner" is the organisation keeping
+# the record (for an AUTHORITIES kind, one the plan names for its activities); "other" is another agency
+# (for an AUTHORITIES kind, one the plan does not name).
+
+REGISTRY_ROLES = (
+    "anonymous",
+    "coordinator",
+    "evaluator",
+    "owner:approver",
+    "owner:focal_point",
+    "owner:ngo_contributor",
+    "other:approver",
+    "other:focal_point",
+    "other:ngo_contributor",
+)
+_AGENCY_STAFF = ("approver", "focal_point", "ngo_contributor")
+_AGENCY_WRITERS = ("focal_point", "ngo_contributor")
+
+
+def _expected_registry(kind: Any, role: str, verb: str) -> bool:
+    """The table: may ``role`` do ``verb`` in ``kind`` (to a record the owner keeps, for record verbs)?"""
+    visibility = str(kind.visibility)
+    side, _, staff = role.partition(":")
+    if role == "anonymous":
+        return False
+    if role == "coordinator":
+        if verb == "export":
+            return bool(kind.export_people)
+        return True
+    is_owner = side == "owner"
+    # Reading the list (one's own records at least) and a record kept by the owner.
+    lists = {
+        "staff": role == "evaluator" or bool(staff),
+        "owner": bool(staff),  # each agency lists its own records
+        "authorities": bool(staff) and is_owner,
+    }[visibility]
+    views = {
+        "staff": role == "evaluator" or bool(staff),
+        "owner": bool(staff) and is_owner,
+        "authorities": bool(staff) and is_owner,
+    }[visibility]
+    writes_new = staff in _AGENCY_WRITERS and (visibility != "authorities" or is_owner)
+    if verb == "list":
+        return lists
+    if verb == "view":
+        return views
+    if verb in ("create", "import"):
+        return writes_new
+    if verb in ("edit", "delete"):
+        return staff in _AGENCY_WRITERS and is_owner
+    if verb == "export":
+        return bool(kind.export_people) and not kind.personal and lists
+    if verb == "counts":
+        return role == "evaluator" or lists
+    if verb == "consent_withdraw":
+        return staff in _AGENCY_STAFF and is_owner
+    if verb == "erase":
+        return staff == "approver" and is_owner
+    raise AssertionError(verb)
+
+
+def _registry_verbs(kind: Any) -> list[str]:
+    from wpsnap.registries.kinds.base import ACTIONS
+
+    verbs = list(ACTIONS)
+    if kind.personal:
+        verbs.append("erase")
+        if kind.consent_field:
+            verbs.append("consent_withdraw")
+    return verbs
+
+
+def _registry_kind_names() -> list[str]:
+    from wpsnap.registries.kinds import catalogue
+
+    return [kind.name for kind in catalogue.kinds()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", _registry_kind_names())
+def test_registry_gate_matrix(name: str, az_plan, make_user) -> None:
+    """Every role x every action of the kind answers as its declaration says; the lifecycle actions are
+    registered exactly for personal kinds (consent withdrawal where consent is recorded)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from wpsnap.accounts import permissions
+    from wpsnap.accounts.models import Organisation
+    from wpsnap.registries.kinds import catalogue, index_rules
+    from wpsnap.registries.kinds.permissions import authorities
+    from wpsnap.reporting.services import reporting_setup
+
+    kind = catalogue.kind_named(name)
+    assert kind is not None
+    reporting_setup(plan=az_plan)
+    registered = set(permissions.actions())
+    assert (kind.action("erase") in registered) is kind.personal, name
+    assert (kind.action("consent_withdraw") in registered) is bool(kind.personal and kind.consent_field)
+    if str(kind.visibility) == "authorities":
+        named = authorities(kind, az_plan.pk)
+        assert named, f"{name}: the plan names no organisation for {kind.activity_codes}"
+        owner = Organisation.objects.filter(pk__in=named).order_by("key").first()
+        other = Organisation.objects.filter(kind="ministry").exclude(pk__in=named).order_by("key").first()
+    else:
+        owner = Organisation.objects.get(country="AZ", key="mod")
+        other = Organisation.objects.get(country="AZ", key="mia")
+    assert owner is not None and other is not None
+    users: dict[str, Any] = {
+        "anonymous": AnonymousUser(),
+        "coordinator": make_user("coordinator", "scfwca", f"rg-coord-{name}"),
+        "evaluator": make_user("evaluator", "test-evaluators", f"rg-eval-{name}"),
+    }
+    for side, org in (("owner", owner), ("other", other)):
+        for staff in _AGENCY_STAFF:
+            users[f"{side}:{staff}"] = make_user(staff, org.key, f"rg-{side}-{staff}-{name}")
+    # The rules read only the record's owner and plan: a record kept by the owner, not saved.
+    record = kind.model(plan=az_plan, owner=owner)
+    wrong = []
+    for role in REGISTRY_ROLES:
+        for verb in _registry_verbs(kind):
+            obj = record if verb in ("view", "edit", "delete", "consent_withdraw", "erase") else None
+            got = permissions.can(users[role], kind.action(verb), obj)
+            if got != _expected_registry(kind, role, verb):
+                wrong.append(f"{role} {verb}: {got}")
+    assert not wrong, f"{name}: {wrong}"
+    # The index: whoever may list or count one registry (every signed-in role, with a STAFF kind).
+    assert permissions.can(users["anonymous"], index_rules.INDEX_ACTION) is False
+    assert all(permissions.can(users[role], index_rules.INDEX_ACTION) for role in REGISTRY_ROLES[1:])
+
+
+# The restricted registries over HTTP: their list, a record's page, the API's list and record, and the
+# export, asked by another agency's staff, an evaluator (counts only) and a signed-out visitor: refused
+# (sign-in, 401, 403 or 404), never a record; the evaluator's list is the numbers only.
+RESTRICTED_OUTSIDERS = {
+    # Candidates: MoJ is not named for 5.2.1.2; legal aid: MLSPP is another provider than MoJ.
+    "candidates": ("mia", "moj"),
+    "legal-aid": ("moj", "mlspp"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(RESTRICTED_OUTSIDERS))
+@pytest.mark.parametrize("who", ["other_agency", "other_approver", "evaluator", "anonymous"])
+def test_restricted_registry_refused_over_http(name: str, who: str, az_plan, make_user) -> None:
+    from random import Random
+
+    from wpsnap.registries.kinds import catalogue
+    from wpsnap.registries.kinds.services import record_create
+    from wpsnap.registries.services.setup import events_setup, read_districts
+    from wpsnap.reporting.services import reporting_setup
+
+    from ..registries.conftest import DISTRICTS
+
+    reporting_setup(plan=az_plan)
+    events_setup(plan=az_plan, districts=read_districts(DISTRICTS))
+    kind = catalogue.kind_named(name)
+    assert kind is not None
+    owner_key, outsider_key = RESTRICTED_OUTSIDERS[name]
+    writer = make_user("focal_point", owner_key, f"http-owner-{name}")
+    record = record_create(kind=kind, actor=writer, plan=az_plan, values=kind.examples(Random(5)))
+    secrets = {str(record.ref), str(getattr(record, kind.title_field))} | {
+        str(getattr(record, c.field))
+        for c in kind.columns
+        if c.personal
+        and getattr(record, c.field) not in (None, "")
+        and len(str(getattr(record, c.field))) > 3
+    }
+    client = Client()
+    if who != "anonymous":
+        role, org = {
+            "other_agency": ("focal_point", outsider_key),
+            "other_approver": ("approver", outsider_key),
+            "evaluator": ("evaluator", "test-evaluators"),
+        }[who]
+        sign_in(client, make_user(role, org, f"http-{who}-{name}"))
+    listing = reverse("registry_kinds:list", kwargs={"kind": name})
+    addresses = [
+        listing,
+        reverse("registry_kinds:detail", kwargs={"kind": name, "ref": record.ref}),
+        f"/api/v1/registries/{name}/",
+        f"/api/v1/registries/{name}/{record.ref}/",
+        reverse("registry_exports:table_registry", kwargs={"kind": name}) + "?format=csv",
+    ]
+    for address in addresses:
+        response = client.get(address)
+        if who == "anonymous":
+            assert response.status_code in (302, 401, 403), address
+            if response.status_code == 302:
+                assert response["Location"].startswith("/accounts/login/"), address
+        elif who == "evaluator" and address == listing:
+            assert response.status_code == 200  # the numbers only
+        elif who != "evaluator" and name == "legal-aid" and address in (listing, addresses[2]):
+            assert response.status_code == 200  # their own services (none): MoJ's are not among them
+        else:
+            assert response.status_code in (403, 404), (address, response.status_code)
+        text = (
+            b"".join(response.streaming_content)
+            if getattr(response, "streaming", False)
+            else response.content
+        ).decode("utf-8", "replace")
+        # A page may repeat its own address (the language switch does): the record id asked is no leak.
+        leaked = [secret for secret in secrets if secret in text and secret not in address]
+        assert not leaked, (address, response.status_code, leaked)

@@ -47,6 +47,7 @@ from . import catalogue, selectors, services
 from .base import Column, ColumnType, RegistryKind, RegistryRecord
 from .columns import file_columns, format_value, read_value
 from .forms import RecordFileForm, RecordFilterForm, RecordForm, RecordImportForm, record_initial
+from .index_rules import INDEX_ACTION, index_rule  # noqa: F401 (registers the rule)
 from .templates_files import (
     CSV_TYPE,
     XLSX_TYPE,
@@ -175,18 +176,6 @@ class IndexRow:
     records: int | None  # how many in the plan (a number only, also for whoever may see only counts)
     may_create: bool
     counts_only: bool
-
-
-INDEX_ACTION = "registry.index"
-
-
-def index_rule(user: Any, obj: Any = None) -> bool:
-    """The registries' index: whoever may list (or count) at least one registry."""
-    return any(may(user, kind, "list") or may(user, kind, "counts") for kind in catalogue.kinds())
-
-
-if INDEX_ACTION not in permissions.actions():
-    permissions.register(INDEX_ACTION)(index_rule)
 
 
 @require_safe
