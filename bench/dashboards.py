@@ -218,16 +218,15 @@ WHERE r.plan_id = %(plan)s AND r.status IN ('approved', 'published') AND i.kind 
                          WHERE d.plan_id = %(plan)s AND d.code IN ('sex', 'age')
                          GROUP BY b.breakdown_id HAVING count(DISTINCT d.code) = 2)
 GROUP BY 1, 2, 3"""
-PEOPLE_PARTICIPANTS = """WITH links AS (
-  SELECT ea.event_id, pa.pillar_id FROM registries_event_activities ea
-  JOIN plan_activity a ON a.id = ea.activity_id
-  JOIN plan_priorityarea pa ON pa.id = a.priority_area_id
-  WHERE a.plan_id = %(plan)s GROUP BY 1, 2)
-SELECT l.pillar_id, extract(year FROM e.starts_on)::int, p.sex, p.age, sum(p.value)
-FROM links l JOIN registries_event e ON e.id = l.event_id
-JOIN analytics_eventpeople p ON p.event_id = l.event_id
-WHERE e.plan_id = %(plan)s
-GROUP BY 1, 2, 3, 4"""
+# The people rollup (analytics.models.PeopleRollup), as the endpoint reads it for a coordinator: after the
+# two reads that check it is current (the activities with the stored digest, the periods).
+PEOPLE_STATE = (
+    """SELECT a.id, pa.pillar_id, (SELECT s.fingerprint FROM analytics_peoplestate s WHERE s.plan_id = %(plan)s)
+FROM plan_activity a JOIN plan_priorityarea pa ON pa.id = a.priority_area_id WHERE a.plan_id = %(plan)s""",
+    """SELECT id, start, "end" FROM reporting_reportingperiod WHERE plan_id = %(plan)s""",
+)
+PEOPLE_PARTICIPANTS = """SELECT pillar_id, year, sex, age, sum(value) FROM analytics_peoplerollup
+WHERE plan_id = %(plan)s GROUP BY 1, 2, 3, 4"""
 # The financing rollup (analytics.models.FinancingRollup), as the endpoint reads it for a coordinator.
 FINANCING = """SELECT pa.pillar_id, f.activity_id, extract(year FROM p.start)::int, f.source,
   sum(f.planned), sum(f.spent), sum(f.lines)
@@ -301,10 +300,10 @@ raw_timeline = raw_compliance
 
 def raw_people(cur: Any) -> int:
     ids = _plan(cur)
-    for sql in (PEOPLE_REPORTED, PEOPLE_PARTICIPANTS, PILLARS, OPTIONS):
+    for sql in (PEOPLE_REPORTED, *PEOPLE_STATE, PEOPLE_PARTICIPANTS, PILLARS, OPTIONS):
         cur.execute(sql, ids)
         cur.fetchall()
-    return 6
+    return 8
 
 
 def raw_financing(cur: Any) -> int:
