@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,7 +45,7 @@ from . import selectors, services
 from .base import RegistryKind, RegistryRecord
 from .columns import OWNER_COLUMN
 from .serializers import RecordImportedSerializer, RecordImportSerializer, serializers_for
-from .views import max_bytes, year_lookup
+from .views import _search, max_bytes, year_lookup
 
 RECORD_ID = OpenApiParameter(
     "record_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description=gettext_lazy("The record's id.")
@@ -102,8 +103,6 @@ def filter_for(kind: RegistryKind) -> type[django_filters.FilterSet]:
         return queryset.filter(**{lookup: value}) if lookup else queryset.none()
 
     def by_words(self: Any, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        from .views import _search
-
         return queryset.filter(_search(kind, value))
 
     attrs: dict[str, Any] = {
@@ -119,6 +118,10 @@ def filter_for(kind: RegistryKind) -> type[django_filters.FilterSet]:
         "by_words": by_words,
         "Meta": type("Meta", (), {"model": kind.model, "fields": ["plan", "owner", "activity", "q"]}),
     }
+    if kind.personal:
+        # Names and codes are searched by POST (``search/``), never in the address.
+        del attrs["q"], attrs["by_words"]
+        attrs["Meta"].fields.remove("q")
     if year_lookup(kind):
         attrs["year"] = params.YearFilter(method="by_year", help_text=gettext_lazy("The year of its date."))
         attrs["by_year"] = by_year
@@ -163,8 +166,20 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return response
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if self.kind.personal and SEARCH_FIELD in request.query_params:
+            raise InvalidInput.one(
+                SEARCH_FIELD,
+                "not_in_address",
+                _(
+                    "Names and codes of this registry are not searched in the address: send "
+                    '{"q": "..."} by POST to search/.'
+                ),
+            )
+        return self._listed(self.filter_queryset(self.get_queryset()))
+
+    def _listed(self, records: QuerySet[Any]) -> Response:
         output, _changed, _created = serializers_for(self.kind)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(records)
         assert page is not None  # the API is always paginated
         response = self.get_paginated_response(output(page, many=True).data)
         if self.kind.personal:
@@ -221,6 +236,15 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @action(detail=False, methods=["post"], url_path="search", url_name="search")
+    def search(self, request: Request) -> Response:
+        """The list searched by words sent in the body (a name never in an address or a log); the
+        other filters and the page in the query string, as for the list."""
+        form = RecordSearchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        records = self.filter_queryset(self.get_queryset())
+        return self._listed(records.filter(_search(self.kind, form.validated_data["q"])))
+
     @action(detail=False, methods=["post"], url_path="import", url_name="import")
     def import_file(self, request: Request) -> Response:
         form = RecordImportSerializer(data=request.data)
@@ -254,6 +278,16 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(body, status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK)
 
 
+SEARCH_FIELD = "q"
+
+
+class RecordSearchSerializer(drf_serializers.Serializer[Any]):
+    q = drf_serializers.CharField(
+        max_length=100,
+        help_text=gettext_lazy("Words in its title or text (for a personal registry: a name or a code)."),
+    )
+
+
 def viewset_for(kind: RegistryKind) -> type[RecordViewSet]:
     """The viewset of ``kind``: its gate actions, serializers and filters, documented in the schema."""
     output, changed, created = serializers_for(kind)
@@ -268,9 +302,20 @@ def viewset_for(kind: RegistryKind) -> type[RecordViewSet]:
                 who,
                 gettext_lazy(
                     "100 per page; filter with `?plan=`, `?owner=`, `?activity=`, `?year=` (where the "
-                    "registry has a date), `?q=` (words)."
+                    "registry has a date), `?q=` (words; for a registry of people refused with 400: "
+                    "search by POST to `search/`)."
                 ),
             ),
+            responses={200: output(many=True), **errors(400, 401, 403)},
+        ),
+        search=extend_schema(
+            summary=format_lazy("{}: {}", kind.label_plural, gettext_lazy("search by words")),
+            description=gettext_lazy(
+                "The list of the records the caller may see whose title or text holds the words sent as "
+                '{"q": "..."}: names and codes stay out of addresses and logs. The other filters and '
+                "`?page=` in the query string, as for the list."
+            ),
+            request=RecordSearchSerializer,
             responses={200: output(many=True), **errors(400, 401, 403)},
         ),
         retrieve=extend_schema(
@@ -337,6 +382,7 @@ def viewset_for(kind: RegistryKind) -> type[RecordViewSet]:
         "max_body": "WPSNAP_PARTICIPANTS_MAX_BYTES",
         "gate_actions": {
             "list": kind.action("list"),
+            "search": kind.action("list"),
             "retrieve": kind.action("view"),
             "create": kind.action("create"),
             "update": kind.action("edit"),

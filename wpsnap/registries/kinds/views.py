@@ -24,8 +24,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -216,7 +217,9 @@ def year_lookup(kind: RegistryKind) -> str | None:
     """The lookup that puts a record in a year: its counts' date, else its first date or year column."""
     for count in kind.counts:
         if count.date_field:
-            return f"{count.date_field}__year"
+            # A date field is put in its year; a year field (staff counts) is the year itself.
+            is_date = isinstance(kind.model._meta.get_field(count.date_field), models.DateField)
+            return f"{count.date_field}__year" if is_date else count.date_field
     for column in kind.columns:
         if column.data_type == ColumnType.DATE:
             return f"{column.field}__year"
@@ -273,16 +276,28 @@ class ListRow:
     cells: list[str] = field(default_factory=list)
 
 
+# Fields of the words search of a personal kind, sent by POST only (a name never in an address or a log).
+SEARCH_FIELD = "q"
+
+
 def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
+    """The list. For a personal kind the words (a name, a code) are searched by POST only: ``?q=`` is
+    ignored, and the POST answer shows the first page of what matches (with a note when there are more),
+    so that no name lands in an address, a browser's history or an access log."""
     user = request.user
     plans, plan = _plan(request)
+    if request.method == "POST" and not kind.personal:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     if not may(user, kind, "list"):
         return _counts_page(request, kind, plans, plan)
     owners = organisations(plan)
     activities = filter_activities(kind, plan)
-    data = request.GET.copy()
-    for name in ("plan", "page"):
+    searched = request.method == "POST"
+    data = (request.POST if searched else request.GET).copy()
+    for name in ("plan", "page", "csrfmiddlewaretoken"):
         data.pop(name, None)
+    if kind.personal and not searched:
+        data.pop(SEARCH_FIELD, None)
     form = RecordFilterForm(
         data or None, plan=plan, owners=owners, activities=activities, with_year=year_lookup(kind) is not None
     )
@@ -292,7 +307,9 @@ def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
     status = 200
     if not form.is_bound or form.is_valid():
         records = list_queryset(kind, user, plan, form.filters())
-        page = Paginator(selectors.with_relations(kind, records), PER_PAGE).get_page(request.GET.get("page"))
+        paginator = Paginator(selectors.with_relations(kind, records), PER_PAGE)
+        # A search by POST shows its first page (paging links would put it back in the address).
+        page = paginator.get_page(1 if searched else request.GET.get("page"))
         labels = Labels(plan)
         rows = [
             ListRow(r, title_of(kind, r), [shown(c, read_value(r, c), labels) for c in columns])
@@ -313,6 +330,9 @@ def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
         "may_create": may(user, kind, "create"),
         "may_import": may(user, kind, "import"),
         "may_export": may(user, kind, "export"),
+        "search_by_post": kind.personal,
+        "searched": searched,
+        "more_found": searched and page is not None and page.has_next(),
     }
     return render(request, "registries/kinds/list.html", context, status=status)
 
@@ -794,7 +814,7 @@ def template_csv_view(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
 
 # The pages of a kind: (URL under /registries/<name>/, name, view, gate verb, other verbs, methods).
 PAGES: tuple[tuple[str, str, View, str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("", "list", record_list, "list", ("counts",), ("GET", "HEAD")),
+    ("", "list", record_list, "list", ("counts",), ("GET", "HEAD", "POST")),
     ("new/", "create", record_create, "create", (), ("GET", "HEAD", "POST")),
     (
         "import/",
