@@ -220,3 +220,66 @@ def test_report_shows_the_beneficiaries(plan, staff, legal_aid_kind, sex_age):
     cells = {key: value for key, value in figures.cells.items() if value}
     assert cells == {TOTAL: 2, "sex:women|age:25-34": 1, "sex:men|age:25-34": 1}
     assert "MOJ-000" not in figures.label + figures.note + figures.link
+
+
+# Written from the issue's words: the plan's service options for each type of service given.
+SERVICE_CELL = {
+    "legal_advice": "legal",
+    "vocational_training": "employment",
+    "employment_support": "employment",
+    "education": "education",
+    "health": "health",
+    "social_service": "social",
+}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=services_given)
+def test_beneficiaries_by_service(plan, legal_aid_kind, rows):
+    """The recipients of services disaggregated by service (5.3.3-2-i1), per provider and reporting period:
+    each service cell holds the distinct beneficiary codes of the services of its types (one person given
+    vocational training and employment support counts once under employment), and with sex x service the
+    same per sex; equal to the independent count."""
+    indicator = plan.indicators.get(key="5.3.3-2-i1")
+    by_service = indicator_specs([indicator])[indicator.pk][1]
+    assert [d.code for d in by_service.dimensions] == ["service"]
+    sex_age = indicator_specs([plan.indicators.get(key="5.3.2-3-i1")])
+    sex = next(d for d in next(iter(sex_age.values()))[1].dimensions if d.code == "sex")
+    by_sex_service = BreakdownSpec(dimensions=(sex, *by_service.dimensions))
+    beneficiaries = count_named(legal_aid_kind, "beneficiaries")
+    owners = {key: Organisation.objects.get(country="AZ", key=key) for key in PROVIDERS}
+    periods = list(ReportingPeriod.objects.filter(plan=plan).order_by("start"))
+    with transaction.atomic():
+        LegalAidService.objects.bulk_create(
+            LegalAidService(
+                plan=plan,
+                owner=owners[r["owner"]],
+                beneficiary_code=r["code"],
+                sex=r["sex"],
+                age_band=r["age"],
+                district="baku",
+                service_type=r["service"],
+                provided_on=r["day"],
+            )
+            for r in rows
+        )
+        for key, owner in owners.items():
+            records = LegalAidService.objects.filter(plan=plan, owner=owner)
+            for period in periods:
+                chosen = [r for r in rows if r["owner"] == key and period.start <= r["day"] <= period.end]
+                one: dict[str, set[str]] = defaultdict(set)
+                two: dict[str, set[str]] = defaultdict(set)
+                for r in chosen:
+                    one[cell_key([("service", SERVICE_CELL[r["service"]])])].add(r["code"])
+                    two[cell_key([("sex", r["sex"]), ("service", SERVICE_CELL[r["service"]])])].add(r["code"])
+                total = len({r["code"] for r in chosen})
+                for spec, cells in ((by_service, one), (by_sex_service, two)):
+                    derived = count_records(
+                        legal_aid_kind, beneficiaries, records, start=period.start, end=period.end, spec=spec
+                    )
+                    expected = {k: len(v) for k, v in cells.items()} | {TOTAL: total}
+                    assert {k: v for k, v in derived.cells.items() if v} == {
+                        k: v for k, v in expected.items() if v
+                    }, (key, period.label)
+                    assert set(derived.cells) == {TOTAL} | {c.key for c in spec.cells()}
+        transaction.set_rollback(True)

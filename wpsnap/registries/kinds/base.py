@@ -118,6 +118,10 @@ class Count:
     # Cells by sex and age band when the indicator's breakdown asks for them and the kind records them.
     sex_field: str | None = None
     age_field: str | None = None
+    # Cells by any other dimension of the plan the kind records: {dimension code: (model field, {field
+    # value: option code})}, e.g. {"service": ("service_type", {"legal_advice": "legal", ...})}; values
+    # missing from the map fall in no cell (the total still counts them).
+    dimensions: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     # Only rows matching this (a Q-like dict of field lookups), e.g. {"state": "implemented"}.
     where: dict[str, Any] = field(default_factory=dict)
 

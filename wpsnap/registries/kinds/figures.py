@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import models
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models import Count as DbCount
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -71,7 +71,7 @@ def count_records(
 ) -> Counted:
     """What ``count`` says of ``records`` (already scoped: plan, owner, activity), within ``start``-``end``
     when given. Cells by sex and age band when ``spec`` asks for exactly dimensions the count records
-    (``sex_field``, ``age_field``); otherwise the total only. Two queries."""
+    (``sex_field``, ``age_field``, ``dimensions``); otherwise the total only. Two queries."""
     if count.where:
         records = records.filter(**count.where)
     if start is not None and end is not None:
@@ -91,8 +91,10 @@ def count_records(
     fields = breakdown_fields(count, spec)
     if fields and spec is not None:
         allowed = {d.code: {o.code for o in d.options} for d in spec.dimensions}
-        names = list(fields.values())
-        grouped = records.values(*names)
+        columns = cell_columns(count, fields)
+        plain = [name for code, name in columns.items() if code not in count.dimensions]
+        mapped = {columns[code]: mapped_option(count, code) for code in columns if code in count.dimensions}
+        grouped = records.values(*plain, **mapped)
         if count.distinct:
             rows = grouped.annotate(
                 n=DbCount(count.distinct, distinct=True, filter=Q(**{f"{count.distinct}__isnull": False}))
@@ -101,7 +103,7 @@ def count_records(
             rows = grouped.annotate(n=DbCount("pk"))
         cells: dict[str, int] = defaultdict(int)
         for row in rows:
-            pairs = [(code, row[fields[code]]) for code in (d.code for d in spec.dimensions)]
+            pairs = [(code, row[columns[code]]) for code in (d.code for d in spec.dimensions)]
             if all(value in allowed[code] for code, value in pairs):
                 cells[cell_key(pairs)] += row["n"]
         for cell in spec.cells():
@@ -114,10 +116,29 @@ def breakdown_fields(count: Count, spec: BreakdownSpec | None) -> dict[str, str]
     if spec is None or not spec.dimensions:
         return {}
     recorded = {"sex": count.sex_field, "age": count.age_field}
+    recorded.update({code: name for code, (name, _options) in count.dimensions.items()})
     fields = {d.code: recorded.get(d.code) for d in spec.dimensions}
     if not all(fields.values()):
         return {}
     return {code: name for code, name in fields.items() if name}
+
+
+def cell_columns(count: Count, fields: dict[str, str]) -> dict[str, str]:
+    """{dimension code: the column a grouped row holds it in}: the model field itself, or for a dimension
+    of ``count.dimensions`` an annotation mapping the field's values to the dimension's option codes."""
+    return {
+        code: (f"cell_{code.replace('-', '_')}" if code in count.dimensions else name)
+        for code, name in fields.items()
+    }
+
+
+def mapped_option(count: Count, code: str) -> Case:
+    """The option code of dimension ``code`` for each record, from ``count.dimensions`` (in the database, so
+    a distinct count stays distinct within a cell that several field values fall in); None for a value the
+    map does not name."""
+    name, options = count.dimensions[code]
+    whens = [When(**{name: value}, then=Value(option)) for value, option in options.items()]
+    return Case(*whens, default=Value(None), output_field=models.CharField())
 
 
 # --- the figure source of reports ------------------------------------------------------------------------

@@ -26,6 +26,18 @@ _SEXES = ("women",) * 6 + ("men",)
 _BANDS = ("0-17", "18-24", "25-34", "25-34", "35-59", "35-59", "60-plus")
 
 
+# The plan's "service" dimension (reporting setup: education, health, social, legal, employment) by type of
+# service, for the cells of "recipients disaggregated by service" (5.3.3-2-i1).
+SERVICE_OPTIONS: dict[str, str] = {
+    ServiceType.LEGAL_ADVICE.value: "legal",
+    ServiceType.VOCATIONAL_TRAINING.value: "employment",
+    ServiceType.EMPLOYMENT_SUPPORT.value: "employment",
+    ServiceType.EDUCATION.value: "education",
+    ServiceType.HEALTH.value: "health",
+    ServiceType.SOCIAL_SERVICE.value: "social",
+}
+
+
 def validate(values: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """The checks across a service's columns (the headers are the model fields' names)."""
     return service_problems(values)
@@ -124,6 +136,7 @@ LEGAL_AID = RegistryKind(
             distinct="beneficiary_code",
             sex_field="sex",
             age_field="age_band",
+            dimensions={"service": ("service_type", SERVICE_OPTIONS)},
         ),
         *(_per_service(service) for service in ServiceType),
     ),
