@@ -326,6 +326,9 @@ WPSNAP_DEMO_ALLOWED = True
 WPSNAP_EVIDENCE_MAX_BYTES = int(os.environ.get("WPSNAP_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 # A participant file (CSV or Excel) may be this large: about a million rows of CSV.
 WPSNAP_PARTICIPANTS_MAX_BYTES = int(os.environ.get("WPSNAP_PARTICIPANTS_MAX_BYTES", str(50 * 1024 * 1024)))
+# A registry record's file (media: audio and video): at most its registry's own limit (FileRule.max_bytes:
+# media 200 MB, publications 100 MB) and never more than this, the installation's ceiling.
+WPSNAP_REGISTRY_FILE_MAX_BYTES = int(os.environ.get("WPSNAP_REGISTRY_FILE_MAX_BYTES", str(200 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to disk while they are read: to the

@@ -4,7 +4,8 @@
   after reading it, and a file upload only after it has been received whole (a 200 MB upload to a 20 MB
   evidence form was received in full, then refused). A declared length over the route's limit is
   answered 413 here, before the body is read. A route says what it takes with ``@max_body(SETTING)``
-  (or ``max_body = SETTING`` on a DRF view); any other takes ``DATA_UPLOAD_MAX_MEMORY_SIZE``. Both get
+  (or ``max_body = SETTING`` on a DRF view; or a function answering the bytes, for a limit per route,
+  e.g. a registry's files); any other takes ``DATA_UPLOAD_MAX_MEMORY_SIZE``. Both get
   ``BODY_SLACK`` on top for the multipart envelope and the other fields. A request without a declared
   length (chunked) keeps Django's own limits.
 - **Control characters in the address and the query string.** A NUL in ``?plan=a%00b`` (or in a
@@ -51,6 +52,9 @@ def body_limit(view: Any) -> int:
     """The largest body ``view`` (a resolved URL's function) takes, in bytes."""
     # A DRF view's function carries its class as ``cls``; the class may name a setting.
     setting = getattr(view, "max_body", None) or getattr(getattr(view, "cls", None), "max_body", None)
+    if callable(setting):
+        # A limit worked out per route when asked (a registry's files: its kind's, under a ceiling).
+        return int(setting()) + BODY_SLACK
     base = getattr(settings, setting) if setting else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return int(base) + BODY_SLACK
 

@@ -406,7 +406,7 @@ def _render_detail(
         "files": services.record_files(kind, [record]).get(record.ref, []) if kind.files else [],
         "file_form": file_form,
         "file_types": ", ".join(kind.files.kinds) if kind.files else "",
-        "max_mb": min(kind.files.max_bytes, max_bytes()) // (1024 * 1024) if kind.files else 0,
+        "max_mb": file_max_bytes(kind) // (1024 * 1024),
         "notice": notice,
     }
     return render(request, "registries/kinds/detail.html", context, status=status)
@@ -431,9 +431,18 @@ def record_file_add(request: HttpRequest, kind: RegistryKind, ref: Any) -> HttpR
     form = RecordFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        # One byte over the limit is enough for the service to refuse a file that is too large.
-        content = upload.read(min(kind.files.max_bytes, max_bytes()) + 1)
+        # One byte over the limit is enough to know a file is too large (a body declared larger was refused
+        # before it was read).
+        limit = file_max_bytes(kind)
+        content = upload.read(limit + 1)
         try:
+            if len(content) > limit:
+                raise InvalidInput.one(
+                    "file",
+                    "too_large",
+                    _("The file is larger than %(mb)d MB, the most this registry takes.")
+                    % {"mb": limit // (1024 * 1024)},
+                )
             stored = services.record_file_add(
                 kind=kind,
                 actor=request.user,
@@ -697,6 +706,22 @@ def max_bytes() -> int:
     return int(getattr(settings, IMPORT_MAX_BYTES_SETTING))
 
 
+# The installation's ceiling on a record's file (each kind's ``FileRule.max_bytes`` below it).
+FILE_MAX_BYTES_SETTING = "WPSNAP_REGISTRY_FILE_MAX_BYTES"
+
+
+def file_max_bytes(kind: RegistryKind) -> int:
+    """The largest file a record of ``kind`` takes: its own limit, under the installation's ceiling."""
+    ceiling = int(getattr(settings, FILE_MAX_BYTES_SETTING))
+    return min(kind.files.max_bytes, ceiling) if kind.files else 0
+
+
+def _file_body_limit(kind: RegistryKind) -> Callable[[], int]:
+    """The body a record's file upload of ``kind`` may declare (``core.middleware`` refuses more with 413
+    by its Content-Length, before reading it): the kind's file limit (the form's default without files)."""
+    return lambda: file_max_bytes(kind) if kind.files else int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 def _render_import(
     request: HttpRequest,
     kind: RegistryKind,
@@ -829,14 +854,7 @@ PAGES: tuple[tuple[str, str, View, str, tuple[str, ...], tuple[str, ...]], ...] 
     ("<uuid:ref>/", "detail", record_detail, "view", (), ("GET", "HEAD")),
     ("<uuid:ref>/edit/", "edit", record_edit, "edit", (), ("GET", "HEAD", "POST")),
     ("<uuid:ref>/delete/", "delete", record_delete, "delete", (), ("GET", "HEAD", "POST")),
-    (
-        "<uuid:ref>/files/",
-        "file_add",
-        max_body(IMPORT_MAX_BYTES_SETTING)(record_file_add),
-        "edit",
-        (),
-        ("POST",),
-    ),
+    ("<uuid:ref>/files/", "file_add", record_file_add, "edit", (), ("POST",)),
     ("<uuid:ref>/files/<int:file_pk>/", "file", record_file, "view", (), ("GET", "HEAD")),
     ("<uuid:ref>/files/<int:file_pk>/delete/", "file_delete", record_file_delete, "edit", (), ("POST",)),
 )
@@ -844,7 +862,11 @@ PAGES: tuple[tuple[str, str, View, str, tuple[str, ...], tuple[str, ...]], ...] 
 
 def pages_of(kind: RegistryKind) -> list[tuple[str, str, View]]:
     """(route, name, view) of each page of ``kind``, bound and gated."""
-    return [
-        (route, name, require_http_methods(list(methods))(bind(view, kind, verb, *others)))
-        for route, name, view, verb, others, methods in PAGES
-    ]
+    found = []
+    for route, name, view, verb, others, methods in PAGES:
+        page = require_http_methods(list(methods))(bind(view, kind, verb, *others))
+        if name == "file_add":
+            # Each kind's own file limit, refused by Content-Length before the body is read.
+            page.max_body = _file_body_limit(kind)  # type: ignore[attr-defined]
+        found.append((route, name, page))
+    return found
