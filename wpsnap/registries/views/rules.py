@@ -93,16 +93,23 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     return _render(request, plan, plans)
 
 
-@gate("derivation.manage", authenticated=True)
-@require_POST
-def rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
-    """Bind the indicator to event data (``action=set``) or unbind it (``action=remove``)."""
+def _count_indicator(request: HttpRequest, indicator_pk: int) -> tuple[Indicator, Any, str]:
+    """The count indicator a binding form names (within the plans the person may bind), its plan with
+    its texts, and its number as people know it (the activity's code, else the indicator's key)."""
     scope = Indicator.objects.filter(
         plan__in=page_selectors.event_plans(request.user), kind=IndicatorKind.COUNT
     ).select_related("plan", "activity")
     indicator = get_or_refuse(request, scope, pk=indicator_pk)
     plan = plan_get_with_text(indicator.plan)
     number = indicator.activity.code if indicator.activity and indicator.activity.code else indicator.key
+    return indicator, plan, number
+
+
+@gate("derivation.manage", authenticated=True)
+@require_POST
+def rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
+    """Bind the indicator to event data (``action=set``) or unbind it (``action=remove``)."""
+    indicator, plan, number = _count_indicator(request, indicator_pk)
     if request.POST.get("action") == "remove":
         services.rule_remove(actor=request.user, indicator=indicator, request=request)
         messages.success(
@@ -136,12 +143,7 @@ def rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
 @require_POST
 def registry_rule_set(request: HttpRequest, indicator_pk: int) -> HttpResponse:
     """Bind the indicator to a registry's count (``action=set``) or unbind it (``action=remove``)."""
-    scope = Indicator.objects.filter(
-        plan__in=page_selectors.event_plans(request.user), kind=IndicatorKind.COUNT
-    ).select_related("plan", "activity")
-    indicator = get_or_refuse(request, scope, pk=indicator_pk)
-    plan = plan_get_with_text(indicator.plan)
-    number = indicator.activity.code if indicator.activity and indicator.activity.code else indicator.key
+    indicator, plan, number = _count_indicator(request, indicator_pk)
     if request.POST.get("action") == "remove":
         services.registry_rule_remove(actor=request.user, indicator=indicator, request=request)
         messages.success(
