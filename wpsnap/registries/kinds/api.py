@@ -44,6 +44,7 @@ from wpsnap.reporting.api import IF_MATCH, LOCKED_OR_STALE
 from . import selectors, services
 from .base import RegistryKind, RegistryRecord
 from .columns import OWNER_COLUMN
+from .lifecycle_views import api_actions
 from .serializers import RecordImportedSerializer, RecordImportSerializer, serializers_for
 from .views import _search, max_bytes, year_lookup
 
@@ -391,6 +392,9 @@ def viewset_for(kind: RegistryKind) -> type[RecordViewSet]:
             "import_file": kind.action("import"),
         },
     }
+    lifecycle_methods, lifecycle_gates = api_actions(kind)  # consent withdrawn, erase (personal kinds)
+    attrs.update(lifecycle_methods)
+    attrs["gate_actions"].update(lifecycle_gates)
     cls = type(f"{output.__name__.removesuffix('Serializer')}ViewSet", (RecordViewSet,), attrs)
     return extend_schema(tags=[tag])(schema(cls))
 

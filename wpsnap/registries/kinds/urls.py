@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from . import catalogue, views
+from . import catalogue, lifecycle_views, views
 
 app_name = "registry_kinds"
 
@@ -17,7 +17,7 @@ app_name = "registry_kinds"
 def _patterns() -> list[URLPattern]:
     found = [path("", views.registry_index, name="index")]
     for kind in catalogue.kinds():
-        for route, name, view in views.pages_of(kind):
+        for route, name, view in views.pages_of(kind) + lifecycle_views.pages_of(kind):
             found.append(path(f"{kind.name}/{route}", view, {"kind": kind.name}, name=name))
     return found
 
