@@ -41,7 +41,10 @@ def registry_table(user: Any, data: Any) -> Any:
     _plans, plan = page_selectors.choose_plan(user, slug)
     if plan is None:
         raise Http404
-    form_data = {k: v for k, v in data.items() if k in ("owner", "activity", "year", "q") and v}
+    # A registry of people is never searched by words from an address (a name would land in access
+    # logs and browser history): its export takes the other filters only.
+    filters = ("owner", "activity", "year") if kind.personal else ("owner", "activity", "year", "q")
+    form_data = {k: v for k, v in data.items() if k in filters and v}
     form = RecordFilterForm(
         form_data or None,
         plan=plan,

@@ -165,3 +165,19 @@ def test_the_schema_documents_the_search(events_plan) -> None:
         assert "post" in schema["paths"][f"/api/v1/registries/{kind.name}/search/"]
         parameters = schema["paths"][f"/api/v1/registries/{kind.name}/"]["get"].get("parameters", [])
         assert any(p["name"] == "q" for p in parameters) is (not kind.personal), kind.name
+
+
+def test_the_export_of_a_personal_registry_ignores_q_in_its_address(client, candidates, make_user) -> None:
+    kind, _writer, made = candidates
+    sign_in(client, make_user("coordinator"))
+    response = client.get(
+        f"/exports/registries/{kind.name}/", {"plan": "az-2020-2023", "format": "csv", "q": FIRST}
+    )
+    assert response.status_code == 200
+    text = (
+        b"".join(response.streaming_content).decode("utf-8-sig")
+        if response.streaming
+        else response.content.decode("utf-8-sig")
+    )
+    # Not filtered by the words: both candidates are in the file.
+    assert _refs(text, made) == {str(r.ref) for r in made}
