@@ -31,8 +31,11 @@ NAMES = (
 
 # Queries of the list page, the CSV export and the API list, as an evaluator reads them (session, user,
 # plan, records with their owners and activities, counts, menu; the settlements' list also reads the
-# district names).
-PINNED = {name: [9, 10, 5] for name in NAMES} | {"idp-settlements": [10, 10, 5]}
+# district names; the staff counts' list page and API list their share of women per level and year).
+PINNED = {name: [9, 10, 5] for name in NAMES} | {
+    "idp-settlements": [10, 10, 5],
+    "workforce-counts": [10, 10, 6],
+}
 
 
 def page(name, kind_name, ref=None):

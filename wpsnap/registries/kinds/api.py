@@ -176,7 +176,12 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                     '{"q": "..."} by POST to search/.'
                 ),
             )
-        return self._listed(self.filter_queryset(self.get_queryset()))
+        records = self.filter_queryset(self.get_queryset())
+        response = self._listed(records)
+        if self.kind.summary is not None:
+            # The kind's table over every record the filters keep (all pages), e.g. staff counts' shares.
+            response.data["summary"] = self.kind.summary(records).data()
+        return response
 
     def _listed(self, records: QuerySet[Any]) -> Response:
         output, _changed, _created = serializers_for(self.kind)

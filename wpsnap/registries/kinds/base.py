@@ -127,6 +127,21 @@ class Count:
 
 
 @dataclass(frozen=True)
+class SummaryTable:
+    """A small table a kind shows above its list (and in its API list as ``summary``), worked out from the
+    records listed (all pages, the list's filters applied): ``columns`` as (key, header), ``rows`` as
+    {key: value} (JSON-ready values: text, numbers, None), ``shown`` the same rows as the page's text."""
+
+    caption: str | Promise
+    columns: tuple[tuple[str, str | Promise], ...]
+    rows: tuple[dict[str, Any], ...]
+    shown: tuple[tuple[str, ...], ...]
+
+    def data(self) -> dict[str, Any]:
+        return {"caption": str(self.caption), "rows": list(self.rows)}
+
+
+@dataclass(frozen=True)
 class RegistryKind:
     """Everything the generic parts need to know about one registry."""
 
@@ -163,6 +178,9 @@ class RegistryKind:
     # by model field, as ``clean_values`` typed them: each problem as (header, code, translated message)
     # or a ``core.errors.Problem``. Single-column checks come from the declaration and the model.
     validate: Callable[[Mapping[str, Any]], Iterable[Any]] | None = None
+    # A table worked out from the listed records (one query at most), shown above the list and given in
+    # the API list as ``summary``: e.g. the share of women per position level and year (staff counts).
+    summary: Callable[[Any], SummaryTable] | None = None
 
     def column(self, header: str) -> Column:
         for column in self.columns:

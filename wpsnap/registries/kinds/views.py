@@ -305,8 +305,11 @@ def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
     rows: list[ListRow] = []
     columns = _list_columns(kind)
     status = 200
+    summary = None
     if not form.is_bound or form.is_valid():
         records = list_queryset(kind, user, plan, form.filters())
+        # The kind's table over every record listed (all pages), e.g. the share of women per level.
+        summary = kind.summary(records) if kind.summary is not None else None
         paginator = Paginator(selectors.with_relations(kind, records), PER_PAGE)
         # A search by POST shows its first page (paging links would put it back in the address).
         page = paginator.get_page(1 if searched else request.GET.get("page"))
@@ -333,6 +336,7 @@ def record_list(request: HttpRequest, kind: RegistryKind) -> HttpResponse:
         "search_by_post": kind.personal,
         "searched": searched,
         "more_found": searched and page is not None and page.has_next(),
+        "summary": summary,
     }
     return render(request, "registries/kinds/list.html", context, status=status)
 

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wpsnap.registries.kinds.base import Column, ColumnType, Count, RegistryKind, Visibility
+from wpsnap.registries.kinds.base import Column, ColumnType, Count, RegistryKind, SummaryTable, Visibility
 
 from .models import LEVEL_ORDER, PositionLevel, WorkforceCount, WorkforceReview
 
@@ -104,6 +105,59 @@ def summary(records: Iterable[_Counted]) -> list[LevelShare]:
         rows.append(LevelShare(year=year, level=level, women=women, men=men, share=share, change=change))
         previous[level] = share
     return rows
+
+
+def summary_table(records: Any) -> SummaryTable:
+    """The kind's ``summary`` hook: :func:`summary` of the staff counts listed (a queryset, the list's
+    filters applied) as the table above the list and the API list's ``summary``. One query."""
+    rows = summary(
+        _Row(*values) for values in records.order_by().values_list("year", "level", "women", "men")
+    )
+    return SummaryTable(
+        caption=_("Share of women by position level and year"),
+        columns=(
+            ("year", _("Year")),
+            ("level", _("Position level")),
+            ("women", _("Women")),
+            ("men", _("Men")),
+            ("share", _("Share of women (%)")),
+            ("change", _("Change since the year before (points)")),
+        ),
+        rows=tuple(
+            {
+                "year": r.year,
+                "level": r.level,
+                "women": r.women,
+                "men": r.men,
+                "share": None if r.share is None else str(r.share),
+                "change": None if r.change is None else str(r.change),
+                "trend": r.trend,
+            }
+            for r in rows
+        ),
+        shown=tuple(
+            (
+                str(r.year),
+                str(r.level_label),
+                number_format(r.women),
+                number_format(r.men),
+                "–" if r.share is None else number_format(r.share, 1),  # noqa: RUF001 - en dash: none
+                "–" if r.change is None else _signed(r.change),  # noqa: RUF001 - en dash: none
+            )
+            for r in rows
+        ),
+    )
+
+
+def _signed(change: Decimal) -> str:
+    return ("+" if change > 0 else "") + number_format(change, 1)
+
+
+class _Row(NamedTuple):
+    year: int
+    level: str
+    women: int
+    men: int
 
 
 # Realistic sizes and shares of women per level in a ministry (totals, per cent of women).
@@ -207,6 +261,7 @@ WORKFORCE_COUNTS = RegistryKind(
     ),
     ordering=("-year", "owner", "level", "id"),
     examples=count_example,
+    summary=summary_table,
 )
 
 WORKFORCE_REVIEWS = RegistryKind(
