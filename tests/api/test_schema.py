@@ -163,6 +163,22 @@ DOCUMENTED |= {
         },
     }.items()
 }
+# The search by POST (every kind: names and codes stay out of addresses).
+DOCUMENTED |= {
+    (f"/api/v1/registries/{kind.name}/search/", "post"): {"200", "400", "401", "403"}
+    for kind in catalogue.kinds()
+}
+# Consent withdrawn and erasure on request (kinds/lifecycle_views.py): the registries of people only.
+DOCUMENTED |= {
+    (f"/api/v1/registries/{kind.name}/{{record_id}}/erase/", "post"): {"200", "400", "401", "403", "404"}
+    for kind in catalogue.kinds()
+    if kind.personal
+}
+DOCUMENTED |= {
+    (f"/api/v1/registries/{kind.name}/{{record_id}}/withdraw-consent/", "post"): {"204", "401", "403", "404"}
+    for kind in catalogue.kinds()
+    if kind.personal and kind.consent_field
+}
 # Every operation documents 400 (an address or query string carrying control characters is refused
 # before any view runs) and 429.
 OPERATIONS = {operation: codes | {"400", "429"} for operation, codes in DOCUMENTED.items()}
