@@ -639,8 +639,11 @@ def records_import(
     fingerprint = _fingerprint(fingerprints)
     created = updated = unchanged = 0
     with transaction.atomic():
-        # Before anything is written: rows an earlier import added, still there, are not added again.
+        # Before anything is written: rows an earlier import added, still there, are not added again. The
+        # plan's row is held meanwhile, so that two imports of the same file at the same moment cannot both
+        # pass this check (the second waits, then sees the first).
         if not allow_duplicate and any(record is None for _n, record, _o, _v in rows):
+            list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True))
             earlier = _earlier_import(kind, plan, fingerprint)
             if earlier is not None:
                 raise DuplicateImport(earlier)
