@@ -163,7 +163,8 @@ def test_a_write_commits_before_the_lock_or_is_refused(events_plan, people, trai
         late += [f"round {round_}: {w}" for w in ok if notes[w] > notes["lock"]]
         refusals += [outcome[w] for w in writes if w not in ok]
     assert late == []
-    assert all(isinstance(e, WpsnapError) and "locked" in str(e) for e in refusals), refusals
+    others = [repr(e) for e in refusals if not (isinstance(e, WpsnapError) and "locked" in str(e))]
+    assert others == []
     # Both outcomes happened: the race was run, not won by one side every time.
     assert saved
     assert refusals

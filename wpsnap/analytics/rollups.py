@@ -266,7 +266,14 @@ def _organisers_changed(event_ids: list[int], locked: list[int]) -> None:
     if not groups:
         return
     organisers = sorted({organiser_id for _plan, organiser_id in groups})
-    list(Organisation.objects.select_for_update().filter(pk__in=organisers).order_by("pk").values_list("pk"))
+    # FOR NO KEY UPDATE: a plain FOR UPDATE would also block (and deadlock with) any write elsewhere whose
+    # foreign key points at the organisation (a report, an event), which takes FOR KEY SHARE on its row.
+    list(
+        Organisation.objects.select_for_update(no_key=True)
+        .filter(pk__in=organisers)
+        .order_by("pk")
+        .values_list("pk")
+    )
     for plan_id in sorted({plan_id for plan_id, _o in groups}):
         theirs = sorted(organiser_id for p, organiser_id in groups if p == plan_id)
         PeopleRollup.objects.filter(plan_id=plan_id, organiser_id__in=theirs).delete()
@@ -406,7 +413,7 @@ def _organisers_rebuild(plan: Plan) -> None:
     events' locks (then the organisers')."""
     organisers = Event.objects.filter(plan=plan).values("organiser_id")
     list(
-        Organisation.objects.select_for_update()
+        Organisation.objects.select_for_update(no_key=True)
         .filter(pk__in=Subquery(organisers))
         .order_by("pk")
         .values_list("pk")
