@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, MethodNotAllowed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -64,6 +64,16 @@ class Gate(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         action = self._action(request, view)
         if action is None:
+            # A method the endpoint does not take at all (a GET to a POST-only action) is 405 for
+            # someone signed in, as DRF would answer it; a signed-out caller is still refused first.
+            action_map = getattr(view, "action_map", None)
+            if (
+                action_map is not None
+                and request.method not in ("OPTIONS", "HEAD")
+                and request.method.lower() not in action_map
+                and request.user.is_authenticated
+            ):
+                raise MethodNotAllowed(request.method)
             return False
         if self._session_without_second_factor(request):
             permissions.refuse_quietly(request, "api.second-factor")
