@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,29 @@ def run_jobs(db, monkeypatch):
             call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     return run
+
+
+# --- which half of `make test` runs a test ---------------------------------------------------------------
+# scripts/test-suites runs the suite twice at once, on SQLite and on PostgreSQL, and tells each run which
+# half it is (WPSNAP_SUITE_HALF). A test marked ``suite_half("sqlite")`` or ``suite_half("postgresql")``
+# checks something that does not depend on the database (a static build's files, a browser walk's layout)
+# or that matters on one (the API fuzz on the production database), and runs in that half only; run alone
+# (make test-sqlite, make test-postgres, a plain pytest) it runs wherever it is.
+SUITE_HALVES = ("sqlite", "postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    half = os.environ.get("WPSNAP_SUITE_HALF", "")
+    if not half:
+        return
+    if half not in SUITE_HALVES:
+        raise pytest.UsageError(f"WPSNAP_SUITE_HALF must be one of {SUITE_HALVES}, not {half!r}")
+    kept, elsewhere = [], []
+    for item in items:
+        marker = item.get_closest_marker("suite_half")
+        if marker is not None and marker.args[0] not in SUITE_HALVES:
+            raise pytest.UsageError(f"{item.nodeid}: suite_half takes one of {SUITE_HALVES}")
+        (elsewhere if marker is not None and marker.args[0] != half else kept).append(item)
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = kept

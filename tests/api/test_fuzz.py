@@ -47,7 +47,8 @@ from wpsnap.reporting.services import ReportInput
 
 from ..registries.conftest import DISTRICTS
 
-pytestmark = pytest.mark.django_db
+# On the production database only when the suite runs on both (tests/conftest.py): the API is the same.
+pytestmark = [pytest.mark.django_db, pytest.mark.suite_half("postgresql")]
 
 SEED = 1325
 # Cases per operation, caller, mode and path: about 1,300 requests in all, many operations having fewer

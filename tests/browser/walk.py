@@ -110,24 +110,37 @@ class Walk:
     axe: bool = False
     # Measure sideways scrolling (the phone test); the accessibility test leaves it to that one.
     fit: bool = True
+    # Several window sizes to check each page at (the phone test: 375 and 1,280 px in one walk); empty: ``width``.
+    widths: list[dict[str, int]] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     def check(self, page, label: str | None = None) -> None:
-        """Measure the page now shown: sideways scrolling, and axe-core's serious and critical findings."""
+        """Measure the page now shown: sideways scrolling, and axe-core's serious and critical findings, at
+        the walk's width or, when the walk has ``widths``, at each of them in turn (the window resized, the
+        page not loaded again), ending at the first."""
         name = label or page.url.removeprefix(self.base)
+        for problem in page.evaluate("window.__walkProblems || []"):
+            self.findings.append(Finding(name, problem))
+        sizes = self.widths or [{"width": self.width, "height": 0}]
+        for size in sizes:
+            if self.widths:
+                page.set_viewport_size(size)
+            self._measure(page, name, size["width"])
+        if len(self.widths) > 1:
+            page.set_viewport_size(self.widths[0])
+        self.visited.append(name)
+
+    def _measure(self, page, name: str, width: int) -> None:
         page.evaluate("window.scrollTo(0, 0)")
         measured = page.evaluate(OVERFLOW_JS) if self.fit else {"overflow": 0}
         if measured["overflow"] > 0:
             self.findings.append(
                 Finding(
                     name,
-                    f"scrolls sideways by {measured['overflow']} px at {self.width} px; "
-                    f"widest: {measured['culprit']}",
+                    f"scrolls sideways by {measured['overflow']} px at {width} px; widest: {measured['culprit']}",
                 )
             )
-        for problem in page.evaluate("window.__walkProblems || []"):
-            self.findings.append(Finding(name, problem))
         if self.axe:
             if not page.evaluate("typeof window.axe !== 'undefined'"):
                 # The page's Content Security Policy governs the page's scripts, not what the test runs
@@ -137,10 +150,10 @@ class Walk:
                 nodes = "; ".join(violation["nodes"])
                 self.findings.append(
                     Finding(
-                        name, f"axe {violation['impact']} {violation['id']} ({violation['help']}): {nodes}"
+                        name,
+                        f"axe {violation['impact']} {violation['id']} ({violation['help']}) at {width} px: {nodes}",
                     )
                 )
-        self.visited.append(name)
 
     def visit(self, page, path: str, *, expect_status: int | None = None) -> list[str]:
         """Open ``path``, check it, and return the same-site links on it (paths with their query)."""
@@ -307,7 +320,7 @@ def walk_role(
     browser,
     base: str,
     role: str,
-    viewport: dict[str, int],
+    viewport: dict[str, int] | list[dict[str, int]],
     *,
     password: str,
     sign_ins: dict[str, int],
@@ -315,15 +328,17 @@ def walk_role(
     fit: bool = True,
     newcomer: tuple[str, str] | None = None,
 ) -> Walk:
-    """One person's walk at one window size, in a browser context of its own: sign in (``sign_ins``
+    """One person's walk at one window size (or several: ``viewport`` a list, each page checked at each,
+    without loading it again), in a browser context of its own: sign in (``sign_ins``
     counts each person's sign-ins, for their next second-factor code), the landing page, every page
     the navigation and the links from it reach, the key detail pages, and the error pages (404, 400
     and, where the role meets one, 403). The visitor's walk ends with ``newcomer`` (username, password:
     someone whose role needs a second factor and who has none yet) signing in, to see the page that
     sets it up."""
     username = ROLES[role]
-    walk = Walk(base, viewport["width"], axe=axe, fit=fit)
-    context = browser.new_context(viewport=viewport)
+    sizes = viewport if isinstance(viewport, list) else [viewport]
+    walk = Walk(base, sizes[0]["width"], axe=axe, fit=fit, widths=sizes if len(sizes) > 1 else [])
+    context = browser.new_context(viewport=sizes[0])
     try:
         page = context.new_page()
         page.add_init_script(PROBLEMS_LISTENER)

@@ -35,7 +35,9 @@ from wpsnap.reporting.workflow import Status
 
 from .conftest import PASSWORD, demo
 
-pytestmark = pytest.mark.django_db
+# In the SQLite half only when the suite runs on both (tests/conftest.py): `make run` loads the demo on
+# SQLite, and the demo's figures on PostgreSQL are checked by tests/demo/test_demo_figures.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.suite_half("sqlite")]
 
 SUMMARY = re.compile(
     r"Demo events: (\d+) created \((\d+) participants listed, (\d+) counted, (\d+) files\), "

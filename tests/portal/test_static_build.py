@@ -90,6 +90,7 @@ def demo_plan(tmp_path_factory):
         yield Plan.objects.get(slug="az-2020-2023")
 
 
+@pytest.mark.suite_half("sqlite")  # the files do not depend on the database; the other tests here run on both
 def test_the_demo_builds_in_three_languages(demo_plan, tmp_path) -> None:
     """Each language's home page, the root page (to Azerbaijani), release.json and the release notes page
     are written; every link of every page and style sheet resolves to a written file, none is left
