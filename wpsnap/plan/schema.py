@@ -183,6 +183,15 @@ class PriorityArea(_Strict):
     note: Text | None = None
     translations: Translations = {}
 
+    @model_validator(mode="after")
+    def _agencies_once(self) -> PriorityArea:
+        # An agency has one role in an area: named twice, the loader could not keep both.
+        problems: list[str] = []
+        _unique(problems, "agencies", [a.agency for a in self.agencies], what="agency")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 class PlanFile(_Strict):
     format: Literal["wpsnap-plan/1"]
