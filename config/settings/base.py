@@ -175,7 +175,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes logs user names at INFO ("Successful login by {username: ...}"): names stay out of the logs.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # django.template logs at DEBUG the repr of every context it fails a lookup in (a record's values, a
+    # person's name): pinned at INFO so that LOG_LEVEL=DEBUG names nobody (tests/security/test_log_canary.py).
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # The plan files shipped with the platform.

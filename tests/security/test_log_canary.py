@@ -1,0 +1,343 @@
+"""The canary in the logs (issue 15, security row 15): recognisable fake names, phone numbers, e-mail
+addresses and codes are seeded into the personal registries (women candidates, legal aid, peacebuilding
+actors, gender officers), events' participants and people's accounts through the real services, API and
+pages; the app is then exercised as its users and attackers would (lists, records, searches by POST,
+exports, imports with errors in the canaries' rows, a background job, failed sign-ins with the canary as
+user name, 400/403/404/409 answers). Every log record of every logger, at DEBUG level, is captured and
+none may hold a canary (case-folded, or the phone's digits alone). The audit trail's lines about
+beneficiaries (the registries' records and participants) hold none either: they name records by id.
+
+Each test first shows that the canaries really went in (an answer or a file carries them), so a clean log
+is not an empty one."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from random import Random
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from wpsnap.core.models import AuditEvent
+from wpsnap.registries.kinds import catalogue
+from wpsnap.registries.kinds.services import record_create
+
+from ..conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Canarybəy Zzyzxova"
+PHONE = "+994 55 123 98 76"
+EMAIL = "canary.zzyzx@example.org"
+CODE = "ZZYZX-9876"  # a legal-aid beneficiary's code (never a name there)
+# What must never be found in a log line, case-folded: each canary's distinctive parts (a line that
+# printed the name in capitals, a part of it or the e-mail's local part is caught too) ...
+NEEDLES = ("canaryb", "zzyzx", "canary.zzyzx")
+# ... and the phone number's digits, however they were spaced.
+DIGITS = "551239876"
+
+
+@dataclass
+class Line:
+    step: str
+    logger: str
+    level: str
+    text: str
+
+
+@dataclass
+class Capture(logging.Handler):
+    """Every record of every logger, formatted in full (message, exception and its traceback, and any
+    extra attribute a structured formatter would write), labelled with the step that made it."""
+
+    step: str = "setup"
+    lines: list[Line] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        logging.Handler.__init__(self, level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = self.format(record)
+        standard = logging.makeLogRecord({}).__dict__
+        extras = {k: v for k, v in record.__dict__.items() if k not in standard and k != "message"}
+        request = extras.pop("request", None)
+        if request is not None:
+            # What a structured formatter writes of a request: its path and method, never its body.
+            extras["request"] = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
+        if extras:
+            text += " " + repr(extras)
+        self.lines.append(Line(self.step, record.name, record.levelname, text))
+
+    def leaks(self) -> list[Line]:
+        return [line for line in self.lines if holds_canary(line.text)]
+
+
+def holds_canary(text: str) -> bool:
+    folded = text.casefold()
+    return any(needle in folded for needle in NEEDLES) or DIGITS in re.sub(r"\D", "", text)
+
+
+@pytest.fixture
+def logs(settings) -> Iterator[Capture]:
+    """A DEBUG handler on the root logger and on every logger that does not propagate to it (django.server,
+    the task worker's...), every logger opened to DEBUG for the test (as ``LOG_LEVEL=DEBUG`` opens the
+    root), except those the settings' LOGGING pins to a level of their own (django.db.backends, axes,
+    django.template: what they would say at DEBUG is why they are pinned); put back as it was afterwards."""
+    pinned = set(settings.LOGGING.get("loggers", {}))
+    capture = Capture()
+    manager = logging.Logger.manager
+    loggers = [logging.getLogger()] + [
+        logger for logger in list(manager.loggerDict.values()) if isinstance(logger, logging.Logger)
+    ]
+    # The loggers the brief names, made now if nothing has made them yet.
+    for name in ("django.request", "django.security", "django.server", "axes", "gunicorn.error"):
+        loggers.append(logging.getLogger(name))
+    saved = [(logger, logger.level, logger.disabled) for logger in loggers]
+    manager.disable_saved = logging.root.manager.disable  # type: ignore[attr-defined]
+    logging.disable(logging.NOTSET)
+    attached = []
+    for logger in loggers:
+        if logger.name not in pinned:
+            logger.setLevel(logging.DEBUG)
+        logger.disabled = False
+        if logger is logging.getLogger() or not logger.propagate:
+            logger.addHandler(capture)
+            attached.append(logger)
+    try:
+        yield capture
+    finally:
+        for logger in attached:
+            logger.removeHandler(capture)
+        for logger, level, disabled in saved:
+            logger.setLevel(level)
+            logger.disabled = disabled
+        logging.disable(manager.disable_saved)  # type: ignore[attr-defined]
+
+
+def assert_no_leak(capture: Capture) -> None:
+    leaks = capture.leaks()
+    assert not leaks, "canaries in the logs:\n" + "\n".join(
+        f"[{line.step}] {line.logger} {line.level}: {line.text[:400]}" for line in leaks
+    )
+    # The capture saw the app at work (the audit logger writes a line for every audited write).
+    assert len(capture.lines) > 10, [line.text for line in capture.lines]
+
+
+def assert_audit_clean(since: int) -> None:
+    """The audit trail's lines since ``since`` name beneficiaries by id only: no canary in any of their
+    texts (object label, changes, note, address)."""
+    found = []
+    for line in AuditEvent.objects.filter(pk__gt=since).order_by("pk"):
+        texts = [line.object_label, repr(line.changes), line.note, line.path, line.object_id]
+        if any(holds_canary(text) for text in texts):
+            found.append(f"{line.action} {line.object_type} {line.object_id}: {texts}")
+    assert not found, "canaries in the audit trail:\n" + "\n".join(found)
+
+
+def _last_audit() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _kind(name: str) -> Any:
+    found = catalogue.kind_named(name)
+    assert found is not None, name
+    return found
+
+
+def _api_body(kind: Any, values: dict[str, str]) -> dict[str, Any]:
+    """A file row's values as the API takes them: list columns as lists."""
+    from wpsnap.registries.kinds.columns import file_columns
+    from wpsnap.registries.kinds.serializers import LIST_TYPES
+
+    lists = {c.header for c in file_columns(kind) if c.data_type in LIST_TYPES}
+    return {
+        header: [part.strip() for part in value.split(";") if part.strip()] if header in lists else value
+        for header, value in values.items()
+    }
+
+
+def _csv(headers: list[str], rows: list[dict[str, str]]) -> bytes:
+    import csv
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=headers, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def plan(az_plan):
+    """The plan set up for reporting and events (periods, dimensions, districts)."""
+    from wpsnap.registries.services.setup import events_setup, read_districts
+    from wpsnap.reporting.services import reporting_setup
+
+    from ..registries.conftest import DISTRICTS
+
+    reporting_setup(plan=az_plan)
+    events_setup(plan=az_plan, districts=read_districts(DISTRICTS))
+    return az_plan
+
+
+# --- the registries ------------------------------------------------------------------------------------
+
+# Each personal registry: who records in it (role, organisation), and its canary values by header.
+PERSONAL = {
+    "candidates": (
+        ("focal_point", "mia"),
+        {"full_name": NAME, "contact": f"{PHONE}, {EMAIL}", "current_position": f"Aide to {NAME}"},
+    ),
+    "legal-aid": (("focal_point", "moj"), {"beneficiary_code": CODE}),
+    "peacebuilding-actors": (
+        ("focal_point", "mod"),
+        {
+            "actor_type": "individual",
+            "name": NAME,
+            "sex": "women",
+            "contact": PHONE,
+            "affiliation": EMAIL,
+            "consent": "yes",
+        },
+    ),
+    "gender-officers": (("focal_point", "mod"), {"name": NAME, "contact": f"{EMAIL} {PHONE}"}),
+}
+
+
+def test_the_detector_finds_every_variant(logs: Capture) -> None:
+    """The capture sees a record of any logger at DEBUG, and the search finds the canaries however they
+    were written; what is not a canary is not flagged."""
+    for text in (NAME, NAME.upper(), "zzyzxova", PHONE, "994551239876", "+994-55-123-98-76", EMAIL, CODE):
+        logging.getLogger("wpsnap.anything.new").debug("seen %s", text)
+    assert len(logs.leaks()) == 8
+    assert not holds_canary("audit create actor=12 candidates.candidate 345")
+
+
+@pytest.mark.parametrize("name", sorted(PERSONAL))
+def test_a_personal_registry_leaves_no_canary_in_the_logs(name: str, logs: Capture, plan, make_user) -> None:
+    kind = _kind(name)
+    (role, org), canary = PERSONAL[name]
+    writer = make_user(role, org, f"writer-{org}")
+    coordinator = make_user("coordinator", "scfwca", "coord")
+    outsider = make_user("focal_point", "mlspp" if org != "mlspp" else "mod", "outsider")
+    since = _last_audit()
+    activity = kind.activity_codes[0] if kind.activity_codes else ""
+
+    def values(seed: int, **more: str) -> dict[str, str]:
+        return {**kind.examples(Random(seed)), "activities": activity, **canary, **more}
+
+    logs.step = "service create"
+    record = record_create(kind=kind, actor=writer, plan=plan, values=values(1))
+
+    client = sign_in(Client(), writer)
+    listing = reverse("registry_kinds:list", kwargs={"kind": name})
+    detail = reverse("registry_kinds:detail", kwargs={"kind": name, "ref": record.ref})
+    api = f"/api/v1/registries/{name}/"
+
+    logs.step = "API create"
+    made = client.post(api, _api_body(kind, values(2)), content_type="application/json")
+    assert made.status_code == 201, made.content[:500]
+    logs.step = "API create refused (400: unknown field, bad date)"
+    bad = client.post(
+        api,
+        {**_api_body(kind, values(3)), "created_by": NAME, kind.columns[-1].header: "2021-02-30"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert not holds_canary(bad.content.decode()), "a refusal echoes the person's data"
+
+    logs.step = "pages: list, record, edit, search by POST"
+    assert client.get(listing).status_code == 200
+    page = client.get(detail)
+    assert page.status_code == 200
+    if "full_name" in canary or "name" in canary:
+        assert NAME in page.content.decode()  # the canary really went in
+    assert (
+        client.get(reverse("registry_kinds:edit", kwargs={"kind": name, "ref": record.ref})).status_code
+        == 200
+    )
+    assert client.post(f"{listing}?plan={plan.slug}", {"q": NAME}).status_code == 200
+    assert client.post(f"{listing}?plan={plan.slug}", {"q": CODE}).status_code == 200
+
+    logs.step = "API: list, record, search by POST"
+    assert client.get(api).status_code == 200
+    one = client.get(f"{api}{record.ref}/")
+    assert one.status_code == 200 and holds_canary(one.content.decode())
+    assert client.post(f"{api}search/", {"q": NAME}, content_type="application/json").status_code == 200
+    assert client.post(f"{api}search/", {"q": PHONE}, content_type="application/json").status_code == 200
+
+    logs.step = "API: 409 stale change, 428 without If-Match, 404"
+    first_header = next(h for h in ("full_name", "name", "beneficiary_code") if h in canary)
+    changed = canary[first_header] + ("0" if first_header == "beneficiary_code" else " II")
+    stale = client.patch(
+        f"{api}{record.ref}/",
+        {first_header: changed},
+        content_type="application/json",
+        headers={"If-Match": '"0"'},
+    )
+    assert stale.status_code in (200, 409), stale.content[:300]
+    unconditional = client.patch(
+        f"{api}{record.ref}/", {first_header: changed}, content_type="application/json"
+    )
+    assert unconditional.status_code == 428
+    assert client.get(f"{api}00000000-0000-0000-0000-000000000000/").status_code == 404
+
+    logs.step = "another agency: 403/404"
+    other = sign_in(Client(), outsider)
+    assert other.get(detail).status_code in (200, 403, 404)  # staff-wide registries show it
+    assert other.post(
+        reverse("registry_kinds:edit", kwargs={"kind": name, "ref": record.ref}), values(1)
+    ).status_code in (403, 404)
+    assert other.post(f"{api}search/", {"q": NAME}, content_type="application/json").status_code in (200, 403)
+
+    logs.step = "import with errors in the canaries' rows (API and page)"
+    headers = list(values(4))
+    broken = [values(4), {**values(5), "district": "nowhere-at-all"}, values(6, activities="9.9.9.9")]
+    upload = io.BytesIO(_csv(headers, broken))
+    upload.name = "rows.csv"
+    refused = client.post(f"{api}import/?plan={plan.slug}", {"file": upload})
+    assert refused.status_code == 400, refused.content[:300]
+    assert not holds_canary(refused.content.decode()), "a row's error echoes the person's data"
+    assert any(p["field"].startswith("rows[") for p in refused.json()["problems"]), refused.json()
+    text = _csv(headers, broken).decode()
+    assert (
+        client.post(
+            reverse("registry_kinds:import", kwargs={"kind": name}) + f"?plan={plan.slug}", {"text": text}
+        ).status_code
+        == 400
+    )
+    logs.step = "import that works"
+    good = SimpleUploadedFile("rows.csv", _csv(headers, [values(7)]), "text/csv")
+    assert client.post(f"{api}import/?plan={plan.slug}", {"file": good}).status_code == 201
+
+    logs.step = "exports (coordinator)"
+    boss = sign_in(Client(), coordinator)
+    for fmt in ("csv", "xlsx"):
+        exported = boss.get(f"/exports/registries/{name}/", {"plan": plan.slug, "format": fmt})
+        assert exported.status_code in (200, 403), exported.status_code
+    assert boss.get(listing).status_code == 200
+
+    logs.step = "lifecycle: consent withdrawn, erasure"
+    if kind.consent_field:
+        gone = client.post(
+            f"{api}{made.json()['record_id']}/withdraw-consent/", content_type="application/json"
+        )
+        assert gone.status_code == 204, gone.content[:300]
+    erased = boss.post(
+        f"{api}{record.ref}/erase/", {"reason": "person_request"}, content_type="application/json"
+    )
+    assert erased.status_code == 200, erased.content[:300]
+
+    logs.step = "end"
+    assert_no_leak(logs)
+    assert_audit_clean(since)
