@@ -38,7 +38,8 @@ def read_registry_rules(path: Path) -> dict[str, Any]:
     """The ``rules`` of a ``wpsnap-registry-rules/1`` file, with its ``plan``: {"plan": slug, "rules":
     {indicator key: "<registry>:<count>"}}."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data: Any = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise InvalidInput.one(
             "", "unreadable", _("The file cannot be read (%(error)s).") % {"error": error}
@@ -48,7 +49,36 @@ def read_registry_rules(path: Path) -> dict[str, Any]:
     rules = data.get("rules")
     if not isinstance(rules, dict):
         raise InvalidInput.one("rules", "required", _("List the rules: indicator key: registry:count."))
+    twice = _given_twice(text)
+    if twice:
+        raise InvalidInput(twice)
     return {"plan": str(data.get("plan") or ""), "rules": {str(k): str(v) for k, v in rules.items()}}
+
+
+def _given_twice(text: str) -> list[Problem]:
+    """The indicators the rules name more than once: YAML would keep the last silently."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)  # read once already: it is YAML
+    rules = next(
+        (value for key, value in getattr(root, "value", []) if getattr(key, "value", None) == "rules"),
+        None,
+    )
+    if not isinstance(rules, yaml.MappingNode):
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for key, _value in rules.value:
+        line = key.start_mark.line + 1
+        if str(key.value) in first:
+            problems.append(
+                Problem(
+                    f"rules.{key.value}",
+                    "duplicate",
+                    _("Line %(line)d: this indicator is bound already at line %(first)d.")
+                    % {"line": line, "first": first[str(key.value)]},
+                )
+            )
+        first.setdefault(str(key.value), line)
+    return problems
 
 
 def registry_rules_setup(*, plan: Plan, rules: dict[str, str]) -> RulesSetup:

@@ -3,6 +3,7 @@ suggested bindings of indicators to event data. Idempotent."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import yaml
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from wpsnap.core import params
 from wpsnap.core.errors import InvalidInput, Problem
 from wpsnap.plan.models import Plan
 from wpsnap.reporting.models import Dimension, DimensionOption
@@ -38,11 +40,15 @@ def read_districts(path: Path) -> list[dict[str, str]]:
         raise InvalidInput.one("format", "invalid", _("Expected %(format)s.") % {"format": DISTRICTS_FORMAT})
     problems: list[Problem] = []
     entries = data.get("districts") or []
+    if not isinstance(entries, list):
+        raise InvalidInput.one("districts", "invalid", _("List the districts, each with a code and a name."))
     seen: set[str] = set()
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not entry.get("code") or not entry.get("name"):
             problems.append(Problem(f"districts[{i}]", "required", _("Give a code and a name.")))
-        elif str(entry["code"]) in seen:
+            continue
+        problems += _unfit(i, entry)
+        if str(entry["code"]) in seen:
             problems.append(
                 Problem(
                     f"districts[{i}]",
@@ -55,6 +61,35 @@ def read_districts(path: Path) -> list[dict[str, str]]:
     if problems:
         raise InvalidInput(problems)
     return [{k: str(v) for k, v in entry.items()} for entry in entries]
+
+
+# What the district's option row holds (reporting.DimensionOption: a slug of 40, a name of 100).
+_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+_NAME_MAX = 100
+
+
+def _unfit(i: int, entry: dict[Any, Any]) -> list[Problem]:
+    """The problems of a district's code and names that the database could not hold, each named."""
+    problems = []
+    if not _CODE.fullmatch(str(entry["code"])):
+        problems.append(
+            Problem(
+                f"districts[{i}].code",
+                "invalid",
+                _("Write the code in at most 40 letters, digits, dashes or underscores."),
+            )
+        )
+    for name in ("name", "az", "ru"):
+        value = entry.get(name)
+        if value is None and name != "name":
+            continue
+        try:
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise params.Refused(_("Give a text."))
+            params.text_of(str(value), max_length=_NAME_MAX)
+        except params.Refused as refused:
+            problems.append(Problem(f"districts[{i}].{name}", "invalid", str(refused)))
+    return problems
 
 
 def events_setup(*, plan: Plan, districts: list[dict[str, str]] | None = None) -> EventsSetupResult:
