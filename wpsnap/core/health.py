@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from . import outage
 from .errors import Problem
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,11 @@ def health_problems(connection: BaseDatabaseWrapper | None = None) -> list[Probl
         ]
     except DatabaseError as error:
         # The error's text can name the server or a path: the log gets it, the public answer does not.
-        logger.warning("health: the database does not answer: %s", error)
+        # An outage is logged once (core.outage), not at every probe of a load balancer.
+        if outage.is_unavailable(error):
+            outage.note_failure(error)
+        else:
+            logger.warning("health: the database does not answer: %s", error)
         return [Problem("", "database_unavailable", _("The database does not answer."))]
     if pending:
         names = ", ".join(f"{m.app_label}.{m.name}" for m in pending)
@@ -58,6 +63,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if problems:
         body = {"status": "unavailable", "problems": [problem.as_dict() for problem in problems]}
         response = JsonResponse(body, status=503)
+        if any(problem.code == "database_unavailable" for problem in problems):
+            # Logged above (an outage once until it ends, core.outage), not again per probe.
+            response._has_been_logged = True  # type: ignore[attr-defined]
     else:
         response = JsonResponse({"status": "ok"})
     # A stale "ok" from a cache would hide an outage.

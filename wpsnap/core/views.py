@@ -1,11 +1,13 @@
 """Answers to requests that fail before any view of ours runs, or where a view fails: Django's
 ``handler400``, ``handler403``, ``handler404`` and ``handler500``. Under ``/api/`` each answers JSON in the
 API's one error body (``{"problems": [{"field", "code", "message"}]}``, as ``core.api`` answers), so that a
-client never has to parse an HTML page; elsewhere the styled pages."""
+client never has to parse an HTML page; elsewhere the styled pages. ``handler500`` answers 503 instead when
+the database cannot serve (``core.outage``)."""
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,10 +15,12 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from . import outage
 from .api import problems_body
 from .errors import Problem
 
@@ -101,9 +105,44 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with ``Retry-After``: the API's problem JSON under ``/api/``, else 503.html, standalone (the
+    layout reads the signed-in person, from the database) and translated, with the ways back and nothing
+    about the server. Nothing here touches the database."""
+    if is_api(request):
+        message = _(
+            "The service is unavailable for a moment and nothing was saved; try again in %(seconds)d seconds."
+        ) % {"seconds": outage.RETRY_AFTER_SECONDS}
+        response: HttpResponse = api_errors([Problem("", "unavailable", message)], 503)
+    else:
+        context = {
+            "try_again": request.get_full_path() if request.method in ("GET", "HEAD") else "",
+            "previous_page": _previous_page(request),
+        }
+        # The public portal's pages carry their language in the path (/ru/...), which the portal's views
+        # activate themselves; staff pages are in the language already active.
+        with translation.override(
+            translation.get_language_from_path(request.path_info) or translation.get_language()
+        ):
+            body = loader.render_to_string("503.html", context)
+        response = HttpResponse(body, status=503)
+        response["Cache-Control"] = "private, no-store"
+    response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+    # core.outage logs one line per outage: not django.request's traceback for every refused request.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's ``handler500``: JSON under ``/api/``, else 500.html (standalone: the layout may be what
-    failed). Nothing here touches the database, which may be what failed."""
+    failed). Nothing here touches the database, which may be what failed. When what failed is the
+    database not serving (Django calls this while handling the exception), 503 instead
+    (:func:`service_unavailable`)."""
+    failure = sys.exc_info()[1]
+    if outage.is_unavailable(failure):
+        assert failure is not None
+        outage.note_failure(failure)
+        return service_unavailable(request)
     if is_api(request):
         message = _("Something went wrong on our side and nothing was saved; try again later.")
         return api_errors([Problem("", "server_error", message)], 500)
