@@ -1,0 +1,210 @@
+"""scripts/serve-production: the production stack (PostgreSQL, gunicorn, the task worker, nginx with
+deploy/'s config) starts from the checkout, serves through nginx with the headers and limits of deploy/,
+and leaves nothing running when told to stop.
+
+Needs nginx (Debian's package) and the PostgreSQL server binaries: skipped, saying which is missing,
+elsewhere. It starts its own cluster, so it runs once, in the PostgreSQL half of `make test`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+HAVE_PG = any(
+    (Path(d) / "initdb").exists()
+    for d in [os.environ.get("PG_BINDIR", ""), *map(str, Path("/usr/lib/postgresql").glob("*/bin"))]
+    if d
+)
+HSTS = "max-age=31536000; includeSubDomains; preload"
+
+pytestmark = [
+    pytest.mark.suite_half("postgresql"),
+    pytest.mark.skipif(
+        not os.access(NGINX, os.X_OK), reason=f"no nginx at {NGINX} (install Debian's 'nginx')"
+    ),
+    pytest.mark.skipif(not HAVE_PG, reason="no PostgreSQL server binaries (install 'postgresql')"),
+]
+
+
+def test_serve_production(stack: dict[str, Any]) -> None:
+    """One stack, checked in order (a second would take another minute or more), then stopped."""
+    check_health_page_api_and_static(stack)
+    check_plain_http_only_redirects(stack)
+    check_too_large_a_body_refused_by_nginx(stack)
+    check_stopping_leaves_nothing_running(stack)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    work = tmp_path
+    state_file, ready_file = work / "state.json", work / "ready.json"
+    log = (work / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            str(ROOT / "scripts" / "serve-production"),
+            "--data",
+            "empty",
+            "--state-file",
+            str(state_file),
+            "--ready-file",
+            str(ready_file),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WPSNAP_VAR_DIR")
+        },
+    )
+    deadline = time.monotonic() + 900
+    while not ready_file.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"serve-production did not become ready:\n{(work / 'serve.log').read_text()[-4000:]}")
+        time.sleep(1)
+    state = json.loads(ready_file.read_text())
+    state["_proc"], state["_state_file"], state["_ready_file"], state["_log"] = (
+        proc,
+        state_file,
+        ready_file,
+        work / "serve.log",
+    )
+    try:
+        yield state
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def request(
+    state: dict[str, Any],
+    method: str,
+    path: str,
+    *,
+    tls: bool = True,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    if tls:
+        context = ssl.create_default_context(cafile=state["ca_file"])
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            "127.0.0.1", state["port"], context=context, timeout=60
+        )
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", state["http_port"], timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        answer = conn.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        conn.close()
+
+
+def check_health_page_api_and_static(stack: dict[str, Any]) -> None:
+    status, headers, body = request(stack, "GET", "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+    assert headers["server"] == "nginx"  # no version
+    assert headers["strict-transport-security"] == HSTS  # once: nginx's, the app's own is hidden
+    assert "default-src 'self'" in headers["content-security-policy"]
+
+    status, headers, body = request(stack, "GET", "/en/plans/az-2020-2023/?q=Leyla+Mammadova")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["strict-transport-security"] == HSTS
+
+    status, headers, body = request(stack, "GET", "/api/v1/plans/", headers={"Accept": "application/json"})
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert "az-2020-2023" in body.decode()
+
+    # A hashed static file, served by nginx from STATIC_ROOT with a year's cache, and HSTS on it too.
+    static_root = Path(stack["env"]["WPSNAP_VAR_DIR"]) / "static"
+    hashed = next(p for p in static_root.rglob("*.css") if len(p.suffixes) == 2 and len(p.suffixes[0]) == 13)
+    status, headers, body = request(stack, "GET", f"/static/{hashed.relative_to(static_root)}")
+    assert status == 200 and body == hashed.read_bytes()
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert headers["strict-transport-security"] == HSTS and headers["x-content-type-options"] == "nosniff"
+
+    # What nginx and gunicorn logged: the paths, never the query string (a name searched for).
+    time.sleep(0.5)
+    nginx_log = Path(stack["nginx"]["access_log"]).read_text()
+    gunicorn_log = Path(stack["gunicorn"]["access_log"]).read_text()
+    assert "/en/plans/az-2020-2023/" in nginx_log and "/en/plans/az-2020-2023/" in gunicorn_log
+    assert "Leyla" not in nginx_log + gunicorn_log and "q=" not in nginx_log + gunicorn_log
+    line = json.loads(next(x for x in gunicorn_log.splitlines() if "/api/v1/plans/" in x))
+    assert {"method": "GET", "path": "/api/v1/plans/", "status": 200}.items() <= line.items()
+
+
+def check_plain_http_only_redirects(stack: dict[str, Any]) -> None:
+    status, headers, _ = request(stack, "GET", "/en/plans/az-2020-2023/?x=1", tls=False)
+    assert status == 301
+    assert headers["location"] == f"https://127.0.0.1:{stack['port']}/en/plans/az-2020-2023/?x=1"
+    assert "strict-transport-security" not in headers
+
+
+def check_too_large_a_body_refused_by_nginx(stack: dict[str, Any]) -> None:
+    # Declared larger than the largest upload (201m): nginx answers 413 before reading it; the app never sees it.
+    context = ssl.create_default_context(cafile=stack["ca_file"])
+    conn = http.client.HTTPSConnection("127.0.0.1", stack["port"], context=context, timeout=60)
+    conn.putrequest("POST", "/api/v1/reports/")
+    conn.putheader("Content-Type", "application/octet-stream")
+    conn.putheader("Content-Length", str(300 * 1024 * 1024))
+    conn.endheaders()
+    conn.send(b"x" * 1024)
+    answer = conn.getresponse()
+    body = answer.read()
+    conn.close()
+    assert answer.status == 413 and answer.getheader("server") == "nginx" and b"nginx" in body
+    time.sleep(0.5)
+    assert "/api/v1/reports/" not in Path(stack["gunicorn"]["access_log"]).read_text()
+
+
+def check_stopping_leaves_nothing_running(stack: dict[str, Any]) -> None:
+    gunicorn = stack["gunicorn"]
+    current_workers = [
+        int(p) for p in Path(f"/proc/{gunicorn['pid']}/task/{gunicorn['pid']}/children").read_text().split()
+    ]
+    pids = {
+        "supervisor": stack["pid"],
+        "gunicorn": gunicorn["pid"],
+        "worker": stack["worker"]["pid"],
+        "nginx": stack["nginx"]["pid"],
+        "postgres": stack["postgres"]["pid"],
+        **{f"gunicorn worker {pid}": pid for pid in [*gunicorn["workers"], *current_workers]},
+    }
+    assert all(Path(f"/proc/{pid}").exists() for pid in pids.values()), pids
+    proc = stack["_proc"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 0, stack["_log"].read_text()[-3000:]
+    left = {name: pid for name, pid in pids.items() if Path(f"/proc/{pid}").exists() and _alive(pid)}
+    assert left == {}
+    assert not Path(stack["base"]).exists()
+    assert not stack["_state_file"].exists() and not stack["_ready_file"].exists()
+    for port in (stack["port"], stack["http_port"], stack["postgres"]["port"]):
+        with pytest.raises(OSError):
+            http.client.HTTPConnection("127.0.0.1", port, timeout=5).connect()
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent (this test's process reaps nothing but the supervisor)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
