@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: each request's id and path on every log line while it runs, and one line when it is answered.
+    "wpsnap.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the body (the CSRF check reads forms): a body declared larger than its
     # route takes is refused unread (413), a query string with a NUL in it answers 400.
@@ -171,11 +173,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
+
+def log_format(default: str) -> str:
+    """The console's log format: WPSNAP_LOG_FORMAT, "plain" text or "json" (one object per line)."""
+    chosen = os.environ.get("WPSNAP_LOG_FORMAT", default)
+    if chosen not in ("plain", "json"):
+        raise ImproperlyConfigured(f"WPSNAP_LOG_FORMAT must be 'plain' or 'json', not {chosen!r}.")
+    return chosen
+
+
+# Every line passes the personal-data filter (e-mails, phones, query strings, user names masked) and is
+# written as plain text or, in production by default, one JSON object per line (wpsnap/core/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wpsnap.core.logs.JsonFormatter"},
+    },
+    "filters": {"personal_data": {"()": "wpsnap.core.logs.PersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": log_format("plain"),
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes logs user names at INFO ("Successful login by {username: ...}"): names stay out of the logs.
     # django.template logs at DEBUG the repr of every context it fails a lookup in (a record's values, a

@@ -39,5 +39,8 @@ if _EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
     }
 MAILERS = {"default": _MAILER}
 
+# Logs: one JSON object per line unless WPSNAP_LOG_FORMAT=plain (wpsnap/core/logs.py).
+LOGGING["handlers"]["console"]["formatter"] = log_format("json")  # type: ignore[index]  # noqa: F405
+
 # Demo people have known passwords: refused here unless a demonstration server asks for them.
 WPSNAP_DEMO_ALLOWED = env_bool("WPSNAP_ALLOW_DEMO")  # noqa: F405
