@@ -226,9 +226,14 @@ def _sqlite_tables(db: sqlite3.Connection) -> list[str]:
     ]
 
 
+def _read_only(path: Path) -> str:
+    """The URI that opens an SQLite file read-only (any character of its path escaped)."""
+    return f"{path.absolute().as_uri()}?mode=ro"
+
+
 def sqlite_table_sums(path: Path) -> dict[str, TableSum]:
     """Every table's row count and checksum in the SQLite file at ``path`` (plain values, no converters)."""
-    with contextlib.closing(_sqlite_open(f"file:{path}?mode=ro", uri=True)) as db:
+    with contextlib.closing(_sqlite_open(_read_only(path), uri=True)) as db:
         return {
             table: _table_sum(db.execute(f"SELECT * FROM {_quote(table)}"))  # noqa: S608 - from sqlite_master
             for table in _sqlite_tables(db)
@@ -367,7 +372,7 @@ def _sqlite_snapshot(connection: BaseDatabaseWrapper, work: Path) -> Snapshot:
     with contextlib.closing(_sqlite_open(dump)) as target:
         source.backup(target)  # one step: the whole database under one read lock
     tables = sqlite_table_sums(dump)
-    with contextlib.closing(_sqlite_open(f"file:{dump}?mode=ro", uri=True)) as db:
+    with contextlib.closing(_sqlite_open(_read_only(dump), uri=True)) as db:
 
         def execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
             return list(db.execute(sql.replace("%s", "?"), params))
@@ -403,6 +408,20 @@ class _Hashing(io.RawIOBase):
         self.sha.update(data)
         self.size += len(data)
         return data
+
+
+class _Counting:
+    """Writes to a stream (standard output) and counts the bytes written."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.written = raw, 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 def _add(tar: tarfile.TarFile, name: str, path: Path) -> dict[str, Any]:
@@ -507,7 +526,7 @@ def backup(out: str, *, using: str = DEFAULT_DB_ALIAS, stream: IO[bytes] | None 
             )
         else:
             assert stream is not None
-            handle = stream
+            handle = _Counting(stream)  # type: ignore[assignment]
         try:
             with tarfile.open(fileobj=handle, mode="w|", format=tarfile.PAX_FORMAT) as tar:
                 manifest["database"] = {
@@ -539,7 +558,7 @@ def backup(out: str, *, using: str = DEFAULT_DB_ALIAS, stream: IO[bytes] | None 
         shutil.rmtree(work, ignore_errors=True)
     return BackupResult(
         path=str(target) if target is not None else out,
-        bytes=target.stat().st_size if target is not None else 0,
+        bytes=target.stat().st_size if target is not None else handle.written,  # type: ignore[attr-defined]
         tables=len(snap.tables),
         rows=sum(t.rows for t in snap.tables.values()),
         files=len(manifest["files"]),
@@ -665,7 +684,7 @@ def _stage(tar_path: Path, manifest: dict[str, Any], roots: dict[str, Path]) -> 
                     expected, path = database, staged.dump
                 elif name in expected_files:
                     root, _sep, rest = name.removeprefix(f"{FILES_PREFIX}/").partition("/")
-                    if root not in roots:
+                    if root not in roots or not rest:
                         raise BackupError(
                             _("The backup holds a file of an unknown folder: %(name)s") % {"name": name}
                         )
@@ -802,7 +821,7 @@ def _sha256(path: Path) -> str:
     return sha.hexdigest()
 
 
-def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
+def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, label: str | None = None) -> dict[str, Any]:
     """Restore ``archive`` into the empty database ``using`` and the empty file folders, or refuse and
     leave them as they were. Returns the summary (what was restored and checked)."""
     started = time.monotonic()
@@ -875,8 +894,9 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
                 )
             target = _sqlite_path(connection)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():  # a new database file: the platform's user's only, as the archive
+            if not target.exists():
                 os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+            target.chmod(PRIVATE_FILE)  # personal data: the platform's user's only, as the archive
             connection.close()
             with (
                 contextlib.closing(_sqlite_open(staged.dump)) as source,
@@ -951,7 +971,7 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
         connection.close()
     return {
         "status": "restored",
-        "archive": str(archive),
+        "archive": label or str(archive),
         "created_at": manifest.get("created_at"),
         "app_version": manifest.get("app_version"),
         "engine": engine,

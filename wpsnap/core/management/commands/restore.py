@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 with os.fdopen(fd, "wb") as out:
                     shutil.copyfileobj(sys.stdin.buffer, out, 1024 * 1024)
             archive = spooled or Path(options["file"])
-            summary = restore(archive, using=options["database"])
+            summary = restore(archive, using=options["database"], label=options["file"])
         except BackupError as error:
             raise CommandError(str(error)) from error
         finally:
