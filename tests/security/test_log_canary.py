@@ -341,3 +341,176 @@ def test_a_personal_registry_leaves_no_canary_in_the_logs(name: str, logs: Captu
     logs.step = "end"
     assert_no_leak(logs)
     assert_audit_clean(since)
+
+
+# --- events' participants ------------------------------------------------------------------------------
+
+
+def _participant(seed: int, **more: str) -> dict[str, str]:
+    return {
+        "sex": "women",
+        "age": str(25 + seed),
+        "district": "baku",
+        "organisation_or_position": f"Assistant of {NAME}, {PHONE}",
+        "name": f"{NAME} {seed}",
+        "consent": "yes",
+        **more,
+    }
+
+
+def test_participants_leave_no_canary_in_the_logs(logs: Capture, plan, make_user, settings, run_jobs) -> None:
+    from wpsnap.registries.participants import COLUMNS
+
+    writer = make_user("focal_point", "mod", "mod-writer")
+    coordinator = make_user("coordinator", "scfwca", "coord")
+    since = _last_audit()
+    client = sign_in(Client(), writer)
+
+    logs.step = "API: an event and its participants"
+    created = client.post(
+        "/api/v1/events/",
+        {
+            "plan": plan.slug,
+            "kind": "training",
+            "title": "Gender and security",
+            "starts_on": "2021-05-04",
+            "ends_on": "2021-05-05",
+            "activities": ["5.1.2.3"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content[:300]
+    event = created.json()["id"]
+    api = f"/api/v1/events/{event}/participants/"
+    added = client.post(api, {"rows": [_participant(1), _participant(2)]}, content_type="application/json")
+    assert added.status_code == 201, added.content[:300]
+    listed = client.get(api)
+    assert listed.status_code == 200 and NAME in listed.content.decode()  # the canary really went in
+
+    logs.step = "API: rows refused (a name without consent, a bad age)"
+    refused = client.post(
+        api,
+        {"rows": [_participant(3, consent="no"), _participant(4, age="about forty")]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    fields = [p["field"] for p in refused.json()["problems"]]
+    assert fields and all(f.startswith("rows[") for f in fields), fields
+    assert not holds_canary(refused.content.decode()), "a row's error echoes the person's data"
+
+    logs.step = "pages: the event, its participants, import with errors, export"
+    assert client.get(reverse("registries:event_detail", args=[event])).status_code == 200
+    assert client.get(reverse("registries:participant_list", args=[event])).status_code == 200
+    text = _csv(list(COLUMNS), [_participant(5), _participant(6, sex="somebody", consent="maybe")]).decode()
+    page = client.post(reverse("registries:participant_import", args=[event]), {"text": text})
+    assert page.status_code == 400
+    assert client.get(reverse("registries:participant_export", args=[event])).status_code in (200, 403)
+    boss = sign_in(Client(), coordinator)
+    exported = boss.get(reverse("registries:participant_export", args=[event]))
+    assert exported.status_code == 200
+    assert (
+        boss.get(reverse("exports:table_participants", args=[event]), {"format": "xlsx"}).status_code == 200
+    )
+    assert boss.get(reverse("exports:table_events"), {"format": "csv"}).status_code == 200
+
+    logs.step = "a background job: an import beyond the rows done while one waits"
+    settings.WPSNAP_IMPORT_SYNC_ROWS = 1
+    rows = [_participant(n) for n in range(10, 14)] + [_participant(14, age="-3")]
+    upload = SimpleUploadedFile("people.csv", _csv(list(COLUMNS), rows), "text/csv")
+    queued = client.post(api, {"file": upload})
+    assert queued.status_code == 202, queued.content[:300]
+    run_jobs()
+    job = client.get(f"/api/v1/jobs/{queued.json()['job']}/")
+    assert job.status_code == 200 and job.json()["status"] == "failed", job.content[:300]
+    assert not holds_canary(job.content.decode()), "a failed job's reason echoes the person's data"
+    good = SimpleUploadedFile("people.csv", _csv(list(COLUMNS), rows[:-1]), "text/csv")
+    again = client.post(api, {"file": good})
+    assert again.status_code == 202
+    run_jobs()
+    assert client.get(f"/api/v1/jobs/{again.json()['job']}/").json()["status"] == "done"
+
+    logs.step = "another agency; deleting a participant"
+    other = sign_in(Client(), make_user("focal_point", "mia", "mia-writer"))
+    assert other.get(api).status_code in (403, 404)
+    assert other.get(reverse("registries:participant_export", args=[event])).status_code in (403, 404)
+    person = client.get(api).json()["results"][0]["id"]
+    assert client.delete(f"{api}{person}/", headers={"If-Match": "*"}).status_code == 204
+
+    logs.step = "end"
+    assert_no_leak(logs)
+    assert_audit_clean(since)
+
+
+# --- people's accounts ---------------------------------------------------------------------------------
+
+
+def test_accounts_and_sign_ins_leave_no_canary_in_the_logs(logs: Capture, plan, make_user) -> None:
+    """People's own names and addresses: the log names an account by its id only (the audit trail keeps
+    who did what, behind the gate, and is not searched here)."""
+    coordinator = make_user("coordinator", "scfwca", "coord")
+    boss = sign_in(Client(), coordinator)
+
+    logs.step = "an invitation through the API, one refused"
+    invited = boss.post(
+        "/api/v1/users/",
+        {
+            "email": EMAIL,
+            "first_name": "Canarybəy",
+            "last_name": "Zzyzxova",
+            "organisation": "mod",
+            "role": "focal_point",
+        },
+        content_type="application/json",
+    )
+    assert invited.status_code == 201, invited.content[:300]
+    person = invited.json()["id"]
+    twice = boss.post(
+        "/api/v1/users/",
+        {
+            "email": EMAIL.upper(),
+            "first_name": NAME,
+            "last_name": PHONE,
+            "organisation": "mod",
+            "role": "focal_point",
+        },
+        content_type="application/json",
+    )
+    assert twice.status_code == 400
+    assert (
+        boss.post(
+            "/api/v1/users/", {"email": NAME, "is_staff": True}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+
+    logs.step = "pages: people, a person, the audit trail searched"
+    assert boss.get(reverse("accounts:user_list")).status_code == 200
+    assert NAME.split()[0] in boss.get(reverse("accounts:user_detail", args=[person])).content.decode()
+    assert boss.get(reverse("accounts:audit_log")).status_code == 200
+    changed = boss.patch(
+        f"/api/v1/users/{person}/",
+        {"role": "approver"},
+        content_type="application/json",
+        headers={"If-Match": "*"},
+    )
+    assert changed.status_code < 500
+
+    logs.step = "failed sign-ins with the canaries as the name, up to the lockout"
+    visitor = Client()
+    for typed in (NAME, EMAIL, PHONE, EMAIL, EMAIL, EMAIL, EMAIL):
+        response = visitor.post(reverse("accounts:login"), {"username": typed, "password": f"{PHONE} wrong"})
+        assert response.status_code in (200, 403, 429), response.status_code
+    assert response.status_code in (403, 429)  # locked out by then
+
+    logs.step = "anonymous: 401, 302, 404"
+    assert Client().get("/api/v1/users/").status_code == 401
+    assert (
+        Client()
+        .post("/api/v1/registries/candidates/search/", {"q": NAME}, content_type="application/json")
+        .status_code
+        == 401
+    )
+    assert Client().get(f"/accounts/users/{person}/").status_code == 302
+
+    logs.step = "end"
+    assert_no_leak(logs)
