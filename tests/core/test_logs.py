@@ -63,8 +63,10 @@ def test_what_is_not_personal_stays(text: str) -> None:
 
 
 def _formatted(record: logging.LogRecord) -> dict[str, object]:
-    assert PersonalDataFilter().filter(record)
-    line = JsonFormatter().format(record)
+    """``record`` as a handler with the filter and the JSON formatter writes it."""
+    kept = PersonalDataFilter().filter(record)
+    assert kept
+    line = JsonFormatter().format(kept if isinstance(kept, logging.LogRecord) else record)
     assert "\n" not in line
     return json.loads(line)
 
@@ -104,6 +106,31 @@ def test_an_error_s_traceback_is_in_the_line_masked() -> None:
     assert line["exc_type"] == "ValueError"
     assert str(line["exc"]).startswith("Traceback (most recent call last):")
     assert str(line["exc"]).endswith("ValueError: duplicate key (email)=([email])")
+
+
+def test_the_mask_is_the_handler_s_own_and_leaves_the_record_to_the_others() -> None:
+    """Another handler of the same record (a test's capture of what the code really logs) sees it as
+    logged: the filter masks a copy for its own handler."""
+    seen: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    masked = io.StringIO()
+    console = logging.StreamHandler(masked)
+    console.addFilter(PersonalDataFilter())
+    logger = logging.getLogger("wpsnap.test-logs")
+    logger.propagate = False
+    logger.addHandler(console)
+    logger.addHandler(Capture())
+    try:
+        logger.warning("reminder for %s", "leyla@example.org")
+    finally:
+        logger.handlers.clear()
+        logger.propagate = True
+    assert masked.getvalue() == "reminder for [email]\n"
+    assert seen == ["reminder for leyla@example.org"]
 
 
 @pytest.fixture

@@ -65,23 +65,28 @@ def mask(text: str) -> str:
 
 
 class PersonalDataFilter(logging.Filter):
-    """Masks personal data in a record's message (and its exception's text) before any handler formats
-    it; keeps every record (a masked line still tells that something happened)."""
+    """Masks personal data in a record's message (and its exception's text) for the handler it is on;
+    keeps every record (a masked line still tells that something happened). The handler gets a masked
+    copy: the record itself is left as it was for any other handler (a test's capture, which must see
+    what the code really logged)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def filter(self, record: logging.LogRecord) -> bool | logging.LogRecord:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the template, masked
             message = str(record.msg)
         masked = mask(message)
-        if masked != message or record.args:
-            record.msg, record.args = masked, None
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        exc_text = record.exc_text
+        if record.exc_info and record.exc_info[1] is not None and not exc_text:
+            exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        if masked == message and not record.args and not exc_text:
+            return True
+        copy = logging.makeLogRecord(record.__dict__)
+        copy.msg, copy.args = masked, None
+        if exc_text:
             # The traceback's last line repeats the exception's text (an IntegrityError quotes values).
-            record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip())
-        elif record.exc_text:
-            record.exc_text = mask(record.exc_text)
-        return True
+            copy.exc_text = mask(exc_text)
+        return copy
 
 
 # --- the request a line belongs to ------------------------------------------------------------------
