@@ -85,9 +85,16 @@ _SCRIPT_TAGS = re.compile(rb"<\s*(?:script|svg|html|iframe|object|embed)[\s/>]",
 
 def is_markup(content: bytes) -> bool:
     """Whether ``content`` (text) is HTML, SVG or XML, which a browser could run scripts from. Asked of
-    text only: a PDF, an image or an office document is sent back as what it is."""
+    text, audio and video only (whose first bytes say little): a PDF, an image or an office document is
+    sent back as what it is."""
     head = content[: 64 * 1024]
     return bool(_MARKUP_START.match(head) or _SCRIPT_TAGS.search(head))
+
+
+def starts_as_markup(content: bytes) -> bool:
+    """Whether ``content`` starts as HTML, SVG or XML does (its first tag, after blanks and a byte-order
+    mark): never a table of rows, whose first line is its header."""
+    return bool(_MARKUP_START.match(content[:1024]))
 
 
 def sniff(content: bytes) -> str | None:
@@ -204,7 +211,8 @@ def checked_kind(name: str, content: bytes, *, max_bytes: int, kinds: Iterable[s
             )
             % {"name": name},
         )
-    if kind == "txt" and is_markup(content):
+    # Audio and video are judged by a few first bytes: a web page behind them is a polyglot, refused too.
+    if (kind == "txt" or kind in MEDIA_KINDS) and is_markup(content):
         raise InvalidInput.one(
             "file",
             "unsafe_type",

@@ -26,7 +26,7 @@ from datetime import date, datetime, time
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
-from .files import MAX_UNZIPPED, sniff, unpacks_too_large
+from .files import MAX_UNZIPPED, sniff, starts_as_markup, unpacks_too_large
 
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -116,6 +116,16 @@ def read_table(name: str, content: bytes) -> Table:
             "file",
             "unsupported_type",
             _("“%(name)s” is not a spreadsheet or a CSV text file (judged by its content, not its name).")
+            % {"name": name},
+        )
+    if starts_as_markup(content):
+        raise InvalidInput.one(
+            "file",
+            "unsafe_type",
+            _(
+                "“%(name)s” is a web page or an SVG image (HTML, SVG or XML, judged by its content), not a "
+                "spreadsheet or a CSV text file."
+            )
             % {"name": name},
         )
     _check_utf8(content)
