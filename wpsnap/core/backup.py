@@ -764,44 +764,64 @@ def _pg_sequences_behind(connection: BaseDatabaseWrapper) -> list[str]:
     return behind
 
 
-def _pg_wipe(connection: BaseDatabaseWrapper) -> None:
-    """Drop what a failed restore put into the (formerly empty) database: every table, view, sequence,
-    type and function in its own schemas, in one transaction."""
+_SCHEMAS = (
+    "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
+    "AND nspname NOT LIKE 'pg\\_%%'"
+)
+
+
+def _pg_schemas(connection: BaseDatabaseWrapper) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(_SCHEMAS)
+        return {schema for (schema,) in cursor.fetchall()}
+
+
+def _pg_wipe(connection: BaseDatabaseWrapper, schemas_before: set[str]) -> None:
+    """Drop what a failed restore put into the (formerly empty: no table) database, in one transaction:
+    the schemas it made, and in the ones that were there every table, then every view, sequence, function
+    and type left (a table's own sequences go with it)."""
+    drops = [
+        (
+            "('r', 'p', 'f')",
+            "SELECT c.oid::regclass::text, c.relkind FROM pg_class c {where} AND c.relkind IN {kinds}",
+        ),
+        (
+            "('v', 'm')",
+            "SELECT c.oid::regclass::text, c.relkind FROM pg_class c {where} AND c.relkind IN {kinds}",
+        ),
+        ("('S')", "SELECT c.oid::regclass::text, c.relkind FROM pg_class c {where} AND c.relkind IN {kinds}"),
+    ]
+    what = {
+        "r": "TABLE",
+        "p": "TABLE",
+        "f": "FOREIGN TABLE",
+        "v": "VIEW",
+        "m": "MATERIALIZED VIEW",
+        "S": "SEQUENCE",
+    }
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
-            "AND nspname NOT LIKE 'pg\\_%%'"
-        )
-        for (schema,) in cursor.fetchall():
-            if schema == "public":
-                cursor.execute(
-                    "SELECT c.oid::regclass::text, c.relkind FROM pg_class c JOIN pg_namespace n "
-                    "ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r','p','v','m','S','f')"
-                )
-                kinds = {
-                    "r": "TABLE",
-                    "p": "TABLE",
-                    "v": "VIEW",
-                    "m": "MATERIALIZED VIEW",
-                    "S": "SEQUENCE",
-                    "f": "FOREIGN TABLE",
-                }
+        for schema in sorted(_pg_schemas(connection) - schemas_before):
+            cursor.execute(f"DROP SCHEMA {_quote(schema)} CASCADE")
+        for schema in sorted(schemas_before):
+            where = "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s"
+            for kinds, sql in drops:
+                cursor.execute(sql.format(where=where, kinds=kinds), [schema])
                 for name, kind in cursor.fetchall():
-                    cursor.execute(f"DROP {kinds[kind]} IF EXISTS {name} CASCADE")
-                cursor.execute(
-                    "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                    "WHERE n.nspname = 'public'"
-                )
-                for (name,) in cursor.fetchall():
-                    cursor.execute(f"DROP ROUTINE IF EXISTS {name} CASCADE")
-                cursor.execute(
-                    "SELECT t.oid::regtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                    "WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd', 'c', 'r') AND t.typrelid = 0"
-                )
-                for (name,) in cursor.fetchall():
-                    cursor.execute(f"DROP TYPE IF EXISTS {name} CASCADE")
-            else:
-                cursor.execute(f"DROP SCHEMA {_quote(schema)} CASCADE")
+                    cursor.execute(f"DROP {what[kind]} IF EXISTS {name} CASCADE")
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = %s",
+                [schema],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP ROUTINE IF EXISTS {name} CASCADE")
+            cursor.execute(
+                "SELECT t.oid::regtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = %s AND t.typtype IN ('e', 'd', 'r') ",
+                [schema],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TYPE IF EXISTS {name} CASCADE")
 
 
 def _sqlite_wipe(path: Path) -> None:
@@ -880,6 +900,7 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, label: str | None =
                 )
                 % {"folder": folder, "count": len(present)}
             )
+    schemas_before = _pg_schemas(connection) if engine == "postgresql" else set()
     staged = _stage(archive, manifest, roots)
     placed: list[Path] = []
     database_written = False
@@ -960,11 +981,19 @@ def restore(archive: Path, *, using: str = DEFAULT_DB_ALIAS, label: str | None =
         for path in placed:
             path.unlink(missing_ok=True)
         if database_written:
-            with contextlib.suppress(Exception):
+            try:
                 if engine == "sqlite":
                     _sqlite_wipe(_sqlite_path(connection))
                 else:
-                    _pg_wipe(connection)
+                    _pg_wipe(connection, schemas_before)
+            except Exception as wipe_error:
+                raise BackupError(
+                    _(
+                        "The restore failed, and the database could not be emptied again (%(error)s): drop "
+                        "its tables before trying again."
+                    )
+                    % {"error": type(wipe_error).__name__}
+                ) from wipe_error
         raise
     finally:
         _unstage(staged)
