@@ -59,6 +59,7 @@ import hashlib
 import json
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -399,6 +400,14 @@ class Stack:
 
     def write_state(self) -> None:
         workers = self.children(self.procs["gunicorn"].pid)
+        # What gunicorn runs with: its config file read with the same environment.
+        saved = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            conf = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
         self.state = {
             "pid": os.getpid(),
             "url": f"https://{HOST}:{self.port}/",
@@ -416,9 +425,9 @@ class Stack:
                 "workers": workers,
                 "socket": str(self.base / "run" / "gunicorn.sock"),
                 "config": str(DEPLOY / "gunicorn.conf.py"),
-                "worker_class": self.env.get("WPSNAP_GUNICORN_WORKER_CLASS", "default"),
+                "worker_class": conf["worker_class"],
                 "workers_count": len(workers),
-                "threads": self.env.get("WPSNAP_GUNICORN_THREADS", "default"),
+                "threads": conf["threads"],
                 "log": str(self.base / "log" / "gunicorn.log"),
                 "access_log": str(self.base / "log" / "gunicorn-access.log"),
             },
