@@ -31,7 +31,9 @@ typed_numbers = st.one_of(
     ),
     st.integers(min_value=0, max_value=10**12).map(lambda n: f"{n:,}".replace(",", " ")),
     st.integers(min_value=0, max_value=10**6).map(lambda n: f"{n},5"),
-    st.sampled_from(["", " ", "0", "-0", "1e9", "NaN", "Infinity", "0x1F", "1_000", "٣", "１２", "12\x00"]),
+    st.sampled_from(
+        ["", " ", "0", "-0", "1e9", "NaN", "Infinity", "0x1F", "1_000", "\u0663", "\uff11\uff12", "12\x00"]
+    ),
 )
 cell_texts = typed_numbers | odd_text
 
@@ -85,7 +87,7 @@ def test_any_cells_are_clean_figures_or_problems_named_by_cell(spec, data) -> No
     checked = check_values("count", spec, raw)
     assert {p.field for p in checked.problems} <= set(raw) | {TOTAL}
     for key, value in checked.clean.items():
-        assert key in spec.keys()
+        assert key in spec.keys()  # noqa: SIM118 - a spec is no mapping
         assert Decimal(0) <= value <= MAX_VALUE
     for key in set(raw) - set(spec.keys()):
         assert any(p.field == key and p.code == "unknown-cell" for p in checked.problems)
