@@ -203,5 +203,6 @@ def test_the_page_queries_do_not_grow_with_the_data(plan, people) -> None:
         assert client.get(url(plan)).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     # the session, the user, their OTP devices, the plan, the periods, pillars and agencies to filter by,
-    # the three sums (events, participants, reported), the districts' names (2) and the sexes' names
-    assert len(few) == 13, [q["sql"][:120] for q in few.captured_queries]
+    # the district rollup's state (two) and rows (events and participants), the reported sums, the
+    # districts' names (2) and the sexes' names
+    assert len(few) == 14, [q["sql"][:120] for q in few.captured_queries]

@@ -123,12 +123,12 @@ def tally(
     counts: dict[tuple[int, int], Count] = defaultdict(Count)
     names: dict[int, str] = {}
     for running in running_in:
-        period_id = running.period.pk
+        activity_id, period_id = running.activity.pk, running.period.pk
         late = today > running.period.due_on
         for owner, optional in running.agencies:
             if agencies is not None and owner.pk not in agencies:
                 continue
-            status = status_of.get((running.activity.pk, owner.pk, period_id))
+            status = status_of.get((activity_id, owner.pk, period_id))
             count = counts[(owner.pk, period_id)]
             names[owner.pk] = owner.key
             if optional:

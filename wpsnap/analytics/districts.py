@@ -22,18 +22,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 
 from wpsnap.plan.models import IndicatorKind, Plan
 from wpsnap.registries.models import Event
 from wpsnap.reporting.disaggregation import parse_cell_key
-from wpsnap.reporting.models import IndicatorValue
+from wpsnap.reporting.models import IndicatorValue, ReportingPeriod
 from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
 from .filters import narrowed, periods_of
-from .models import ReportFigureRollup
+from .models import DistrictRollup, EventPeople, ReportFigureRollup
+from .people import rollup_current
 from .results import rolled_up
 from .scope import Viewer
 
@@ -87,17 +89,34 @@ def by_district(
                 )
             )
         )
-    held = dict(events.values_list("district").annotate(n=Count("id")).order_by())
+    held: dict[str, int] = {}
     people: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    # From the events to their people: one join (a filter on the events' ids would join them twice).
-    tallies = (
-        events.values_list("district", "analytics_people__sex")
-        .annotate(n=Sum("analytics_people__value"))
-        .order_by()
-    )
-    for district, sex, n in tallies:
-        if n:
-            people[district][sex] += n
+    whole = not scope.events(viewer).query.has_filters()  # every event: a coordinator's or evaluator's
+    if whole and pillar is None and rollup_current(plan):
+        # From the district rollup (organiser x period x district x sex, kept by ``rollups.events_changed``
+        # with the people rollup, under the same state): hundreds of rows at national scale instead of
+        # the events joined to their people.
+        stored = DistrictRollup.objects.filter(plan=plan)
+        if agency is not None:
+            stored = stored.filter(organiser_id=agency)
+        if period is not None:
+            stored = stored.filter(period_id=period)
+        for district, sex, n in stored.values_list("district", "sex").annotate(n=Sum("value")).order_by():
+            if sex is None:
+                held[district] = n
+            elif n:
+                people[district][sex] += n
+    else:
+        held = dict(events.values_list("district").annotate(n=Count("id")).order_by())
+        # From the events to their people: one join (a filter on the events' ids would join them twice).
+        tallies = (
+            events.values_list("district", "analytics_people__sex")
+            .annotate(n=Sum("analytics_people__value"))
+            .order_by()
+        )
+        for district, sex, n in tallies:
+            if n:
+                people[district][sex] += n
     reported: dict[str, Decimal] = defaultdict(Decimal)
     figures: dict[str, int] = defaultdict(int)
     for cell, value, n in _district_cells(viewer, plan, period=period, pillar=pillar, agency=agency):
@@ -146,3 +165,46 @@ def _district_cells(
     if pillar is not None:
         values = values.filter(indicator__priority_area__pillar_id=pillar)
     return list(values.values_list("cell").annotate(value=Sum("value"), n=Count("id")).order_by())
+
+
+# --- the district rollup (``models.DistrictRollup``, kept by ``rollups.py``) -----------------------------
+
+# The rollup's columns, in the order ``district_sums`` selects them.
+DISTRICT_COLUMNS = ("plan", "organiser", "district", "period", "sex", "value")
+
+
+def _period_of(event: str) -> Subquery:
+    """The period of the event's plan holding its first day (``event``: the path to the event)."""
+    return Subquery(
+        ReportingPeriod.objects.filter(
+            plan_id=OuterRef(f"{event}plan_id"),
+            start__lte=OuterRef(f"{event}starts_on"),
+            end__gte=OuterRef(f"{event}starts_on"),
+        )
+        .order_by("start")
+        .values("pk")[:1]
+    )
+
+
+def district_sums(events: QuerySet[Event]) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    """``events`` counted, and their people summed by sex, by ``DistrictRollup``'s key, in
+    ``DISTRICT_COLUMNS``' order: the events' rows (sex None) and the people's. Not run: two querysets
+    (for ``INSERT ... SELECT``)."""
+    held = (
+        events.values("plan_id", "organiser_id", "district", period=_period_of(""))
+        .annotate(sex=Value(None, output_field=CharField()), value=Count("id"))
+        .order_by()
+    )
+    people = (
+        EventPeople.objects.filter(event__in=events, value__gt=0)
+        .values(
+            "event__plan_id",
+            "event__organiser_id",
+            "event__district",
+            period=_period_of("event__"),
+            who=F("sex"),
+        )
+        .annotate(value=Sum("value"))
+        .order_by()
+    )
+    return held, people

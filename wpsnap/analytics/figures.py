@@ -23,9 +23,11 @@ from wpsnap.registries.selectors import rules_for
 from wpsnap.reporting.disaggregation import TOTAL, BreakdownSpec
 from wpsnap.reporting.models import IndicatorValue, ProgressReport, ReportingPeriod
 from wpsnap.reporting.selectors import indicator_specs
+from wpsnap.reporting.workflow import COUNTED
 
 from . import scope
 from .derived import Derived, Key, derived_figures, stored_current, stored_figures, stored_sums
+from .models import EventFigureSum, FigureMismatch
 from .scope import Viewer
 
 
@@ -204,26 +206,43 @@ def differing(
             if any(c.reported is not None for c in f.cells)
             and any((c.reported or Decimal(0)) != c.derived for c in f.cells)
         )
-    derived_sql, derived_params = stored_sums(
-        plan=plan, periods=periods, bound=bound, events=events
-    ).query.sql_with_params()
-    reported_sql, reported_params = _reported_sums(reports, indicators).query.sql_with_params()
-    # Both sides summed per cell, joined cell by cell; the keys with a reported figure and a difference.
-    sql = f"""WITH d (i, a, p, cell, dv, t, n) AS ({derived_sql}),
-r (i, a, p, cell, rv) AS ({reported_sql}),
-j AS (SELECT COALESCE(d.i, r.i) AS i, COALESCE(d.a, r.a) AS a, COALESCE(d.p, r.p) AS p,
-             COALESCE(d.cell, r.cell) AS cell, d.dv, d.t, d.n, r.rv
-      FROM d FULL OUTER JOIN r ON d.i = r.i AND d.a = r.a AND d.p = r.p AND d.cell = r.cell),
-k AS (SELECT i, a, p FROM j GROUP BY i, a, p
-      HAVING MAX(CASE WHEN rv IS NOT NULL THEN 1 ELSE 0 END) = 1
-         AND MAX(CASE WHEN COALESCE(rv, 0) <> COALESCE(dv, 0) THEN 1 ELSE 0 END) = 1)
-SELECT j.i, j.a, j.p, j.cell, j.dv, j.t, j.n, j.rv FROM j JOIN k ON j.i = k.i AND j.a = k.a AND j.p = k.p"""  # noqa: S608 - the two queries compiled by Django, their values as parameters
+    rows: list[tuple[Any, ...]]
+    if (
+        district is None
+        and statuses is not None
+        and {str(s) for s in statuses} == {str(s) for s in COUNTED}
+        and _whole(viewer)
+    ):
+        # A whole plan's counted reports: the comparison stored (``FigureMismatch``), kept current with the
+        # events' figures and the counted reports, narrowed as asked.
+        stored = FigureMismatch.objects.filter(
+            plan=plan, indicator_id__in=[i.pk for i in indicators], period_id__in=[p.pk for p in periods]
+        )
+        if agency is not None:
+            stored = stored.filter(agency_id=agency.pk if isinstance(agency, Organisation) else agency)
+        rows = list(
+            stored.values_list(
+                "indicator_id",
+                "agency_id",
+                "period_id",
+                "cell",
+                "derived",
+                "total_only",
+                "events",
+                "reported",
+            ).order_by()
+        )
+    else:
+        sql, params = comparison(
+            stored_sums(plan=plan, periods=periods, bound=bound, events=events),
+            _reported_sums(reports, indicators),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     places = Decimal(1).scaleb(-IndicatorValue._meta.get_field("value").decimal_places)
     derived: dict[Key, Derived] = {}
     reported: dict[Key, dict[str, Decimal]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*derived_params, *reported_params])
-        rows = cursor.fetchall()
     for indicator_id, agency_id, period_id, cell, value, total_only, given, said in rows:
         key = (indicator_id, agency_id, period_id)
         if said is not None:
@@ -246,6 +265,65 @@ SELECT j.i, j.a, j.p, j.cell, j.dv, j.t, j.n, j.rv FROM j JOIN k ON j.i = k.i AN
         key=lambda k: (starts[k[2]], k[2], k[1], position[k[0]]),
     )
     return tuple(_figures(by_id[k[0]], k, derived.get(k), reported.get(k, {})) for k in keys)
+
+
+def _whole(viewer: Viewer) -> bool:
+    """Whether ``viewer`` sees every event and every report (coordinators, evaluators)."""
+    return (
+        not scope.is_public(viewer)
+        and scope.agencies(viewer) is None
+        and not scope.events(viewer).query.has_filters()
+        and not scope.reports(viewer).query.has_filters()
+    )
+
+
+def comparison(derived: QuerySet[Any], reported: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The SQL that joins the events' sums (``derived``: indicator, organiser, period, cell, value, total
+    only, events) and the reports' (``reported``: indicator, agency, period, cell, value) cell by cell and
+    keeps the (indicator, agency, period) with a reported figure and a cell where the two differ (an empty
+    side counting 0): (indicator, agency, period, cell, derived, total only, events, reported) of every
+    cell of those. With its parameters."""
+    derived_sql, derived_params = derived.query.sql_with_params()
+    reported_sql, reported_params = reported.query.sql_with_params()
+    sql = f"""WITH d (i, a, p, cell, dv, t, n) AS ({derived_sql}),
+r (i, a, p, cell, rv) AS ({reported_sql}),
+j AS (SELECT COALESCE(d.i, r.i) AS i, COALESCE(d.a, r.a) AS a, COALESCE(d.p, r.p) AS p,
+             COALESCE(d.cell, r.cell) AS cell, d.dv, d.t, d.n, r.rv
+      FROM d FULL OUTER JOIN r ON d.i = r.i AND d.a = r.a AND d.p = r.p AND d.cell = r.cell),
+k AS (SELECT i, a, p FROM j GROUP BY i, a, p
+      HAVING MAX(CASE WHEN rv IS NOT NULL THEN 1 ELSE 0 END) = 1
+         AND MAX(CASE WHEN COALESCE(rv, 0) <> COALESCE(dv, 0) THEN 1 ELSE 0 END) = 1)
+SELECT j.i, j.a, j.p, j.cell, j.dv, j.t, j.n, j.rv FROM j JOIN k ON j.i = k.i AND j.a = k.a AND j.p = k.p"""  # noqa: S608 - the two queries compiled by Django, their values as parameters
+    return sql, [*derived_params, *reported_params]
+
+
+def mismatch_sql(
+    *, plan: Plan, agencies: list[int] | None = None, periods: list[int] | None = None
+) -> tuple[str, list[Any]]:
+    """``comparison`` for ``FigureMismatch``: every event and counted report of ``plan`` (of ``agencies``
+    and ``periods`` when given), every indicator bound to event data; (plan, then ``comparison``'s
+    columns). Reads the events' figures summed by organiser (``EventFigureSum``), so the caller writes
+    after them."""
+    bound = Indicator.objects.filter(plan=plan, derivation__isnull=False).values("pk")
+    derived = EventFigureSum.objects.filter(plan=plan, indicator__in=bound)
+    reported = IndicatorValue.objects.filter(
+        report__plan=plan, report__status__in=sorted(str(s) for s in COUNTED), indicator__in=bound
+    )
+    if agencies is not None:
+        derived = derived.filter(organiser_id__in=agencies)
+        reported = reported.filter(report__agency_id__in=agencies)
+    if periods is not None:
+        derived = derived.filter(period_id__in=periods)
+        reported = reported.filter(report__period_id__in=periods)
+    sql, params = comparison(
+        derived.values_list(
+            "indicator_id", "organiser_id", "period_id", "cell", "value", "total_only", "events"
+        ).order_by(),
+        reported.values_list("indicator_id", "report__agency_id", "report__period_id", "cell")
+        .annotate(value=Sum("value"))
+        .order_by(),
+    )
+    return f"SELECT {int(plan.pk)}, c.* FROM ({sql}) c", params  # noqa: S608 - an id, and SQL of our own
 
 
 def _reported_sums(reports: QuerySet[ProgressReport], indicators: list[Indicator]) -> QuerySet[Any]:

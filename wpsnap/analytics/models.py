@@ -284,3 +284,59 @@ class PeopleState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.fingerprint[:12]}"
+
+
+class DistrictRollup(models.Model):
+    """The events by organiser, period of their first day (None: none holds it) and district (the
+    event's own, "" for none), kept for the maps (``districts.by_district``): a row with ``sex`` None
+    holds how many events were held (``value``); a row with a sex (an option code, "" where not recorded)
+    their participants of that sex, listed and counted (``EventPeople`` summed). The districts of a whole
+    plan read at most organisers x periods x districts x (sexes + 1) of these, not events x cells. Kept
+    with ``PeopleRollup``, by organiser, and valid under the same ``PeopleState`` (the periods' dates)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    organiser = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    district = models.CharField(_("district"), max_length=40, blank=True)
+    # None: the row counts events; else the participants of this sex.
+    sex = models.CharField(_("sex"), max_length=40, null=True, blank=True)  # noqa: DJ001 - None: events
+    value = models.PositiveBigIntegerField(_("events or participants"))
+
+    class Meta:
+        verbose_name = _("district rollup")
+        verbose_name_plural = _("district rollups")
+        indexes = [models.Index(fields=["plan", "organiser"], name="rollup_district_plan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organiser_id}/{self.period_id}/{self.district} [{self.sex}] = {self.value}"
+
+
+class FigureMismatch(models.Model):
+    """The dashboards' alert, stored: for every (indicator bound to event data, agency, period) where the
+    counted reports (approved and published) give a figure that differs from what the agency's events
+    say in some cell, every cell of it: the events' sums (``derived``, ``total_only``, ``events``; None
+    where the events give none) and the reports' (``reported``; None where they give none).
+    ``figures.differing`` computes the same rows on each request for any scope; for a whole plan it reads
+    these instead. Recomputed by agency and period when counted reports change (``reports_changed``) and
+    by organiser when events do (``events_changed``), under the organisations' row locks; read only while
+    the events' stored figures are current (``DerivedState``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    cell = models.CharField(_("cell"), max_length=200, blank=True)
+    derived = models.BigIntegerField(_("from events"), null=True, blank=True)
+    total_only = models.BigIntegerField(_("participants in the total only"), null=True, blank=True)
+    events = models.BigIntegerField(_("events"), null=True, blank=True)
+    reported = models.DecimalField(_("reported"), max_digits=24, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("figure mismatch")
+        verbose_name_plural = _("figure mismatches")
+        indexes = [models.Index(fields=["plan", "agency", "period"], name="figure_mismatch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.agency_id}/{self.period_id} [{self.cell}]"

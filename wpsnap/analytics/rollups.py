@@ -46,13 +46,17 @@ from wpsnap.reporting.models import FinancingLine, IndicatorValue, ProgressRepor
 from wpsnap.reporting.workflow import COUNTED
 
 from .derived import Setup, event_figure_rows, setup_of
+from .districts import DISTRICT_COLUMNS, district_sums
+from .figures import mismatch_sql
 from .models import (
     DerivedState,
+    DistrictRollup,
     EventFigure,
     EventFigureSum,
     EventOrganiser,
     EventPeople,
     EventTally,
+    FigureMismatch,
     FinancingRollup,
     PeopleRollup,
     PeopleState,
@@ -136,6 +140,20 @@ def reports_changed(report_ids: list[int]) -> None:
             report__activity_id__in=activities, report__period_id__in=periods
         )
         _insert_select(FinancingRollup, FINANCING_COLUMNS, _financing_sums(lines))
+    # The alert's comparison of the reports' agencies and periods, under the agencies' row locks (after
+    # the activities', as events_changed takes them after the events'): a change to the same agency's
+    # events waits, then compares with these reports.
+    touched = list(reports.values_list("plan_id", "agency_id", "period_id").order_by())
+    agencies = sorted({agency for _plan, agency, _period in touched})
+    list(
+        Organisation.objects.select_for_update(no_key=True)
+        .filter(pk__in=agencies)
+        .order_by("pk")
+        .values_list("pk")
+    )
+    for plan_id in sorted({plan for plan, _agency, _period in touched}):
+        pairs = [(a, p) for plan, a, p in touched if plan == plan_id]
+        _mismatch(plan_id, sorted({a for a, _p in pairs}), sorted({p for _a, p in pairs}))
 
 
 FINANCING_COLUMNS = ("plan", "activity", "period", "source", "status", "planned", "spent", "lines")
@@ -283,15 +301,64 @@ def _organisers_changed(event_ids: list[int], locked: list[int]) -> None:
             people_sums(Event.objects.filter(plan_id=plan_id, organiser_id__in=theirs)),
         )
         _people_state(plan_id)
+        _districts_insert(plan_id, theirs)
         EventFigureSum.objects.filter(plan_id=plan_id, organiser_id__in=theirs).delete()
         _insert_select(
             EventFigureSum,
             FIGURE_SUM_COLUMNS,
             _figure_sums_of(EventFigure.objects.filter(plan_id=plan_id, organiser_id__in=theirs)),
         )
+        _mismatch(plan_id, theirs, None)
 
 
 FIGURE_SUM_COLUMNS = ("plan", "indicator", "organiser", "period", "cell", "value", "total_only", "events")
+
+
+MISMATCH_COLUMNS = (
+    "plan",
+    "indicator",
+    "agency",
+    "period",
+    "cell",
+    "derived",
+    "total_only",
+    "events",
+    "reported",
+)
+
+
+def _mismatch(plan_id: int, agencies: list[int] | None, periods: list[int] | None) -> None:
+    """The plan's ``FigureMismatch`` rows of ``agencies`` and ``periods`` (all when None) deleted and
+    compared again (``figures.mismatch_sql``: the events' sums by organiser, written before, against the
+    counted reports): two statements. Under the agencies' (organisers') row locks."""
+    stale = FigureMismatch.objects.filter(plan_id=plan_id)
+    if agencies is not None:
+        stale = stale.filter(agency_id__in=agencies)
+    if periods is not None:
+        stale = stale.filter(period_id__in=periods)
+    stale.delete()
+    plan = Plan(pk=plan_id)
+    sql, params = mismatch_sql(plan=plan, agencies=agencies, periods=periods)
+    meta: Any = FigureMismatch._meta
+    names = ", ".join(connection.ops.quote_name(meta.get_field(c).column) for c in MISMATCH_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) {sql}", params)
+
+
+def _districts_insert(plan_id: int, organisers: list[int] | None) -> None:
+    """The plan's ``DistrictRollup`` rows of ``organisers`` (every organiser's when None) deleted and
+    summed again from their events: three statements (a delete, then an ``INSERT ... SELECT`` for the
+    events and one for their people). Valid under the people rollup's state (the periods' dates), which
+    the caller keeps, under the organisers' locks."""
+    stale = DistrictRollup.objects.filter(plan_id=plan_id)
+    events = Event.objects.filter(plan_id=plan_id)
+    if organisers is not None:
+        stale = stale.filter(organiser_id__in=organisers)
+        events = events.filter(organiser_id__in=organisers)
+    stale.delete()
+    held, people = district_sums(events)
+    _insert_select(DistrictRollup, DISTRICT_COLUMNS, held)
+    _insert_select(DistrictRollup, DISTRICT_COLUMNS, people)
 
 
 def _figure_sums_of(rows: QuerySet[EventFigure]) -> QuerySet[Any]:
@@ -427,8 +494,10 @@ def _organisers_rebuild(plan: Plan) -> None:
     PeopleRollup.objects.filter(plan=plan).delete()
     _insert_select(PeopleRollup, ROLLUP_COLUMNS, people_sums(Event.objects.filter(plan=plan)))
     PeopleState.objects.update_or_create(plan=plan, defaults={"fingerprint": people_digest(plan.pk)})
+    _districts_insert(plan.pk, None)
     EventFigureSum.objects.filter(plan=plan).delete()
     _insert_select(EventFigureSum, FIGURE_SUM_COLUMNS, _figure_sums_of(EventFigure.objects.filter(plan=plan)))
+    _mismatch(plan.pk, None, None)
 
 
 @dataclass(frozen=True)
@@ -567,9 +636,28 @@ def rollups_verify(plan: Plan) -> list[Drift]:
         )
         for r in _figure_sums_of(EventFigure.objects.filter(plan=plan))
     }
+    stored_districts: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        tuple(key): (value,)
+        for *key, value in DistrictRollup.objects.filter(plan=plan).values_list(*DISTRICT_COLUMNS[1:])
+    }
+    fresh_districts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for sums in district_sums(Event.objects.filter(plan=plan)):
+        for row in sums:  # dicts in the rollup's column order
+            _plan, *key, value = row.values()
+            fresh_districts[tuple(key)] = (value,)
+    stored_mismatch: dict[tuple[Any, ...], tuple[Any, ...]] = {
+        tuple(row[:4]): tuple(row[4:])
+        for row in FigureMismatch.objects.filter(plan=plan).values_list(*MISMATCH_COLUMNS[1:])
+    }
+    sql, params = mismatch_sql(plan=plan)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fresh_mismatch = {tuple(row[1:5]): tuple(row[5:]) for row in cursor.fetchall()}
     return (
         drift
         + _differences("derived", stored_derived, fresh_derived)
+        + _differences("mismatch", stored_mismatch, fresh_mismatch)
+        + _differences("districts", stored_districts, fresh_districts)
         + _differences("derived sums", stored_sums, fresh_sums)
         + _differences("organisers", stored_organisers, fresh_organisers)
         + _differences("reached", stored_reached, fresh_reached)

@@ -141,12 +141,14 @@ def activity_status(
         )
     }
     listed = []
+    nothing = (None, None)
     for running in running_in:
         owed, contributed = [], []
+        activity_id, period_id = running.activity.pk, running.period.pk
         for owner, optional in running.agencies:
             if agencies is not None and owner.pk not in agencies:
                 continue
-            status, progress = found.get((running.activity.pk, owner.pk, running.period.pk), (None, None))
+            status, progress = found.get((activity_id, owner.pk, period_id), nothing)
             part = AgencyPart(owner.pk, owner.key, progress if status in counted else None, status, optional)
             if not optional:
                 owed.append(part)
@@ -157,10 +159,10 @@ def activity_status(
             continue
         listed.append(
             ActivityPeriodStatus(
-                activity_id=running.activity.pk,
+                activity_id=activity_id,
                 activity=running.activity.key,
                 code=running.activity.code,
-                period_id=running.period.pk,
+                period_id=period_id,
                 period=running.period.label,
                 status=combine([p.progress for p in owed]),
                 expected=len(owed),
