@@ -144,7 +144,9 @@ class AlertRow:
     agency: str
     period: str
     cells: tuple[tuple[str, Decimal | None, int, Decimal], ...]  # (cell, reported, derived, difference)
-    report_id: int | None  # the counted report that gives the figures
+    # The counted report that gives the figures; looked up for the alerts a page lists (``alerts``'s
+    # ``shown``), None for the others.
+    report_id: int | None
     agency_id: int
     period_id: int
     drill: Drill
@@ -653,9 +655,13 @@ def timeline_chart(bar: FilterBar, lines: list[Compliance], today: date) -> Char
     )
 
 
-def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
+def alerts(
+    viewer: Any, plan: Plan, bar: FilterBar, *, shown: int | None = ALERTS_SHOWN
+) -> tuple[AlertRow, ...]:
     """Approved or published reports whose figures differ from their agency's events (an event added or
-    changed after approval), cell by cell with the difference (derived minus reported)."""
+    changed after approval), cell by cell with the difference (derived minus reported). Every one is
+    listed; the report behind each is looked up for the first ``shown`` only (None: all), the ones a page
+    lists (at national scale 20 of 246)."""
     filters = bar.filters
     # Only the figures that differ come back, compared by the database (``analytics.figures.differing``).
     found, _missing = narrowed_call(
@@ -678,11 +684,23 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
             differing.append((f, cells))
     # Asked even when nothing differs ([0] matches no indicator), so the page's queries stay the same.
     indicator_ids = sorted({f.indicator_id for f, _c in differing}) or [0]
-    # The counted report behind each (indicator, agency, period), and each indicator's pillar: two queries.
+    pillar_of = dict(
+        Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "priority_area__pillar_id")
+    )
+    kept = [
+        (f, cells)
+        for f, cells in differing
+        if filters.pillar is None or pillar_of[f.indicator_id] == filters.pillar.pk
+    ]
+    listed = kept if shown is None else kept[:shown]
+    # The counted report behind each (indicator, agency, period) listed: one query, over the listed
+    # indicators, agencies and periods only (a few reports' figures, not every counted report's).
     reports = {
         (indicator_id, agency_id, period_id): report_id
         for indicator_id, agency_id, period_id, report_id in IndicatorValue.objects.filter(
-            indicator_id__in=indicator_ids,
+            indicator_id__in=sorted({f.indicator_id for f, _c in listed}) or [0],
+            report__agency_id__in=sorted({f.agency_id for f, _c in listed}) or [0],
+            report__period_id__in=sorted({f.period_id for f, _c in listed}) or [0],
             report__plan=plan,
             report__status__in=sorted(str(s) for s in COUNTED),
             report__in=visible_reports(viewer),
@@ -691,29 +709,21 @@ def alerts(viewer: Any, plan: Plan, bar: FilterBar) -> tuple[AlertRow, ...]:
         .distinct()
         .order_by()
     }
-    pillar_of = dict(
-        Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "priority_area__pillar_id")
-    )
     periods = {p.pk: p.label for p in bar.period_objects}
     labels = {int(c.value): c.label for c in bar.agencies}
-    rows = []
-    for f, cells in differing:
-        if filters.pillar is not None and pillar_of[f.indicator_id] != filters.pillar.pk:
-            continue
-        report_id = reports.get((f.indicator_id, f.agency_id, f.period_id))
-        rows.append(
-            AlertRow(
-                indicator=f.indicator,
-                agency=labels.get(f.agency_id, str(f.agency_id)),
-                period=periods.get(f.period_id, ""),
-                cells=cells,
-                report_id=report_id,
-                agency_id=f.agency_id,
-                period_id=f.period_id,
-                drill=bar.drill,
-            )
+    return tuple(
+        AlertRow(
+            indicator=f.indicator,
+            agency=labels.get(f.agency_id, str(f.agency_id)),
+            period=periods.get(f.period_id, ""),
+            cells=cells,
+            report_id=reports.get((f.indicator_id, f.agency_id, f.period_id)),
+            agency_id=f.agency_id,
+            period_id=f.period_id,
+            drill=bar.drill,
         )
-    return tuple(rows)
+        for f, cells in kept
+    )
 
 
 def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date, all_alerts: bool = False) -> Overview:
@@ -737,7 +747,7 @@ def overview(viewer: Any, plan: Plan, bar: FilterBar, *, today: date, all_alerts
         compliance=compliance,
         chase=chase,
         timeline=timeline_chart(bar, every, today),
-        alerts=alerts(viewer, plan, bar),
+        alerts=alerts(viewer, plan, bar, shown=None if all_alerts else ALERTS_SHOWN),
         notes=tuple(notes),
         all_alerts=all_alerts,
     )
