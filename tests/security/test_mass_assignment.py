@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from wpsnap.core.models import AuditEvent
 from wpsnap.registries.kinds import catalogue
@@ -510,3 +511,122 @@ def test_a_focal_point_cannot_name_another_agency_as_owner(world) -> None:
     response = client.post("/api/v1/registries/publications/", body, content_type="application/json")
     assert response.status_code in (400, 403), response.content[:300]
     assert kind.model.objects.filter(owner__key="mia").count() == 0
+
+
+# --- the key HTML forms ----------------------------------------------------------------------------------
+
+# What an attacker adds to a form's POST: protected attributes, each with a hostile value.
+FORM_EXTRAS = {
+    "status": "published",
+    "agency": "mia",
+    "organisation": "mia",
+    "organiser": "mia",
+    "owner": "mia",
+    "plan": "another-plan",
+    "created_by": "1",
+    "submitted_by": "1",
+    "approved_at": WHEN,
+    "published_at": WHEN,
+    "ref": OTHER_UUID,
+    "record_id": OTHER_UUID,
+    "retain_until": "2099-12-31",
+    "is_staff": "on",
+    "is_superuser": "on",
+    "username": "hostile",
+}
+
+
+def _ids(extras: dict[str, str], w: World) -> dict[str, str]:
+    """The extras, with the other agency's id where a form field would take an id."""
+    from wpsnap.accounts.models import Organisation
+
+    mia = str(Organisation.objects.get(country="AZ", key="mia").pk)
+    return {k: (mia if v == "mia" else v) for k, v in extras.items()} | {
+        "agency_id": mia,
+        "organiser_id": mia,
+    }
+
+
+def test_the_report_form_ignores_protected_fields(world) -> None:
+    from ..reporting.test_form_pages import form_data
+
+    report = _report(world, "draft")
+    indicator = report.activity.indicators.first()
+    client = sign_in(Client(), world.focal)
+    url = f"/reports/{report.pk}/edit/"
+    response = client.post(url, {**form_data(indicator), **_ids(FORM_EXTRAS, world), "action": "save"})
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 400:  # refused whole: then the form alone saves
+        report.refresh_from_db()
+        assert report.done != form_data(indicator)["done"]
+        assert client.post(url, {**form_data(indicator), "action": "save"}).status_code == 302
+    report.refresh_from_db()
+    assert report.done == form_data(indicator)["done"]  # the form's own fields were saved
+    assert report.status == "draft" and report.agency == world.focal.organisation
+    assert report.approved_at is None and report.published_at is None
+    assert report.version < 999
+
+
+def test_the_registry_record_form_ignores_protected_fields(world) -> None:
+    from wpsnap.registries.publications.models import Publication
+
+    from ..registries.kinds_web.test_pages import _post_data
+
+    client = sign_in(Client(), world.focal)
+    url = reverse("registry_kinds:create", kwargs={"kind": "publications"}) + f"?plan={world.plan.slug}"
+    response = client.post(
+        url, {**_post_data(material_type="guide", audience=["gender_officers"]), **_ids(FORM_EXTRAS, world)}
+    )
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 400:  # refused whole, nothing saved: then the form alone saves
+        assert Publication.objects.count() == 0
+        assert (
+            client.post(url, _post_data(material_type="guide", audience=["gender_officers"])).status_code
+            == 302
+        )
+    assert Publication.objects.count() == 1
+    for record in Publication.objects.all():
+        assert record.owner == world.focal.organisation and record.created_by == world.focal
+        assert str(record.ref) != OTHER_UUID and record.version < 999 and record.plan == world.plan
+    # The record's edit form the same.
+    record = Publication.objects.filter(owner=world.focal.organisation).first()
+    assert record is not None
+    if record is not None:
+        edit = reverse("registry_kinds:edit", kwargs={"kind": "publications", "ref": record.ref})
+        data = {
+            **_post_data(material_type="guide", audience=["gender_officers"], title="Changed"),
+            "version": str(record.version),
+        }
+        client.post(edit, {**data, **_ids(FORM_EXTRAS, world), "version": str(record.version)})
+        record.refresh_from_db()
+        assert record.owner == world.focal.organisation and str(record.ref) != OTHER_UUID
+
+
+def test_the_event_form_ignores_protected_fields(world) -> None:
+    from wpsnap.registries.models import Event
+
+    from ..registries.test_pages import _event_form
+
+    client = sign_in(Client(), world.focal)
+    activity = world.plan.activities.get(code="5.1.2.3")
+    response = client.post("/events/new/", {**_event_form(activity), **_ids(FORM_EXTRAS, world)})
+    assert response.status_code == 302, response.status_code
+    event = Event.objects.get(title="Mediation skills for women leaders")
+    assert event.organiser == world.focal.organisation and event.created_by == world.focal
+    assert event.plan == world.plan and event.version < 999
+
+
+def test_the_role_form_changes_the_role_only(world) -> None:
+    from wpsnap.accounts.models import User
+
+    person = create_user("focal_point", "mod", "ma-role-person")
+    client = sign_in(Client(), world.coordinator)
+    response = client.post(
+        f"/accounts/users/{person.pk}/role/",
+        {"role": "approver", **_ids(FORM_EXTRAS, world), "is_active": ""},
+    )
+    assert response.status_code == 302, response.status_code
+    person = User.objects.get(pk=person.pk)
+    assert person.role == "approver" and person.username == "ma-role-person"
+    assert not person.is_staff and not person.is_superuser and person.is_active
+    assert person.organisation == world.focal.organisation
