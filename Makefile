@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-2026
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install lint fmt typecheck test-sqlite test-postgres bench clean messages compilemessages
+.PHONY: run test install lint fmt typecheck test-sqlite test-postgres bench load faults guides audit serve-production clean messages compilemessages
 
 $(BIN)/.installed: pyproject.toml
 	@PY=$$(scripts/find-python) || exit 1; \
@@ -73,8 +73,32 @@ test-postgres: install compilemessages
 	  echo "SKIPPED the PostgreSQL run: this machine has no PostgreSQL server binaries (install the 'postgresql' package)."; \
 	elif [[ $$status != 0 ]]; then exit $$status; fi
 
+## make bench: the benchmarks that measure the code (bench/*.py but the load and fault runs below)
 bench: install
-	@for b in bench/*.py; do [[ -e $$b ]] && $(BIN)/python $$b; done; true
+	@for b in bench/*.py; do [[ $$b == bench/load.py || $$b == bench/faults.py ]] || $(BIN)/python $$b; done; true
+
+## make serve-production: nginx, gunicorn, the task worker and a throw-away PostgreSQL on loopback (deploy/)
+serve-production: install compilemessages
+	scripts/serve-production
+
+## make load: 100 users for 2 minutes through the stack of scripts/serve-production (bench/load.py; locust)
+load: install compilemessages
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/load.py
+
+## make faults: slow clients, a PostgreSQL restart and killed workers against that stack (bench/faults.py)
+faults: install compilemessages
+	$(BIN)/python bench/faults.py
+
+## make guides: the guides' screenshots (docs/guides/img), taken of the real pages by Chromium; not in CI
+guides: install compilemessages
+	$(BIN)/python scripts/guides
+
+## make audit: known vulnerabilities of the installed Python packages (needs the vulnerability database
+## online: a run that cannot reach it fails, and is not a clean audit; docs/operations/dependencies.md)
+audit: install
+	$(BIN)/pip install --quiet -e '.[audit]'
+	$(BIN)/pip-audit --strict --progress-spinner off --skip-editable --desc on
 
 clean:
 	rm -rf $(VENV) var
