@@ -69,7 +69,7 @@ QUERIES = st.lists(st.tuples(st.sampled_from(NAMES) | st.text(max_size=12), VALU
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(PAGES), query=QUERIES, who=st.sampled_from(["coordinator", "focal", None]))
 def test_any_query_is_answered_or_refused_never_a_server_error(client, request, settings, path, query, who):
     users = request.getfixturevalue("people")

@@ -82,7 +82,7 @@ def _parsed_or_refused(text: str) -> PlanFile | None:
     return plan
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(garbled_sources())
 def test_a_garbled_document_parses_or_is_refused_naming_the_place(text) -> None:
     plan = _parsed_or_refused(text)

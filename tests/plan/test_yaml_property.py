@@ -30,7 +30,7 @@ from .minimal import MINIMAL_PLAN
 
 BASE: dict[str, Any] = yaml.safe_load(MINIMAL_PLAN)
 LINE = re.compile(r"^line \d+(, column \d+)?: ")
-FAST = settings(max_examples=120, deadline=None)
+FAST = settings(max_examples=60, deadline=None)
 
 # Values of the wrong type, or right type and wrong everywhere: nothing here may crash the reader.
 odd_text = st.text(
@@ -245,7 +245,7 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=30,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
@@ -268,7 +268,7 @@ def test_a_plan_that_reads_loads_or_is_refused_with_nothing_written(data) -> Non
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=mutated_texts())
 def test_the_command_reads_lints_and_loads_or_says_why(tmp_path, text) -> None:
     path = Path(tmp_path) / "plan.yaml"

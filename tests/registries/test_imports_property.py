@@ -195,7 +195,7 @@ def _participant_counts() -> tuple[int, int]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=50, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURES)
 @given(data=st.data())
 def test_a_participant_file_is_imported_or_refused_by_row_and_column_with_nothing_saved(
     training, people, data
@@ -219,7 +219,7 @@ def test_a_participant_file_is_imported_or_refused_by_row_and_column_with_nothin
 
 
 @pytest.mark.django_db
-@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=10, deadline=None, suppress_health_check=FIXTURES)
 @given(
     rows=st.lists(
         st.tuples(st.sampled_from(["women", "men"]), st.integers(0, 120), st.sampled_from(["", "baku"])),
@@ -254,7 +254,7 @@ def _registry_counts(kind: Any) -> tuple[int, int, int]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES)
 @given(data=st.data())
 def test_a_registry_file_is_imported_or_refused_by_row_and_column_with_nothing_saved(
     events_plan, people, data

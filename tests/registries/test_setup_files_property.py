@@ -135,7 +135,7 @@ def _rules_contents() -> st.SearchStrategy[str | bytes]:
 
 
 @pytest.mark.django_db
-@settings(max_examples=80, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=50, deadline=None, suppress_health_check=FIXTURES)
 @given(content=_districts_contents())
 def test_a_districts_file_is_set_up_or_refused_by_field_with_nothing_written(events_plan, tmp_path, content):
     path = _file(tmp_path, content)
@@ -153,7 +153,7 @@ def test_a_districts_file_is_set_up_or_refused_by_field_with_nothing_written(eve
 
 
 @pytest.mark.django_db
-@settings(max_examples=80, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=50, deadline=None, suppress_health_check=FIXTURES)
 @given(content=_rules_contents())
 def test_a_rules_file_is_set_up_or_refused_by_field_with_nothing_written(events_plan, tmp_path, content):
     path = _file(tmp_path, content)
@@ -170,7 +170,7 @@ def test_a_rules_file_is_set_up_or_refused_by_field_with_nothing_written(events_
         transaction.set_rollback(True)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURES)
+@settings(max_examples=20, deadline=None, suppress_health_check=FIXTURES)
 @given(
     key=st.sampled_from(list(RULES["rules"])),
     target=st.from_regex(r"[a-z-]{1,20}:[a-z_]{1,20}", fullmatch=True),

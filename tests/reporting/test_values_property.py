@@ -95,7 +95,7 @@ def test_any_cells_are_clean_figures_or_problems_named_by_cell(spec, data) -> No
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_report_saves_what_it_can_and_names_every_other_cell(
     people, activity_512_3, period_2020, data
