@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+# Settings and a child process, no database: once per `make test` (the SQLite half).
+pytestmark = pytest.mark.suite_half("sqlite")
+
 ROOT = Path(__file__).resolve().parents[2]
 WPSNAP = Path(sys.executable).with_name("wpsnap")
 PRODUCTION = ROOT / "config" / "settings" / "production.py"
