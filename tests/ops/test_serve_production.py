@@ -20,6 +20,13 @@ from typing import Any
 
 import pytest
 
+from .faults_checks import (
+    check_a_killed_worker_loses_no_committed_write,
+    check_a_postgresql_restart_answers_503_and_recovers_without_restarting_the_app,
+    check_slow_clients_do_not_delay_a_normal_request,
+    run_faults,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 HAVE_PG = any(
@@ -38,11 +45,17 @@ pytestmark = [
 ]
 
 
-def test_serve_production(stack: dict[str, Any]) -> None:
-    """One stack, checked in order (a second would take another minute or more), then stopped."""
+def test_serve_production(stack: dict[str, Any], tmp_path: Path) -> None:
+    """One stack, checked in order (a second would take another minute or more): it serves through nginx
+    with deploy/'s headers and limits; it holds the faults of issue 15 (slow clients, a PostgreSQL restart,
+    killed workers: tests/ops/faults_checks.py, bench/faults.py --short); then it stops, leaving nothing."""
     check_health_page_api_and_static(stack)
     check_plain_http_only_redirects(stack)
     check_too_large_a_body_refused_by_nginx(stack)
+    faults = run_faults(stack["_state_file"], tmp_path / "faults.json")
+    check_slow_clients_do_not_delay_a_normal_request(faults)
+    check_a_postgresql_restart_answers_503_and_recovers_without_restarting_the_app(faults)
+    check_a_killed_worker_loses_no_committed_write(faults)
     check_stopping_leaves_nothing_running(stack)
 
 
@@ -177,17 +190,22 @@ def check_too_large_a_body_refused_by_nginx(stack: dict[str, Any]) -> None:
 
 
 def check_stopping_leaves_nothing_running(stack: dict[str, Any]) -> None:
-    gunicorn = stack["gunicorn"]
+    # As the stack stands now (the faults killed workers and restarted PostgreSQL and the task worker: the
+    # state file says the task worker's pid of now).
+    now = json.loads(stack["_state_file"].read_text())
+    gunicorn = now["gunicorn"]
     current_workers = [
         int(p) for p in Path(f"/proc/{gunicorn['pid']}/task/{gunicorn['pid']}/children").read_text().split()
     ]
+    # PostgreSQL's postmaster after the restart: the first line of its pid file.
+    postgres = int(Path(now["postgres"]["data_dir"], "postmaster.pid").read_text().split()[0])
     pids = {
-        "supervisor": stack["pid"],
+        "supervisor": now["pid"],
         "gunicorn": gunicorn["pid"],
-        "worker": stack["worker"]["pid"],
-        "nginx": stack["nginx"]["pid"],
-        "postgres": stack["postgres"]["pid"],
-        **{f"gunicorn worker {pid}": pid for pid in [*gunicorn["workers"], *current_workers]},
+        "worker": now["worker"]["pid"],
+        "nginx": now["nginx"]["pid"],
+        "postgres": postgres,
+        **{f"gunicorn worker {pid}": pid for pid in current_workers},
     }
     assert all(Path(f"/proc/{pid}").exists() for pid in pids.values()), pids
     proc = stack["_proc"]

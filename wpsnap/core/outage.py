@@ -36,7 +36,6 @@ import time
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
-from django.db.backends.signals import connection_created
 
 logger = logging.getLogger("wpsnap.outage")
 
@@ -138,10 +137,7 @@ def note_failure(exc: BaseException) -> None:
     _outage.failed(unavailable_error(exc) or exc)
 
 
-def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+def on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """A database connection opened (connected in CoreConfig.ready, where every hook-up lives): the end
+    of an outage, if there was one."""
     _outage.connected()
-
-
-# Connected when this module is first imported, which is before any failure can be noted (the error
-# handlers import it).
-connection_created.connect(_on_connection_created, dispatch_uid="wpsnap.core.outage")

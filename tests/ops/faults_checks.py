@@ -1,5 +1,5 @@
 """The faults of issue 15, in their short form, through the production stack (``bench/faults.py --short``,
-which starts ``scripts/serve-production --data empty``: nginx, gunicorn, the task worker, PostgreSQL):
+on the stack of ``scripts/serve-production --data empty``: nginx, gunicorn, the task worker, PostgreSQL):
 
 - 4 slow clients (a header line every 4 s; then 4 dribbling a body) do not delay a normal request beyond
   1 s;
@@ -9,8 +9,8 @@ which starts ``scripts/serve-production --data empty``: nginx, gunicorn, the tas
   every write answered 2xx is in the database, every batch whole, a lost answer's retry with its
   Idempotency-Key replays instead of writing twice.
 
-Needs nginx (Debian's package) and the PostgreSQL server binaries: skipped, saying which is missing,
-elsewhere. It starts its own stack, so it runs once, in the PostgreSQL half of `make test`."""
+The checks of tests/ops/test_serve_production.py, which runs them on its stack (one stack start: it takes a
+minute or more) between its own checks and stopping it."""
 
 from __future__ import annotations
 
@@ -24,36 +24,25 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
-HAVE_PG = any(
-    (Path(d) / "initdb").exists() and (Path(d) / "pg_ctl").exists()
-    for d in [os.environ.get("PG_BINDIR", ""), *map(str, Path("/usr/lib/postgresql").glob("*/bin"))]
-    if d
-)
-
-pytestmark = [
-    pytest.mark.suite_half("postgresql"),
-    pytest.mark.skipif(
-        not (ROOT / "scripts" / "serve-production").exists(), reason="no scripts/serve-production"
-    ),
-    pytest.mark.skipif(
-        not os.access(NGINX, os.X_OK), reason=f"no nginx at {NGINX} (install Debian's 'nginx')"
-    ),
-    pytest.mark.skipif(not HAVE_PG, reason="no PostgreSQL server binaries (install 'postgresql')"),
-]
 
 
-@pytest.fixture(scope="module")
-def faults(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """bench/faults.py --short's JSON (one stack for the three scenarios: starting one takes a minute)."""
-    out = tmp_path_factory.mktemp("faults") / "faults.json"
+def run_faults(state_file: Path, out: Path) -> dict[str, Any]:
+    """bench/faults.py --short's JSON, against the running stack that ``state_file`` describes."""
     env = {
         name: value
         for name, value in os.environ.items()
         if name not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WPSNAP_VAR_DIR")
     }
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "faults.py"), "--short", "--out", str(out)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "faults.py"),
+            "--short",
+            "--state",
+            str(state_file),
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -66,7 +55,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
-def test_slow_clients_do_not_delay_a_normal_request(faults: dict[str, Any]) -> None:
+def check_slow_clients_do_not_delay_a_normal_request(faults: dict[str, Any]) -> None:
     """While 4 clients hold connections open sending a header line (or a body byte) every 4 s, every
     normal request answers 200 within 1 s: nginx holds the slow ones, gunicorn never sees them."""
     slow = faults["slow"]
@@ -77,7 +66,7 @@ def test_slow_clients_do_not_delay_a_normal_request(faults: dict[str, Any]) -> N
     assert slow["ok"]
 
 
-def test_a_postgresql_restart_answers_503_and_recovers_without_restarting_the_app(
+def check_a_postgresql_restart_answers_503_and_recovers_without_restarting_the_app(
     faults: dict[str, Any],
 ) -> None:
     """Over the restart, the API's refusals are all JSON 503 and the page's all HTML 503; no 500 at all;
@@ -104,7 +93,7 @@ def test_a_postgresql_restart_answers_503_and_recovers_without_restarting_the_ap
     assert restart["ok"]
 
 
-def test_a_killed_worker_loses_no_committed_write(faults: dict[str, Any]) -> None:
+def check_a_killed_worker_loses_no_committed_write(faults: dict[str, Any]) -> None:
     """Workers killed mid-write: every write answered 2xx is in the database, every batch has all its
     rows, each write's rows are there once after the lost answers were retried with their keys."""
     kill = faults["kill"]
