@@ -29,17 +29,21 @@ def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
 
 
 def seed_migration_rows() -> None:
-    """The rows migrations seed (the shared list of event topics), put back idempotently: a transactional
-    test's or a browser module's flush takes them away, and a test after it must see what a fresh database
-    has."""
+    """The rows migrations seed (the shared list of event topics) and the Azerbaijan plan the session loads,
+    put back idempotently: a transactional test's or a browser module's flush takes them away, and a test
+    (or a module's shared fixture) after it must see what the session's fresh database has."""
     from importlib import import_module
 
     from django.apps import apps
 
+    from wpsnap.plan.models import Plan
+    from wpsnap.plan.services import plan_load
     from wpsnap.registries.models import Topic
 
     if not Topic.objects.exists():
         import_module("wpsnap.registries.migrations.0002_topics").add_topics(apps, None)
+    if not Plan.objects.filter(slug="az-2020-2023").exists():
+        plan_load(plan_file=schema.read_plan_file(AZ_PLAN_PATH))
 
 
 _DB_FIXTURES = {

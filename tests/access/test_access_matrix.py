@@ -1687,13 +1687,14 @@ def shared(django_db_setup, django_db_blocker):
     from wpsnap.plan import schema
     from wpsnap.plan.services import plan_load
 
-    from ..conftest import create_user
+    from ..conftest import create_user, seed_migration_rows
     from ..plan.minimal import MINIMAL_PLAN
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            seed_migration_rows()  # the plan, if a flush before this module took it
             draft_file = schema.parse_plan_text(MINIMAL_PLAN.replace("status: adopted", "status: draft"))
             draft = plan_load(plan_file=draft_file).plan
             colleagues = {

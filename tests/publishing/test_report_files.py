@@ -44,9 +44,10 @@ def built(django_db_setup, django_db_blocker) -> dict:
     from wpsnap.core.jobs import job_dir, job_run
     from wpsnap.core.models import Job
 
-    from ..conftest import create_user
+    from ..conftest import create_user, seed_migration_rows
 
     with django_db_blocker.unblock(), transaction.atomic():
+        seed_migration_rows()  # the plan, if a flush before this module took it
         job = Job.objects.create(
             kind="exports.annual_report",
             owner=create_user("coordinator", "scfwca", "report-builder"),

@@ -26,7 +26,7 @@ from django.urls import reverse
 from wpsnap.core.models import AuditEvent
 from wpsnap.registries.kinds import catalogue
 
-from ..conftest import create_user, sign_in
+from ..conftest import create_user, seed_migration_rows, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +151,7 @@ def world(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            seed_migration_rows()  # the plan, if a flush before this module took it
             plan = Plan.objects.get(slug="az-2020-2023")
             reporting_setup(plan=plan)
             events_setup(plan=plan, districts=read_districts(DISTRICTS))
