@@ -10,6 +10,7 @@ participants a file lists are the rows imported."""
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -145,10 +146,17 @@ def test_any_bytes_are_a_table_or_refused_naming_the_file(content, name) -> None
     _rows_of(content, name)
 
 
+@functools.cache
+def _one_spreadsheet() -> bytes:
+    return _xlsx(list(COLUMNS), [["women", "23", "", "", "baku", "", "", "no"]])
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_a_cut_or_flipped_spreadsheet_is_a_table_or_refused_naming_the_file(data) -> None:
-    content = bytearray(_xlsx(list(COLUMNS), [["women", "23", "", "", "baku", "", "", "no"]]))
+    # One file for every example: a workbook written again carries a new time (its length can change),
+    # and hypothesis refuses draws whose bounds depend on that.
+    content = bytearray(_one_spreadsheet())
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(content) - 1))
         if data.draw(st.booleans()):

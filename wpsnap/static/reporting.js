@@ -151,6 +151,13 @@
     }
   }
 
+  // Sending the form (submit, save) abandons an autosave still on its way: the step's own save carries
+  // every field, and the autosave, answered after it, would only be refused as stale (409).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.id === "report-form" && window.htmx) { window.htmx.trigger(form, "htmx:abort"); }
+  }, true);
+
   // A refused autosave (the period was locked meanwhile: 409) says why in the status region.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
