@@ -51,7 +51,7 @@ typecheck: install
 
 ## make messages: refresh the az and ru catalogues (wpsnap/locale/) from the code and templates
 messages: install
-	cd wpsnap && ../$(BIN)/wpsnap makemessages -l az -l ru --no-location --ignore 'static/*'
+	cd wpsnap && ../$(BIN)/wpsnap makemessages -l az -l ru --no-location --no-wrap --ignore 'static/*'
 
 ## the catalogues, compiled (needs gettext's msgfmt); the .mo files are built, never committed
 compilemessages: install

@@ -180,8 +180,8 @@ DOCUMENTED |= {
     if kind.personal and kind.consent_field
 }
 # Every operation documents 400 (an address or query string carrying control characters is refused
-# before any view runs) and 429.
-OPERATIONS = {operation: codes | {"400", "429"} for operation, codes in DOCUMENTED.items()}
+# before any view runs), 429 and 503 (the database cannot be reached: core.outage).
+OPERATIONS = {operation: codes | {"400", "429", "503"} for operation, codes in DOCUMENTED.items()}
 
 
 def _ref(schema: dict, name: str) -> dict:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 
-from wpsnap.core.api import ProblemsSerializer
+from wpsnap.core.api import ProblemsSerializer, description
 
 from . import permissions
 from .drf import Gate
@@ -29,7 +29,8 @@ class GateAutoSchema(AutoSchema):
     the gate, so it lives here rather than in core with the rest of the API's plumbing.
 
     Every operation documents 400: any request is refused so when its address or query string carries
-    what no value has (the middleware answers before the view), whatever the view itself refuses."""
+    what no value has (the middleware answers before the view), whatever the view itself refuses; and 503:
+    any request answers so while the database cannot be reached (``core.outage``), with Retry-After."""
 
     def get_operation(self, *args: Any, **kwargs: Any) -> Any:
         operation = super().get_operation(*args, **kwargs)
@@ -38,6 +39,12 @@ class GateAutoSchema(AutoSchema):
             operation["responses"]["400"] = {
                 "content": {"application/json": {"schema": problems.ref}},
                 "description": str(BAD_REQUEST),
+            }
+        if operation is not None and "503" not in operation.get("responses", {}):
+            problems = self.resolve_serializer(ProblemsSerializer, "response")
+            operation["responses"]["503"] = {
+                "content": {"application/json": {"schema": problems.ref}},
+                "description": description(503),
             }
         return operation
 

@@ -179,7 +179,16 @@ _DESCRIPTIONS = {
     429: gettext_lazy(
         "Too many refused requests (or sign-ins) from this address: wait as long as Retry-After says."
     ),
+    503: gettext_lazy(
+        "The database cannot be reached for a moment (a restart, say): nothing was done. Try again after "
+        "Retry-After."
+    ),
 }
+
+
+def description(code: int) -> str:
+    """What a documented error ``code`` means, in the request's language."""
+    return str(_DESCRIPTIONS[code])
 
 
 def error(code: int, description: Any = None, serializer: Any = ProblemsSerializer) -> OpenApiResponse:
@@ -189,5 +198,6 @@ def error(code: int, description: Any = None, serializer: Any = ProblemsSerializ
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The documented error responses ``codes``, for ``extend_schema(responses={200: ..., **errors(...)})``.
-    429 is always among them: a refusal from an address that has had too many answers 429 instead."""
+    429 is always among them: a refusal from an address that has had too many answers 429 instead (and 503,
+    added to every operation by the schema class: ``accounts.schema``)."""
     return {code: error(code) for code in (*codes, 429)}
