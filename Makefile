@@ -73,9 +73,10 @@ test-postgres: install compilemessages
 	  echo "SKIPPED the PostgreSQL run: this machine has no PostgreSQL server binaries (install the 'postgresql' package)."; \
 	elif [[ $$status != 0 ]]; then exit $$status; fi
 
-## make bench: the benchmarks that measure the code (bench/*.py but the load and fault runs below)
+## make bench: the benchmarks that measure the code (bench/*.py but the load and fault runs below, and the
+## profiler, bench/profile_page.py, run by hand)
 bench: install
-	@for b in bench/*.py; do [[ $$b == bench/load.py || $$b == bench/faults.py ]] || $(BIN)/python $$b; done; true
+	@for b in bench/*.py; do [[ $$b == bench/load.py || $$b == bench/faults.py || $$b == bench/profile_page.py ]] || $(BIN)/python $$b; done; true
 
 ## make serve-production: nginx, gunicorn, the task worker and a throw-away PostgreSQL on loopback (deploy/)
 serve-production: install compilemessages

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,19 +51,6 @@ PAGES = {
     "reports_browser": "/reports/browse/",
 }
 ENDPOINTS = ("status", "compliance", "people", "financing", "indicators", "timeline", "districts", "results")
-
-
-def run_under_postgres() -> None:
-    """Run this script again inside ``scripts/with-postgres`` (a fresh cluster, removed afterwards)."""
-    command = [
-        str(ROOT / "scripts" / "with-postgres"),
-        "env",
-        f"{INSIDE}=1",
-        sys.executable,
-        str(Path(__file__).resolve()),
-        *sys.argv[1:],
-    ]
-    raise SystemExit(subprocess.run(command, check=False).returncode)
 
 
 def build_dataset(scale: str) -> dict[str, Any]:
@@ -443,7 +429,7 @@ def explain(sql: str) -> list[str]:
 
 def main() -> None:
     if os.environ.get(INSIDE) != "1":
-        run_under_postgres()
+        harness.run_under_postgres(INSIDE)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench: scripts/with-postgres did not give a PostgreSQL DATABASE_URL")
     scale = "small" if "--small" in sys.argv else "national"

@@ -48,6 +48,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "deploy"))
+import serve_production  # noqa: E402 - deploy/ is no package: its launcher, for the stack
 
 NORMAL_PATH = "/api/v1/plans/"
 PAGE_PATH = "/plans/az-2020-2023/"
@@ -126,57 +128,6 @@ class Stack:
             return Path(self.state["gunicorn"][name]).read_text(errors="replace")
         except (OSError, KeyError):
             return ""
-
-
-def start_own_stack(timeout: float) -> tuple[subprocess.Popen[bytes], dict[str, Any], Path]:
-    """``scripts/serve-production --data empty`` in the background, once it is ready."""
-    folder = Path(tempfile.mkdtemp(prefix="wpsnap-faults."))
-    state_file, ready_file = folder / "state.json", folder / "ready.json"
-    log_file = (folder / "serve-production.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(ROOT / "scripts" / "serve-production"),
-            "--data",
-            "empty",
-            "--state-file",
-            str(state_file),
-            "--ready-file",
-            str(ready_file),
-        ],
-        cwd=ROOT,
-        # The stack's own settings and database, whatever this process runs under (a test's).
-        env={
-            name: value
-            for name, value in os.environ.items()
-            if name not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WPSNAP_VAR_DIR")
-        },
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + timeout
-    while not ready_file.exists():
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"serve-production stopped ({process.returncode}): "
-                + (folder / "serve-production.log").read_text(errors="replace")[-3000:]
-            )
-        if time.monotonic() > deadline:
-            stop_own_stack(process)
-            raise RuntimeError(f"serve-production not ready within {timeout:.0f}s")
-        time.sleep(0.5)
-    return process, json.loads(ready_file.read_text()), folder
-
-
-def stop_own_stack(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 # --- slow clients ----------------------------------------------------------------------------------
@@ -570,7 +521,13 @@ def main(argv: list[str] | None = None) -> int:
         state = json.loads(state_file.read_text())
     else:
         log("starting scripts/serve-production --data empty")
-        own, state, folder = start_own_stack(args.ready_timeout)
+        folder = Path(tempfile.mkdtemp(prefix="wpsnap-faults."))
+        try:
+            own, state = serve_production.start_in_background(
+                folder, data="empty", timeout=args.ready_timeout
+            )
+        except serve_production.NotReady as error:
+            raise SystemExit(str(error)) from None
         state_file = folder / "state.json"
     state["_state_file"] = str(state_file)
     stack = Stack(state)
@@ -595,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if own is not None:
             log("stopping the stack")
-            stop_own_stack(own)
+            serve_production.stop_background(own)
     result["ok"] = all(result[name]["ok"] for name in scenarios)
     result["seconds"] = round(time.monotonic() - started, 1)
     text = json.dumps(result, indent=2)

@@ -56,31 +56,29 @@ def log(message: str) -> None:
 
 
 def start_stack(args: argparse.Namespace, workdir: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    state = workdir / "state.json"
-    command = [
-        str(ROOT / "scripts" / "serve-production"),
-        "--data",
-        args.data,
-        "--state-file",
-        str(state),
-    ]
+    """``scripts/serve-production --data ...`` (with the gunicorn asked for) until it answers: its state file."""
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import serve_production  # deploy/ is no package: the stack's own launcher
+
+    options: list[str] = []
     for flag in ("workers", "threads", "worker_class"):
         if getattr(args, flag):
-            command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
-    out = (workdir / "serve-production.log").open("wb")
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
+            options += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     log(f"starting serve-production --data {args.data} (log: {workdir / 'serve-production.log'})")
-    deadline = time.monotonic() + 1800
-    while not state.exists():
-        if proc.poll() is not None:
-            raise SystemExit(
-                f"serve-production stopped: {(workdir / 'serve-production.log').read_text()[-3000:]}"
-            )
-        if time.monotonic() > deadline:
-            proc.terminate()
-            raise SystemExit("serve-production was not ready within 30 minutes")
-        time.sleep(2)
-    return proc, state
+    try:
+        proc, _state = serve_production.start_in_background(
+            workdir, data=args.data, options=tuple(options), timeout=1800
+        )
+    except serve_production.NotReady as error:
+        raise SystemExit(str(error)) from None
+    return proc, workdir / "state.json"
+
+
+def stop_stack(proc: subprocess.Popen[bytes]) -> None:
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import serve_production
+
+    serve_production.stop_background(proc)
 
 
 def prepare(state: dict[str, Any], users: int) -> dict[str, Any]:
@@ -313,8 +311,7 @@ def main() -> None:
             }
         finally:
             if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=120)
+                stop_stack(proc)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

@@ -1,8 +1,11 @@
 """Profile one page or endpoint in process on the national data set (by hand; not part of `make bench`).
 
-``.venv/bin/python bench/profile_page.py PATH [PATH ...]``: a throw-away PostgreSQL, the national data set as
-``bench/dashboards.py`` builds it, then each path requested as the benchmark's coordinator through Django's
-test client under cProfile; prints the 40 costliest functions by cumulative and by own time on stderr.
+``.venv/bin/python bench/profile_page.py PATH [PATH ...] [--small]``: a throw-away PostgreSQL, the national
+data set as ``bench/dashboards.py`` builds it (``--small``: its small one), then each path requested as the
+benchmark's coordinator through Django's test client: 9 times as the process is, then 9 times with its
+objects frozen (``gc.freeze()``, as ``config/wsgi.py`` does), printing the median and slowest wall and
+processor times and the time the garbage collector took; then 5 times under cProfile, printing the 45
+costliest functions by cumulative time and the 30 by own time. Everything goes to stderr.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import gc
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,25 +26,11 @@ import dashboards  # the same directory
 import reports_api as harness
 
 INSIDE = "WPSNAP_PROFILE_THROWAWAY_DB"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_under_postgres() -> None:
-    """Run this script again inside ``scripts/with-postgres`` (a fresh cluster, removed afterwards)."""
-    command = [
-        str(ROOT / "scripts" / "with-postgres"),
-        "env",
-        f"{INSIDE}=1",
-        sys.executable,
-        __file__,
-        *sys.argv[1:],
-    ]
-    raise SystemExit(subprocess.run(command, check=False).returncode)
 
 
 def main() -> None:
     if os.environ.get(INSIDE) != "1":
-        run_under_postgres()
+        harness.run_under_postgres(INSIDE)
     paths = [a for a in sys.argv[1:] if a.startswith("/")]
     with tempfile.TemporaryDirectory(prefix="wpsnap-profile-") as var_dir:
         harness.configure(var_dir)

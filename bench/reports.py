@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,18 +34,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 INSIDE = "WPSNAP_BENCH_THROWAWAY_DB"
 SLUG = "az-2020-2023"
 GOAL_SECONDS = 30.0
-
-
-def run_under_postgres() -> None:
-    command = [
-        str(ROOT / "scripts" / "with-postgres"),
-        "env",
-        f"{INSIDE}=1",
-        sys.executable,
-        str(Path(__file__).resolve()),
-        *sys.argv[1:],
-    ]
-    raise SystemExit(subprocess.run(command, check=False).returncode)
 
 
 def build_once(*, public: bool, fmt: str) -> dict[str, Any]:
@@ -108,7 +95,7 @@ def build_once(*, public: bool, fmt: str) -> dict[str, Any]:
 
 def main() -> None:
     if os.environ.get(INSIDE) != "1":
-        run_under_postgres()
+        harness.run_under_postgres(INSIDE)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("bench: scripts/with-postgres did not give a PostgreSQL DATABASE_URL")
     scale = "small" if "--small" in sys.argv else "national"

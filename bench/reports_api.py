@@ -66,13 +66,14 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_under_postgres() -> None:
-    """Run this script again inside ``scripts/with-postgres``, which exports DATABASE_URL of a fresh
-    cluster and removes the cluster afterwards; exit with its status."""
+def run_under_postgres(inside: str = INSIDE) -> None:
+    """Run the script that is running (this one, or a benchmark that uses this harness) again inside
+    ``scripts/with-postgres``, which exports DATABASE_URL of a fresh cluster and removes the cluster
+    afterwards, with ``inside`` set to 1 so that it knows; exit with its status."""
     command = [
         str(ROOT / "scripts" / "with-postgres"),
         "env",
-        f"{INSIDE}=1",
+        f"{inside}=1",
         sys.executable,
         str(Path(sys.argv[0]).resolve()),
         *sys.argv[1:],

@@ -559,6 +559,69 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class NotReady(RuntimeError):
+    """The stack started by ``start_in_background`` stopped, or was not ready in time (its log's end)."""
+
+
+def start_in_background(
+    folder: Path, *, data: str = "empty", options: tuple[str, ...] = (), timeout: float = 900
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """For the benchmarks and tests that need the stack: ``scripts/serve-production --data DATA`` started
+    in its own session (its state file, ready file and log, ``serve-production.log``, in ``folder``),
+    with its own settings and database whatever the caller runs under. Returns the process and the state
+    once the stack answers; raises ``NotReady`` (after stopping what it started) if it does not within
+    ``timeout`` seconds. Stop it with ``stop_background``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    state_file, ready_file, log_path = (
+        folder / "state.json",
+        folder / "ready.json",
+        folder / "serve-production.log",
+    )
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(ROOT / "scripts" / "serve-production"),
+                "--data",
+                data,
+                "--state-file",
+                str(state_file),
+                "--ready-file",
+                str(ready_file),
+                *options,
+            ],
+            cwd=ROOT,
+            env={
+                name: value
+                for name, value in os.environ.items()
+                if name not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WPSNAP_VAR_DIR")
+            },
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + timeout
+    while not ready_file.exists():
+        stopped = process.poll() is not None
+        if stopped or time.monotonic() > deadline:
+            stop_background(process)
+            why = f"stopped ({process.returncode})" if stopped else f"not ready within {timeout:.0f} s"
+            raise NotReady(f"serve-production {why}: {log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.5)
+    return process, json.loads(ready_file.read_text())
+
+
+def stop_background(process: subprocess.Popen[bytes]) -> None:
+    """Stop a stack ``start_in_background`` started (SIGTERM; what is left after 2 minutes is killed)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     stack = Stack(args)

@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import ssl
-import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +28,9 @@ from .faults_checks import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+import serve_production  # noqa: E402 - deploy/ is no package: the stack's own launcher
+
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 HAVE_PG = any(
     (Path(d) / "initdb").exists()
@@ -61,50 +64,20 @@ def test_serve_production(stack: dict[str, Any], tmp_path: Path) -> None:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    work = tmp_path
-    state_file, ready_file = work / "state.json", work / "ready.json"
-    log = (work / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            str(ROOT / "scripts" / "serve-production"),
-            "--data",
-            "empty",
-            "--state-file",
-            str(state_file),
-            "--ready-file",
-            str(ready_file),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "WPSNAP_VAR_DIR")
-        },
-    )
-    deadline = time.monotonic() + 900
-    while not ready_file.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"serve-production did not become ready:\n{(work / 'serve.log').read_text()[-4000:]}")
-        time.sleep(1)
-    state = json.loads(ready_file.read_text())
+    try:
+        proc, state = serve_production.start_in_background(tmp_path, data="empty", timeout=900)
+    except serve_production.NotReady as error:
+        pytest.fail(str(error))
     state["_proc"], state["_state_file"], state["_ready_file"], state["_log"] = (
         proc,
-        state_file,
-        ready_file,
-        work / "serve.log",
+        tmp_path / "state.json",
+        tmp_path / "ready.json",
+        tmp_path / "serve-production.log",
     )
     try:
         yield state
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        serve_production.stop_background(proc)
 
 
 def request(
