@@ -19,6 +19,10 @@ def az_plan_file() -> schema.PlanFile:
     return schema.read_plan_file(AZ_PLAN_PATH)
 
 
+# Whether this run's test database exists (set by ``django_db_setup``): nothing is seeded before it.
+_TEST_DATABASE = {"ready": False}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
     """Load the Azerbaijan plan once into the test database; each test's transaction rolls back over it."""
@@ -26,6 +30,7 @@ def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
 
     with django_db_blocker.unblock():
         plan_load(plan_file=az_plan_file)
+    _TEST_DATABASE["ready"] = True
 
 
 def seed_migration_rows() -> None:
@@ -64,6 +69,24 @@ def _migration_rows(request, django_db_blocker) -> None:
     request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         seed_migration_rows()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a test's teardown, its module's too when it was the module's last (the moments a database is
+    flushed: a transactional test, a module's shared data), put the seeded rows back, committed. Left to
+    ``_migration_rows``, a flushed plan would be loaded again inside every later test's transaction and
+    rolled back with it: a second or so per test for the rest of the run."""
+    result = yield
+    if _TEST_DATABASE["ready"]:  # any test: the last of a module may use no database, its module's data did
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        blocker = item.config.stash.get(blocking_manager_key, None)
+        if blocker is not None and not connection.in_atomic_block:
+            with blocker.unblock():
+                seed_migration_rows()
+    return result
 
 
 @pytest.fixture

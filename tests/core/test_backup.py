@@ -36,7 +36,7 @@ from django.db import connection, transaction
 
 from wpsnap.core.backup import BackupError, backup
 
-from ..conftest import ROOT, create_user
+from ..conftest import ROOT, create_user, seed_migration_rows
 
 PDF = b"%PDF-1.4\n" + b"minutes of the training\n" * 40 + b"%%EOF\n"
 PDF_2 = b"%PDF-1.7\n" + b"attendance sheet\n" * 30 + b"%%EOF\n"
@@ -135,6 +135,7 @@ def made(folders, django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]
             }
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            seed_migration_rows()  # committed here, not reloaded inside every later test's transaction
 
 
 def _incomplete_backup(folders: dict[str, Path]) -> dict[str, Any]:
