@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -66,6 +66,52 @@ def user_invite(
         permissions.refuse(request, "user.invite")
     if not permissions.can_grant_role(actor, role):
         permissions.refuse(request, "user.invite")
+    user, _link = _invite(
+        actor=actor,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        role=role,
+        base_url=base_url,
+        request=request,
+    )
+    return user
+
+
+SERVER = "command line"  # the audit trail's name for whoever runs a command on the server
+
+
+def user_invite_from_server(
+    *, email: str, first_name: str, last_name: str, organisation: Organisation, role: str, base_url: str = ""
+) -> tuple[User, str]:
+    """``wpsnap people invite``: the invitation made on the server by its administrator, who needs no
+    account (the first coordinator, before anyone can sign in). The same checks, audit line (by
+    "command line") and e-mail as a coordinator's invitation; returns the person and the one-time link,
+    for the administrator to hand over where no mail is sent yet."""
+    return _invite(
+        actor=None,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        role=role,
+        base_url=base_url,
+        request=None,
+    )
+
+
+def _invite(
+    *,
+    actor: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    role: str,
+    base_url: str,
+    request: Any,
+) -> tuple[User, str]:
     _check_role_fits(role, organisation)
     email = User.objects.normalize_email(email).strip()
     if not email:
@@ -91,13 +137,56 @@ def user_invite(
         user._history_user = actor  # type: ignore[attr-defined]
         user.full_clean(exclude=["password"])
         user.save()
-        audit.record(AuditAction.INVITE, actor=actor, obj=user, request=request, note=role)
+        audit.record(
+            AuditAction.INVITE,
+            actor=actor,
+            actor_label="" if actor is not None else SERVER,
+            obj=user,
+            request=request,
+            note=role,
+        )
         link = invitation_link(user, base_url=base_url)
         transaction.on_commit(lambda: _invitation_send(actor=actor, user=user, link=link))
-    return user
+    return user, link
 
 
-def _invitation_send(*, actor: User, user: User, link: str) -> None:
+def organisation_add_from_server(
+    *, country: str, key: str, name: str, kind: str, short_name: str = ""
+) -> Organisation:
+    """``wpsnap organisations add``: an organisation the plan does not name (an NGO, an evaluation team,
+    a donor), made on the server by its administrator; checked as the model defines it, audited (by
+    "command line"). The plan's own agencies come from the plan file (``wpsnap plan load``)."""
+    organisation = Organisation(
+        country=country.strip().upper(),
+        key=key.strip(),
+        name=name.strip(),
+        short_name=short_name.strip(),
+        kind=kind,
+    )
+    if Organisation.objects.filter(country=organisation.country, key=organisation.key).exists():
+        raise InvalidInput.one(
+            "key",
+            "exists",
+            _("There is already an organisation %(key)r in %(country)s.")
+            % {"key": organisation.key, "country": organisation.country},
+        )
+    try:
+        organisation.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput(
+            (field if field != NON_FIELD_ERRORS else "", error.code or "invalid", " ".join(error.messages))
+            for field, errors in exc.error_dict.items()
+            for error in errors
+        ) from exc
+    # Its history row is mirrored in the audit trail (``core.audit.on_history_record``): a "created" line
+    # with every field, nobody as its actor and "command line" as its note.
+    organisation._change_reason = SERVER  # type: ignore[attr-defined]
+    with transaction.atomic():
+        organisation.save()
+    return organisation
+
+
+def _invitation_send(*, actor: User | None, user: User, link: str) -> None:
     """The invitation, in the invited person's language (the site's default until they choose one)."""
     assert user.organisation is not None
     with translation.override(language_of(user)):
@@ -108,7 +197,7 @@ def _invitation_send(*, actor: User, user: User, link: str) -> None:
                 "Choose your password here within %(days)d days (the link works once):\n%(link)s\n"
             )
             % {
-                "name": actor.get_full_name() or actor.get_username(),
+                "name": (actor.get_full_name() or actor.get_username()) if actor else _("The administrator"),
                 "role": Role(user.role).label,
                 "organisation": user.organisation,
                 "days": settings.WPSNAP_INVITE_DAYS,
