@@ -31,6 +31,8 @@ def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
     with django_db_blocker.unblock():
         plan_load(plan_file=az_plan_file)
     _TEST_DATABASE["ready"] = True
+    yield
+    _TEST_DATABASE["ready"] = False  # torn down before pytest-django's, which drops the test database
 
 
 def seed_migration_rows() -> None:
