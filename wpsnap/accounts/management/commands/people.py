@@ -45,9 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = Organisation.objects.filter(key=options["organisation"]).order_by("country").first()
         if organisation is None:
-            raise CommandError(
-                _("organisation: there is no organisation %(key)r.") % {"key": options["organisation"]}
-            )
+            missing = _("There is no organisation %(key)r.") % {"key": options["organisation"]}
+            raise CommandError(f"organisation: {missing}")
         try:
             user, link = services.user_invite_from_server(
                 email=options["email"],
