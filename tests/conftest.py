@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -198,6 +200,27 @@ def described(response) -> list[str]:
     """The problems of an API error answer as a person reads them on a terminal: ``field: message``
     (``str(Problem)``), to compare both at once."""
     return [f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems_of(response)]
+
+
+# --- the console script ------------------------------------------------------------------------------
+
+
+def wpsnap_help(*args: str) -> str:
+    """``wpsnap ARGS --help`` run as a person runs it (a new process, the test settings): checks that it
+    succeeds and prints the usage of exactly that command, and returns the help with its lines joined, so
+    a phrase the help wraps is still found."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "wpsnap"), *args, "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: wpsnap {' '.join(args)}"), result.stdout[:200]
+    return " ".join(result.stdout.split())
 
 
 # --- background jobs ---------------------------------------------------------------------------------

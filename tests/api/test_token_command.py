@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,13 +10,11 @@ from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.conftest import wpsnap_help
 from wpsnap.accounts.models import Role
 from wpsnap.core.models import AuditAction, AuditEvent
 
-from ..conftest import ROOT
 from . import person
-
-WPSNAP = str(Path(sys.executable).parent / "wpsnap")
 
 
 def _token(*args: str) -> str:
@@ -84,10 +78,4 @@ def test_a_deactivated_user_gets_no_token() -> None:
 @pytest.mark.parametrize(("args", "expected"), [(["token"], "{create}"), (["token", "create"], "username")])
 def test_help_describes_the_command(args, expected) -> None:
     """`wpsnap token --help` and `wpsnap token create --help` answer with their usage."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    result = subprocess.run(
-        [WPSNAP, *args, "--help"], capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"usage: wpsnap {' '.join(args)}")
-    assert expected in result.stdout
+    assert expected in wpsnap_help(*args)

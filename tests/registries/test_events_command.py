@@ -4,24 +4,18 @@ indicators bound to event data."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import wpsnap_help
 from wpsnap.registries.models import DerivationRule
 from wpsnap.reporting.models import DimensionOption
 
-from ..conftest import ROOT
-
 pytestmark = pytest.mark.django_db
 
-WPSNAP = str(Path(sys.executable).parent / "wpsnap")
 SLUG = "az-2020-2023"
 
 
@@ -162,10 +156,4 @@ def test_rules_of_a_plan_without_bindings_says_how_to_make_them(reporting_plan):
 )
 def test_help_describes_the_command(args, expected) -> None:
     """`wpsnap events --help` and each subcommand's --help answer with their usage."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    result = subprocess.run(
-        [WPSNAP, *args, "--help"], capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"usage: wpsnap {' '.join(args)}")
-    assert expected in " ".join(result.stdout.split())
+    assert expected in wpsnap_help(*args)

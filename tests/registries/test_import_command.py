@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import wpsnap_help
 from wpsnap.core.models import AuditAction, AuditEvent
 from wpsnap.registries.models import Participant, ParticipantImport
 
@@ -129,13 +130,7 @@ def test_unknown_users_events_and_files_are_named(
 )
 def test_help_describes_the_command(args, expected) -> None:
     """`wpsnap import --help` and `wpsnap import participants --help` answer with their usage."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    result = subprocess.run(
-        [WPSNAP, *args, "--help"], capture_output=True, text=True, cwd=ROOT, env=env, check=False, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"usage: wpsnap {' '.join(args)}")
-    assert expected in result.stdout
+    assert expected in wpsnap_help(*args)
 
 
 def test_the_event_and_the_user_are_required() -> None:
