@@ -3,7 +3,7 @@ atomic, and leaving an audit line; the pages, the API and the commands all call 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -50,67 +50,48 @@ def invitation_link(user: User, *, base_url: str = "") -> str:
     return base_url + reverse("accounts:invitation", kwargs={"uidb64": uid, "token": token})
 
 
-def user_invite(
-    *,
-    actor: User,
-    email: str,
-    first_name: str,
-    last_name: str,
-    organisation: Organisation,
-    role: str,
-    base_url: str = "",
-    request: Any = None,
-) -> User:
+class Invitee(TypedDict, total=False):
+    """Who is invited, as the invitation form, the API and ``wpsnap people invite`` give it."""
+
+    email: Required[str]
+    first_name: Required[str]
+    last_name: Required[str]
+    organisation: Required[Organisation]
+    role: Required[str]
+    base_url: str  # where the one-time link points; the configured site when empty
+
+
+def user_invite(*, actor: User, request: Any = None, **invitee: Unpack[Invitee]) -> User:
     """Create an account without a password and e-mail its owner a one-time link to choose one."""
     if not permissions.can(actor, "user.invite"):
         permissions.refuse(request, "user.invite")
-    if not permissions.can_grant_role(actor, role):
+    if not permissions.can_grant_role(actor, invitee["role"]):
         permissions.refuse(request, "user.invite")
-    user, _link = _invite(
-        actor=actor,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        organisation=organisation,
-        role=role,
-        base_url=base_url,
-        request=request,
-    )
+    user, _link = _invite(actor=actor, request=request, **invitee)
     return user
 
 
 SERVER = "command line"  # the audit trail's name for whoever runs a command on the server
 
 
-def user_invite_from_server(
-    *, email: str, first_name: str, last_name: str, organisation: Organisation, role: str, base_url: str = ""
-) -> tuple[User, str]:
+def user_invite_from_server(**invitee: Unpack[Invitee]) -> tuple[User, str]:
     """``wpsnap people invite``: the invitation made on the server by its administrator, who needs no
     account (the first coordinator, before anyone can sign in). The same checks, audit line (by
     "command line") and e-mail as a coordinator's invitation; returns the person and the one-time link,
     for the administrator to hand over where no mail is sent yet."""
-    return _invite(
-        actor=None,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        organisation=organisation,
-        role=role,
-        base_url=base_url,
-        request=None,
-    )
+    return _invite(actor=None, request=None, **invitee)
 
 
 def _invite(
     *,
     actor: User | None,
+    request: Any,
     email: str,
     first_name: str,
     last_name: str,
     organisation: Organisation,
     role: str,
-    base_url: str,
-    request: Any,
+    base_url: str = "",
 ) -> tuple[User, str]:
     _check_role_fits(role, organisation)
     email = User.objects.normalize_email(email).strip()
