@@ -347,6 +347,8 @@ class Stack:
             "WPSNAP_TLS_KEY": str(tls / "key.pem"),
             "WPSNAP_ACCESS_LOG": str(ndir / "access.log"),
             "WPSNAP_NGINX_DIR": str(ndir),
+            "WPSNAP_PUBLIC_CACHE_DIR": str(ndir / "cache"),
+            "WPSNAP_PUBLIC_CACHE_VALID": os.environ.get("WPSNAP_PUBLIC_CACHE_VALID", "30s"),
             "WPSNAP_HTTPS_ORIGIN": f"https://$host:{self.port}",
             # Run by root, its workers stay root: they read STATIC_ROOT and the socket in this private
             # directory (a real server runs them as www-data, docs/operations/deploy.md).

@@ -53,6 +53,7 @@ def test_serve_production(stack: dict[str, Any], tmp_path: Path) -> None:
     with deploy/'s headers and limits; it holds the faults of issue 15 (slow clients, a PostgreSQL restart,
     killed workers: tests/ops/faults_checks.py, bench/faults.py --short); then it stops, leaving nothing."""
     check_health_page_api_and_static(stack)
+    check_the_public_cache(stack)
     check_plain_http_only_redirects(stack)
     check_too_large_a_body_refused_by_nginx(stack)
     faults = run_faults(stack["_state_file"], tmp_path / "faults.json")
@@ -136,6 +137,31 @@ def check_health_page_api_and_static(stack: dict[str, Any]) -> None:
     assert "Leyla" not in nginx_log + gunicorn_log and "q=" not in nginx_log + gunicorn_log
     line = json.loads(next(x for x in gunicorn_log.splitlines() if "/api/v1/plans/" in x))
     assert {"method": "GET", "path": "/api/v1/plans/", "status": 200}.items() <= line.items()
+
+
+def check_the_public_cache(stack: dict[str, Any]) -> None:
+    """The public's pages, API and downloads asked without a cookie or a token are answered from nginx's
+    cache after the first time, with the app's headers; with a cookie or a token they always go to the app
+    (BYPASS) and are never stored; staff addresses never pass the cache."""
+    for path in ("/ru/plans/az-2020-2023/open-data/", "/api/v1/public/plans/az-2020-2023/"):
+        status, first, body = request(stack, "GET", path)
+        assert status == 200 and first["x-cache-status"] == "MISS", (path, first)
+        status, second, again = request(stack, "GET", path)
+        assert status == 200 and second["x-cache-status"] == "HIT", (path, second)
+        assert again == body and second["content-type"] == first["content-type"]
+        assert (
+            second["strict-transport-security"] == HSTS
+            and "default-src 'self'" in second["content-security-policy"]
+        )
+        for personal in ({"Cookie": "__Host-sessionid=anything"}, {"Authorization": "Token anything"}):
+            status, headers, _ = request(stack, "GET", path, headers=personal)
+            assert headers["x-cache-status"] == "BYPASS", (path, personal, status, headers)
+        status, headers, _ = request(stack, "GET", path)
+        assert headers["x-cache-status"] == "HIT", (path, headers)  # the personal answers were not stored
+    status, headers, _ = request(stack, "GET", "/api/v1/plans/", headers={"Accept": "application/json"})
+    assert status == 200 and "x-cache-status" not in headers
+    status, headers, _ = request(stack, "GET", "/api/v1/plans/", headers={"Accept": "application/json"})
+    assert "x-cache-status" not in headers
 
 
 def check_plain_http_only_redirects(stack: dict[str, Any]) -> None:
