@@ -26,7 +26,8 @@ requests, for ``--duration`` seconds (120):
 
 It prints one JSON object: requests, failures, median and p95 per request type and overall, the machine
 (cpus, load average and ``uptime`` before and after) and the stack (gunicorn's worker class, workers and
-threads, nginx, PostgreSQL); with ``--out`` it writes it there too. Goals: 0 failures, p95 < 300 ms.
+threads, nginx, PostgreSQL) and what nginx's public cache answered (its access log's ``cache=`` field: the
+public visitors' requests answered without reaching gunicorn); with ``--out`` it writes it there too. Goals: 0 failures, p95 < 300 ms.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,6 +169,29 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "load": [round(x, 2) for x in os.getloadavg()], "uptime": uptime}
 
 
+def access_log_size(state: dict[str, Any]) -> int:
+    path = Path(state["nginx"]["access_log"])
+    return path.stat().st_size if path.exists() else 0
+
+
+def public_cache_of(state: dict[str, Any], since: int) -> dict[str, Any]:
+    """What nginx's public cache answered during the run (the access log's ``cache=`` field from byte
+    ``since``): requests by cache status, and the share of the cached addresses' requests that never
+    reached gunicorn."""
+    with Path(state["nginx"]["access_log"]).open("rb") as log_file:
+        log_file.seek(since)
+        lines = log_file.read().decode(errors="replace").splitlines()
+    counted = Counter(line.rsplit("cache=", 1)[1] for line in lines if "cache=" in line)
+    cached = sum(n for status, n in counted.items() if status != "-")
+    answered = counted["HIT"] + counted["UPDATING"] + counted["STALE"]
+    return {
+        "requests_by_status": dict(sorted(counted.items())),
+        "public_requests": cached,
+        "answered_by_nginx": answered,
+        "answered_by_nginx_share": round(answered / cached, 3) if cached else None,
+    }
+
+
 def stack_of(state: dict[str, Any]) -> dict[str, Any]:
     def version(command: list[str]) -> str:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -279,8 +304,10 @@ def main() -> None:
             fixture = workdir / "fixture.json"
             fixture.write_text(json.dumps(prepare(state, args.users)))
             before = machine()
+            logged = access_log_size(state)
             prefix = run_locust(args, state, fixture, workdir)
             after = machine()
+            cache = public_cache_of(state, logged)
             results = read_results(prefix)
             if not results["overall"]:
                 raise SystemExit(f"locust gave no figures: {(workdir / 'locust.log').read_text()[-3000:]}")
@@ -306,6 +333,7 @@ def main() -> None:
                 "meets_goals": overall["failures"] == 0 and (overall["p95_ms"] or 0) < GOAL_P95_MS,
                 "machine": {"before": before, "after": after, "load_generator": "locust on the same machine"},
                 "stack": stack_of(state),
+                "public_cache": cache,
                 "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.monotonic() - began, 1),
             }

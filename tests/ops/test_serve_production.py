@@ -162,6 +162,10 @@ def check_the_public_cache(stack: dict[str, Any]) -> None:
     assert status == 200 and "x-cache-status" not in headers
     status, headers, _ = request(stack, "GET", "/api/v1/plans/", headers={"Accept": "application/json"})
     assert "x-cache-status" not in headers
+    time.sleep(0.5)  # nginx writes its access log line after the answer
+    logged = Path(stack["nginx"]["access_log"]).read_text().splitlines()
+    assert any("/api/v1/public/plans/az-2020-2023/" in line and line.endswith("cache=HIT") for line in logged)
+    assert any("/api/v1/plans/" in line and line.endswith("cache=-") for line in logged)
 
 
 def check_plain_http_only_redirects(stack: dict[str, Any]) -> None:
