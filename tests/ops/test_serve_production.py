@@ -140,9 +140,9 @@ def check_health_page_api_and_static(stack: dict[str, Any]) -> None:
 
 
 def check_the_public_cache(stack: dict[str, Any]) -> None:
-    """The public's pages, API and downloads asked without a cookie or a token are answered from nginx's
-    cache after the first time, with the app's headers; with a cookie or a token they always go to the app
-    (BYPASS) and are never stored; staff addresses never pass the cache."""
+    """The public's pages, API and downloads asked without a cookie, a token or a query string are answered
+    from nginx's cache after the first time, with the app's headers; with any of them they always go to
+    the app (BYPASS) and are never stored; staff addresses never pass the cache."""
     for path in ("/ru/plans/az-2020-2023/open-data/", "/api/v1/public/plans/az-2020-2023/"):
         status, first, body = request(stack, "GET", path)
         assert status == 200 and first["x-cache-status"] == "MISS", (path, first)
@@ -156,6 +156,10 @@ def check_the_public_cache(stack: dict[str, Any]) -> None:
         for personal in ({"Cookie": "__Host-sessionid=anything"}, {"Authorization": "Token anything"}):
             status, headers, _ = request(stack, "GET", path, headers=personal)
             assert headers["x-cache-status"] == "BYPASS", (path, personal, status, headers)
+        # A query string (a search may name a person) is never stored: asked twice, both go to the app.
+        for _ in range(2):
+            status, headers, _ = request(stack, "GET", f"{path}?q=Leyla+Mammadova")
+            assert headers["x-cache-status"] == "BYPASS", (path, status, headers)
         status, headers, _ = request(stack, "GET", path)
         assert headers["x-cache-status"] == "HIT", (path, headers)  # the personal answers were not stored
     status, headers, _ = request(stack, "GET", "/api/v1/plans/", headers={"Accept": "application/json"})
