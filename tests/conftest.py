@@ -35,6 +35,27 @@ def django_db_setup(django_db_setup, django_db_blocker, az_plan_file):
     _TEST_DATABASE["ready"] = True
     yield
     _TEST_DATABASE["ready"] = False  # torn down before pytest-django's, which drops the test database
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """End every other session on the test database before pytest-django drops it. A live server answers
+    each browser connection in a thread of its own, which opens its own database connection and closes it
+    only when the browser closes that (kept-alive) connection: one still open at the end kept PostgreSQL
+    from dropping the database ("being accessed by other users")."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    except DatabaseError:  # not allowed to end them: pytest-django's drop says so, as before
+        pass
 
 
 def seed_migration_rows() -> None:
